@@ -1,0 +1,17 @@
+import { runHealthChecks } from '../services/system/health'
+
+// Liveness and readiness for Render and Docker: 200 when every check passes, 503 naming the ones that fail.
+export default defineEventHandler(async (event) => {
+  const config = useServerConfig()
+  // Answer even while the database starts: a slow start reads as "database starting", not as a hung probe.
+  const database = await Promise.race([databaseReady().catch(() => undefined), new Promise<undefined>(resolve => setTimeout(resolve, 2000))])
+  const report = await runHealthChecks({
+    query: database ? sql => database.prisma.$queryRawUnsafe<unknown[]>(sql) : undefined,
+    shippedMigrations: await shippedMigrations(),
+    ffmpegPath: config.ffmpeg.ffmpegPath,
+    storage: config.storage,
+  })
+  setResponseHeader(event, 'Cache-Control', 'no-store')
+  setResponseStatus(event, report.status === 'ok' ? 200 : 503)
+  return { ...report, role: config.role, database: config.database.embedded ? 'embedded' : 'postgresql' }
+})

@@ -1,0 +1,170 @@
+// The one place that reads environment variables. Everything is validated here, so a bad value stops boot
+// with a message that names the variable and says what it should be.
+import { resolve } from 'node:path'
+import { z } from 'zod'
+
+// Development-only secrets, so `npm run dev` needs no keys. Production refuses them (see `parseServerConfig`).
+export const DEV_SECRET_KEY = 'reelwise-dev-secret-key-not-for-production-use'
+export const DEV_ENCRYPTION_KEY = Buffer.alloc(32, 'reelwise-dev').toString('base64')
+
+const optionalText = z.string().trim().min(1).optional()
+const booleanFlag = z.enum(['true', 'false', '1', '0']).transform(value => value === 'true' || value === '1')
+
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// connection string' })
+const redisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+
+// 32 bytes of key material, written as 64 hex characters or as base64.
+const encryptionKey = z.string().trim().refine(
+  value => /^[0-9a-f]{64}$/i.test(value) || Buffer.from(value, 'base64').length === 32,
+  'must be 32 random bytes, as 64 hex characters or base64 (make one with `openssl rand -base64 32`)',
+)
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65535).default(3000),
+  APP_URL: httpUrl.optional(),
+  APP_ROLE: z.enum(['web', 'worker', 'all'], { error: 'must be web, worker or all' }).default('all'),
+  DATA_DIR: z.string().trim().min(1).default('.data'),
+
+  DATABASE_URL: postgresUrl.optional(),
+  MIGRATE_ON_BOOT: booleanFlag.optional(),
+  REDIS_URL: redisUrl.optional(),
+
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters (make one with `openssl rand -base64 48`)').optional(),
+  ENCRYPTION_KEY: encryptionKey.optional(),
+
+  SUPABASE_URL: httpUrl.optional(),
+  SUPABASE_ANON_KEY: optionalText,
+  SUPABASE_SERVICE_ROLE_KEY: optionalText,
+  SUPABASE_JWT_SECRET: optionalText,
+
+  AI_PROVIDER: z.enum(['local', 'openai', 'gemini', 'grok'], { error: 'must be local, openai, gemini or grok' }).default('local'),
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: httpUrl.optional(),
+  GEMINI_API_KEY: optionalText,
+  GROK_API_KEY: optionalText,
+
+  INSTAGRAM_CLIENT_ID: optionalText,
+  INSTAGRAM_CLIENT_SECRET: optionalText,
+  FACEBOOK_CLIENT_ID: optionalText,
+  FACEBOOK_CLIENT_SECRET: optionalText,
+  // TikTok calls its client id the "client key".
+  TIKTOK_CLIENT_ID: optionalText,
+  TIKTOK_CLIENT_SECRET: optionalText,
+  YOUTUBE_CLIENT_ID: optionalText,
+  YOUTUBE_CLIENT_SECRET: optionalText,
+
+  FFMPEG_PATH: optionalText,
+  FFPROBE_PATH: optionalText,
+
+  STORAGE_DRIVER: z.enum(['local', 's3'], { error: 'must be local or s3' }).default('local'),
+  STORAGE_LOCAL_DIR: optionalText,
+  STORAGE_S3_BUCKET: optionalText,
+  STORAGE_S3_REGION: optionalText,
+  STORAGE_S3_ENDPOINT: httpUrl.optional(),
+  STORAGE_S3_ACCESS_KEY_ID: optionalText,
+  STORAGE_S3_SECRET_ACCESS_KEY: optionalText,
+  STORAGE_S3_FORCE_PATH_STYLE: booleanFlag.optional(),
+})
+
+type Env = z.infer<typeof envSchema>
+type Issue = { variable: string, message: string }
+
+const PLATFORMS = ['INSTAGRAM', 'FACEBOOK', 'TIKTOK', 'YOUTUBE'] as const
+
+// Rules that involve more than one variable, or depend on NODE_ENV.
+function crossCheck(env: Env): Issue[] {
+  const issues: Issue[] = []
+  const production = env.NODE_ENV === 'production'
+  if (production && (!env.SECRET_KEY || env.SECRET_KEY === DEV_SECRET_KEY)) {
+    issues.push({ variable: 'SECRET_KEY', message: 'must be set to your own random value in production (make one with `openssl rand -base64 48`)' })
+  }
+  if (production && (!env.ENCRYPTION_KEY || env.ENCRYPTION_KEY === DEV_ENCRYPTION_KEY)) {
+    issues.push({ variable: 'ENCRYPTION_KEY', message: 'must be set to your own 32 random bytes in production (make one with `openssl rand -base64 32`)' })
+  }
+  if (env.SUPABASE_URL && !env.SUPABASE_ANON_KEY) {
+    issues.push({ variable: 'SUPABASE_ANON_KEY', message: 'is required when SUPABASE_URL is set (Project Settings → API in Supabase)' })
+  }
+  for (const platform of PLATFORMS) {
+    const id = `${platform}_CLIENT_ID` as const
+    const secret = `${platform}_CLIENT_SECRET` as const
+    if (Boolean(env[id]) !== Boolean(env[secret])) {
+      issues.push({ variable: env[id] ? secret : id, message: `must be set together with ${env[id] ? id : secret}` })
+    }
+  }
+  if (env.AI_PROVIDER === 'openai' && !env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) {
+    issues.push({ variable: 'OPENAI_API_KEY', message: 'is required when AI_PROVIDER=openai (or set OPENAI_BASE_URL for a keyless local server such as Ollama)' })
+  }
+  if (env.AI_PROVIDER === 'gemini' && !env.GEMINI_API_KEY) {
+    issues.push({ variable: 'GEMINI_API_KEY', message: 'is required when AI_PROVIDER=gemini' })
+  }
+  if (env.AI_PROVIDER === 'grok' && !env.GROK_API_KEY) {
+    issues.push({ variable: 'GROK_API_KEY', message: 'is required when AI_PROVIDER=grok' })
+  }
+  if (env.STORAGE_DRIVER === 's3') {
+    // Said plainly rather than half-working: the S3 driver is part of the Library issue.
+    issues.push({ variable: 'STORAGE_DRIVER', message: 'the s3 driver is not built yet; use local (the default) for now' })
+  }
+  return issues
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: Issue[]) {
+    super(`Invalid configuration:\n${issues.map(issue => `  - ${issue.variable} ${issue.message}`).join('\n')}\nFix the variables above (see the configuration table in README.md) and start again.`)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Reads and validates the configuration from an environment (process.env by default). Throws ConfigError. */
+export function parseServerConfig(source: Record<string, string | undefined> = process.env) {
+  // An empty variable means "not set", as it does in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''))
+  const parsed = envSchema.safeParse(cleaned)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map(issue => ({ variable: String(issue.path[0] ?? 'environment'), message: issue.message })))
+  }
+  const env = parsed.data
+  const issues = crossCheck(env)
+  if (issues.length > 0) throw new ConfigError(issues)
+
+  const dataDir = resolve(env.DATA_DIR)
+  const production = env.NODE_ENV === 'production'
+  return {
+    production,
+    port: env.PORT,
+    appUrl: env.APP_URL ?? `http://localhost:${env.PORT}`,
+    role: env.APP_ROLE,
+    dataDir,
+    database: {
+      // Unset means the embedded PGlite in DATA_DIR.
+      url: env.DATABASE_URL,
+      embedded: !env.DATABASE_URL,
+      // Production on PostgreSQL migrates before release (render.yaml's preDeployCommand), not at boot.
+      migrateOnBoot: env.MIGRATE_ON_BOOT ?? (!env.DATABASE_URL || !production),
+    },
+    redisUrl: env.REDIS_URL,
+    secretKey: env.SECRET_KEY ?? DEV_SECRET_KEY,
+    encryptionKey: env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY,
+    supabase: env.SUPABASE_URL
+      ? { url: env.SUPABASE_URL, anonKey: env.SUPABASE_ANON_KEY!, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY, jwtSecret: env.SUPABASE_JWT_SECRET }
+      : undefined,
+    ai: {
+      provider: env.AI_PROVIDER,
+      openai: { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL },
+      geminiApiKey: env.GEMINI_API_KEY,
+      grokApiKey: env.GROK_API_KEY,
+    },
+    platforms: Object.fromEntries(PLATFORMS.map(platform => [
+      platform.toLowerCase(),
+      env[`${platform}_CLIENT_ID`] ? { clientId: env[`${platform}_CLIENT_ID`]!, clientSecret: env[`${platform}_CLIENT_SECRET`]! } : undefined,
+    ])) as Record<Lowercase<typeof PLATFORMS[number]>, { clientId: string, clientSecret: string } | undefined>,
+    ffmpeg: { ffmpegPath: env.FFMPEG_PATH, ffprobePath: env.FFPROBE_PATH },
+    storage: {
+      driver: env.STORAGE_DRIVER,
+      localDir: resolve(env.STORAGE_LOCAL_DIR ?? resolve(dataDir, 'media')),
+    },
+  }
+}
+
+export type ServerConfig = ReturnType<typeof parseServerConfig>

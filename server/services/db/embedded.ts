@@ -1,0 +1,76 @@
+// The embedded database: PGlite (PostgreSQL in WebAssembly) persisted in DATA_DIR, served over the Postgres
+// wire protocol on a loopback port, so that Prisma (through @prisma/adapter-pg) and the job queue (pg)
+// talk to it exactly as they talk to a real PostgreSQL server.
+import { mkdir, open, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+
+/** Set by whoever started the embedded database in this process (the dev module or the Nitro plugin). */
+export const EMBEDDED_URL_VARIABLE = 'REELWISE_EMBEDDED_DATABASE_URL'
+
+export interface EmbeddedDatabase {
+  url: string
+  close: () => Promise<void>
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  }
+  catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+// A PGlite data directory is single-process: opening it twice corrupts it. A lock file with our pid guards it.
+async function takeLock(lockPath: string): Promise<void> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(lockPath, 'wx')
+      await handle.writeFile(String(process.pid))
+      await handle.close()
+      return
+    }
+    catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      const owner = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10)
+      if (owner && owner !== process.pid && isRunning(owner)) {
+        throw new Error(`The embedded database in ${lockPath.replace(/\/[^/]+$/, '')} is already open in process ${owner}. Stop that process, or give this one its own DATA_DIR.`)
+      }
+      // A stale lock from a process that crashed.
+      await rm(lockPath, { force: true })
+    }
+  }
+  throw new Error(`Could not lock the embedded database at ${lockPath}`)
+}
+
+/** Opens (creating on first use) the PGlite database in `dataDir/pglite` and serves it on 127.0.0.1 at a free port. */
+export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
+  await mkdir(dataDir, { recursive: true })
+  const lockPath = join(dataDir, 'pglite.lock')
+  await takeLock(lockPath)
+  let db: PGlite | undefined
+  try {
+    db = await PGlite.create(join(dataDir, 'pglite'))
+    // pg-boss and Prisma each keep a small pool; PGlite runs one query at a time and the server queues the rest.
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 32 })
+    await server.start()
+    const url = `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`
+    const pglite = db
+    return {
+      url,
+      async close() {
+        await server.stop()
+        await pglite.close()
+        await rm(lockPath, { force: true })
+      },
+    }
+  }
+  catch (error) {
+    await db?.close().catch(() => {})
+    await rm(lockPath, { force: true })
+    throw error
+  }
+}

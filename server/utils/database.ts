@@ -1,0 +1,92 @@
+// The one Prisma client, and the database's life in this process: start the embedded PGlite when no
+// DATABASE_URL is set, migrate when the configuration says so, and close everything on shutdown.
+import { PrismaPg } from '@prisma/adapter-pg'
+import pg from 'pg'
+import { PrismaClient } from '../generated/prisma/client'
+import { EMBEDDED_URL_VARIABLE, startEmbeddedDatabase, type EmbeddedDatabase } from '../services/db/embedded'
+import { readMigrationStatus } from '../services/db/migration-status'
+import { applyMigrations, type MigrationFile } from '../services/db/schema-engine'
+import type { ServerConfig } from '../services/config/env'
+
+interface Database {
+  prisma: PrismaClient
+  embedded?: EmbeddedDatabase
+}
+
+let starting: Promise<Database> | undefined
+let database: Database | undefined
+
+// Bundled assets arrive as strings in a build and as bytes in dev.
+function asText(raw: unknown): string {
+  if (typeof raw === 'string') return raw
+  if (raw instanceof Uint8Array) return new TextDecoder().decode(raw)
+  throw new Error('A shipped migration could not be read')
+}
+
+/** Migrations shipped with this build (Nitro server assets from prisma/migrations). */
+export async function shippedMigrations(): Promise<MigrationFile[]> {
+  const assets = useStorage('assets:migrations')
+  const keys = (await assets.getKeys()).filter(key => key.endsWith(':migration.sql')).sort()
+  return Promise.all(keys.map(async key => ({
+    name: key.slice(0, -':migration.sql'.length),
+    sql: asText(await assets.getItemRaw(key)),
+  })))
+}
+
+// Loading the wasm schema engine costs a moment, so look first and only load it when something is pending.
+async function migrateIfBehind(url: string): Promise<void> {
+  const migrations = await shippedMigrations()
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  const status = await readMigrationStatus(async sql => (await client.query(sql)).rows, migrations).finally(() => client.end())
+  if (status.current) return
+  const applied = await applyMigrations(new PrismaPg({ connectionString: url, max: 1 }), migrations)
+  if (applied.length > 0) console.info(`[db] applied ${applied.length} migration(s): ${applied.join(', ')}`)
+}
+
+async function open(config: ServerConfig): Promise<Database> {
+  // In `nuxt dev` the embedded database belongs to the Nuxt process (modules/embedded-database.ts) and outlives server reloads.
+  let embedded: EmbeddedDatabase | undefined
+  let url = config.database.url ?? process.env[EMBEDDED_URL_VARIABLE]
+  if (!url) {
+    embedded = await startEmbeddedDatabase(config.dataDir)
+    url = embedded.url
+  }
+  try {
+    if (config.database.migrateOnBoot) await migrateIfBehind(url)
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: embedded || process.env[EMBEDDED_URL_VARIABLE] ? 4 : 10 }) })
+    return { prisma, embedded }
+  }
+  catch (error) {
+    await embedded?.close()
+    throw error
+  }
+}
+
+/** Starts the database once per process; later calls get the same promise. */
+export function startDatabase(config: ServerConfig): Promise<Database> {
+  starting ??= open(config).then((opened) => {
+    database = opened
+    return opened
+  })
+  return starting
+}
+
+export function databaseReady(): Promise<Database> {
+  if (!starting) throw new Error('startDatabase() has not been called')
+  return starting
+}
+
+/** The Prisma client. Request handlers can use it directly: server/middleware/database.ts waits for start-up. */
+export function useDb(): PrismaClient {
+  if (!database) throw createError({ status: 503, statusText: 'The database is still starting; try again in a moment.' })
+  return database.prisma
+}
+
+export async function stopDatabase(): Promise<void> {
+  const current = await starting?.catch(() => undefined)
+  starting = undefined
+  database = undefined
+  await current?.prisma.$disconnect()
+  await current?.embedded?.close()
+}
