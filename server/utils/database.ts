@@ -1,11 +1,10 @@
 // The one Prisma client, and the database's life in this process: start the embedded PGlite when no
 // DATABASE_URL is set, migrate when the configuration says so, and close everything on shutdown.
 import { PrismaPg } from '@prisma/adapter-pg'
-import pg from 'pg'
 import { PrismaClient } from '../generated/prisma/client'
 import { EMBEDDED_URL_VARIABLE, startEmbeddedDatabase, type EmbeddedDatabase } from '../services/db/embedded'
-import { readMigrationStatus } from '../services/db/migration-status'
-import { applyMigrations, type MigrationFile } from '../services/db/schema-engine'
+import { migrateIfBehind } from '../services/db/migrate'
+import type { MigrationFile } from '../services/db/schema-engine'
 import type { ServerConfig } from '../services/config/env'
 
 interface Database {
@@ -33,17 +32,6 @@ export async function shippedMigrations(): Promise<MigrationFile[]> {
   })))
 }
 
-// Loading the wasm schema engine costs a moment, so look first and only load it when something is pending.
-async function migrateIfBehind(url: string): Promise<void> {
-  const migrations = await shippedMigrations()
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  const status = await readMigrationStatus(async sql => (await client.query(sql)).rows, migrations).finally(() => client.end())
-  if (status.current) return
-  const applied = await applyMigrations(new PrismaPg({ connectionString: url, max: 1 }), migrations)
-  if (applied.length > 0) console.info(`[db] applied ${applied.length} migration(s): ${applied.join(', ')}`)
-}
-
 async function open(config: ServerConfig): Promise<Database> {
   // In `nuxt dev` the embedded database belongs to the Nuxt process (modules/embedded-database.ts) and outlives server reloads.
   let embedded: EmbeddedDatabase | undefined
@@ -53,7 +41,10 @@ async function open(config: ServerConfig): Promise<Database> {
     url = embedded.url
   }
   try {
-    if (config.database.migrateOnBoot) await migrateIfBehind(url)
+    if (config.database.migrateOnBoot) {
+      const applied = await migrateIfBehind(url, await shippedMigrations())
+      if (applied.length > 0) console.info(`[db] applied ${applied.length} migration(s): ${applied.join(', ')}`)
+    }
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: embedded || process.env[EMBEDDED_URL_VARIABLE] ? 4 : 10 }) })
     return { prisma, embedded }
   }

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
+import { bindMigrationAwareSqlAdapterFactory, type SqlDriverAdapter, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 
 export interface MigrationFile {
   /** Folder name, e.g. `20261126000000_init`. Sorting by name gives the order. */
@@ -19,6 +19,27 @@ const MIGRATION_LOCK = '# Written by Reelwise; Prisma reads it too.\nprovider = 
 const NO_FILTERS = { externalTables: [], externalEnums: [] }
 
 let bindingsPromise: Promise<WasmBindings> | undefined
+
+// The engine reports a Rust panic through this global before it traps. Keep the message so the error says what happened.
+interface PanicRegistry { set_message: (message: string) => void }
+const panicHolder = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: PanicRegistry }
+let lastPanic: string | undefined
+panicHolder.PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (message) => { lastPanic = message } }
+
+// A panic leaves the wasm instance unusable, so the next call compiles a fresh one.
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  lastPanic = undefined
+  try {
+    return await work()
+  }
+  catch (error) {
+    if (lastPanic || error instanceof WebAssembly.RuntimeError) {
+      bindingsPromise = undefined
+      throw new Error(`The Prisma schema engine crashed: ${lastPanic ?? (error as Error).message}`)
+    }
+    throw error
+  }
+}
 
 // Compiling 5 MB of wasm takes a moment, so it happens once per process and only when needed.
 function loadBindings(): Promise<WasmBindings> {
@@ -36,11 +57,39 @@ function loadBindings(): Promise<WasmBindings> {
   return bindingsPromise
 }
 
-async function openEngine(adapterFactory: SqlMigrationAwareDriverAdapterFactory, schema?: string): Promise<SchemaEngine> {
+interface OpenEngine {
+  engine: SchemaEngine
+  /** Frees the engine and closes every connection it opened, so no pool outlives the call. */
+  close: () => Promise<void>
+}
+
+async function openEngine(adapterFactory: SqlMigrationAwareDriverAdapterFactory, schema?: string): Promise<OpenEngine> {
   const bindings = await loadBindings()
+  const connections: SqlDriverAdapter[] = []
+  const tracked: SqlMigrationAwareDriverAdapterFactory = {
+    provider: adapterFactory.provider,
+    adapterName: adapterFactory.adapterName,
+    connect: async () => {
+      const connection = await adapterFactory.connect()
+      connections.push(connection)
+      return connection
+    },
+    connectToShadowDb: async () => {
+      const connection = await adapterFactory.connectToShadowDb()
+      connections.push(connection)
+      return connection
+    },
+  }
   const datamodels: [string, string][] | undefined = schema ? [['schema.prisma', schema]] : undefined
   // The adapter must be wrapped, and its methods must stay bound to it.
-  return bindings.SchemaEngine.new({ datamodels }, () => {}, bindMigrationAwareSqlAdapterFactory(adapterFactory))
+  const engine = await bindings.SchemaEngine.new({ datamodels }, () => {}, bindMigrationAwareSqlAdapterFactory(tracked))
+  return {
+    engine,
+    async close() {
+      engine.free()
+      await Promise.all(connections.map(connection => connection.dispose().catch(() => {})))
+    },
+  }
 }
 
 function migrationList(migrations: MigrationFile[]) {
@@ -59,14 +108,16 @@ function migrationList(migrations: MigrationFile[]) {
 
 /** Applies the pending migrations and returns the names of those it applied. A second call applies nothing. */
 export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory, migrations: MigrationFile[]): Promise<string[]> {
-  const engine = await openEngine(adapterFactory)
-  try {
-    const result = await engine.applyMigrations({ migrationsList: migrationList(migrations), filters: NO_FILTERS })
-    return result.appliedMigrationNames
-  }
-  finally {
-    engine.free()
-  }
+  return guarded(async () => {
+    const { engine, close } = await openEngine(adapterFactory)
+    try {
+      const result = await engine.applyMigrations({ migrationsList: migrationList(migrations), filters: NO_FILTERS })
+      return result.appliedMigrationNames
+    }
+    finally {
+      await close()
+    }
+  })
 }
 
 /**
@@ -75,17 +126,18 @@ export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAda
  */
 export async function diffMigrationsToSchema(adapterFactory: SqlMigrationAwareDriverAdapterFactory, migrations: MigrationFile[], schema: string): Promise<string> {
   const files = [{ path: 'schema.prisma', content: schema }]
-  const engine = await openEngine(adapterFactory, schema)
-  try {
-    const from = migrations.length > 0
-      ? (await engine.applyMigrations({ migrationsList: migrationList(migrations), filters: NO_FILTERS }), { tag: 'schemaDatasource' as const, files, configDir: '.' })
-      : { tag: 'empty' as const }
-    const result = await engine.diff({ from, to: { tag: 'schemaDatamodel', files }, script: true, exitCode: true, filters: NO_FILTERS })
-    const sql = result.stdout ?? ''
-    // An empty diff comes back as a comment line only.
-    return result.exitCode === 0 ? '' : sql
-  }
-  finally {
-    engine.free()
-  }
+  return guarded(async () => {
+    const { engine, close } = await openEngine(adapterFactory, schema)
+    try {
+      const from = migrations.length > 0
+        ? (await engine.applyMigrations({ migrationsList: migrationList(migrations), filters: NO_FILTERS }), { tag: 'schemaDatasource' as const, files, configDir: '.' })
+        : { tag: 'empty' as const }
+      const result = await engine.diff({ from, to: { tag: 'schemaDatamodel', files }, script: true, exitCode: true, filters: NO_FILTERS })
+      // exitCode 0 with `exitCode: true` means the two agree.
+      return result.exitCode === 0 ? '' : result.stdout ?? ''
+    }
+    finally {
+      await close()
+    }
+  })
 }

@@ -1,0 +1,43 @@
+// Gives each integration project a migrated database of its own for the run, and removes it afterwards:
+// an embedded PGlite in a temporary folder, or a new database on the PostgreSQL server at 127.0.0.1:5432.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import pg from 'pg'
+import type { TestProject } from 'vitest/node'
+import { startEmbeddedDatabase } from '../../server/services/db/embedded'
+import { migrateIfBehind } from '../../server/services/db/migrate'
+import { readMigrationsDir } from '../../server/services/db/migration-files'
+import { createScratchPostgres, TEST_POSTGRES_URL } from './postgres'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseKind: 'pglite' | 'postgres'
+    databaseUrl: string
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const kind = project.config.provide.databaseKind
+  const migrations = await readMigrationsDir(resolve(import.meta.dirname, '../../prisma/migrations'))
+  if (kind === 'postgres') {
+    const scratch = await createScratchPostgres('reelwise_it')
+    await migrateIfBehind(scratch.url, migrations)
+    const client = new pg.Client({ connectionString: TEST_POSTGRES_URL })
+    await client.connect()
+    const { rows } = await client.query<{ server_version: string }>('SHOW server_version')
+    await client.end()
+    console.log(`[integration:postgres] PostgreSQL ${rows[0]?.server_version} at 127.0.0.1:5432, database ${scratch.name} (dropped after the run)`)
+    project.provide('databaseUrl', scratch.url)
+    return () => scratch.drop()
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'reelwise-it-'))
+  const embedded = await startEmbeddedDatabase(dir)
+  await migrateIfBehind(embedded.url, migrations)
+  console.log(`[integration:pglite] embedded PGlite in ${dir}, served at ${embedded.url.replace(/\?.*/, '')} (removed after the run)`)
+  project.provide('databaseUrl', embedded.url)
+  return async () => {
+    await embedded.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+}

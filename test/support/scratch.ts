@@ -1,0 +1,30 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PrismaPg } from '@prisma/adapter-pg'
+import { PrismaClient } from '../../server/generated/prisma/client'
+import { startEmbeddedDatabase } from '../../server/services/db/embedded'
+import { createScratchPostgres } from './postgres'
+
+export interface Scratch {
+  url: string
+  drop: () => Promise<void>
+}
+
+/** An empty database of the given kind, for tests that need a blank slate (migrations, say). */
+export async function createScratchDatabase(kind: 'pglite' | 'postgres'): Promise<Scratch> {
+  if (kind === 'postgres') return createScratchPostgres('reelwise_scratch')
+  const dir = await mkdtemp(join(tmpdir(), 'reelwise-scratch-'))
+  const embedded = await startEmbeddedDatabase(dir)
+  return {
+    url: embedded.url,
+    async drop() {
+      await embedded.close()
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export function createPrisma(url: string): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 4 }) })
+}

@@ -1,0 +1,36 @@
+import { defineConfig } from 'vitest/config'
+
+// Three kinds of test, one command (`npm test`). The integration suite runs twice: once on the embedded PGlite
+// and once on a real PostgreSQL database created for the run and dropped after it.
+const integration = (database: 'pglite' | 'postgres') => ({
+  test: {
+    name: `integration:${database}`,
+    include: ['test/integration/**/*.test.ts'],
+    globalSetup: ['test/support/database.global.ts'],
+    provide: { databaseKind: database },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+})
+
+export default defineConfig({
+  test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000 } },
+      integration('pglite'),
+      integration('postgres'),
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/support/build.global.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+          // Each file starts its own server; two cores do not gain from running them side by side.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+})
