@@ -18,7 +18,11 @@ type SchemaEngine = Awaited<ReturnType<WasmBindings['SchemaEngine']['new']>>
 const MIGRATION_LOCK = '# Written by Reelwise; Prisma reads it too.\nprovider = "postgresql"\n'
 const NO_FILTERS = { externalTables: [], externalEnums: [] }
 
-let bindingsPromise: Promise<WasmBindings> | undefined
+// The wasm glue module is shared by the whole process (Node caches it once), even when this file is loaded twice,
+// as test runners and dev servers do. So the instance and the queue live on globalThis, one per process.
+interface EngineState { bindings?: Promise<WasmBindings>, queue: Promise<unknown> }
+const stateKey = Symbol.for('reelwise.schemaEngine')
+const state: EngineState = ((globalThis as Record<symbol, EngineState>)[stateKey] ??= { queue: Promise.resolve() })
 
 // The engine reports a Rust panic through this global before it traps. Keep the message so the error says what happened.
 interface PanicRegistry { set_message: (message: string) => void }
@@ -26,24 +30,30 @@ const panicHolder = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: PanicRegistry }
 let lastPanic: string | undefined
 panicHolder.PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (message) => { lastPanic = message } }
 
+
 // A panic leaves the wasm instance unusable, so the next call compiles a fresh one.
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
-  lastPanic = undefined
-  try {
-    return await work()
-  }
-  catch (error) {
-    if (lastPanic || error instanceof WebAssembly.RuntimeError) {
-      bindingsPromise = undefined
-      throw new Error(`The Prisma schema engine crashed: ${lastPanic ?? (error as Error).message}`)
+function guarded<T>(work: () => Promise<T>): Promise<T> {
+  // One engine at a time per process: two engines working at once in the same wasm instance corrupt its memory.
+  const run = state.queue.then(async () => {
+    lastPanic = undefined
+    try {
+      return await work()
     }
-    throw error
-  }
+    catch (error) {
+      if (lastPanic || error instanceof WebAssembly.RuntimeError) {
+        state.bindings = undefined
+        throw new Error(`The Prisma schema engine crashed: ${lastPanic ?? (error as Error).message}`)
+      }
+      throw error
+    }
+  })
+  state.queue = run.catch(() => {})
+  return run
 }
 
 // Compiling 5 MB of wasm takes a moment, so it happens once per process and only when needed.
 function loadBindings(): Promise<WasmBindings> {
-  bindingsPromise ??= (async () => {
+  state.bindings ??= (async () => {
     const bindings = await import('@prisma/schema-engine-wasm/schema_engine_bg')
     const require = createRequire(import.meta.url)
     const wasmPath = join(dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm')
@@ -54,7 +64,7 @@ function loadBindings(): Promise<WasmBindings> {
     start?.()
     return bindings
   })()
-  return bindingsPromise
+  return state.bindings
 }
 
 interface OpenEngine {
