@@ -24,6 +24,8 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65535).default(3000),
   APP_URL: httpUrl.optional(),
+  // Render sets this on web services; APP_URL wins when both are set.
+  RENDER_EXTERNAL_URL: httpUrl.optional(),
   APP_ROLE: z.enum(['web', 'worker', 'all'], { error: 'must be web, worker or all' }).default('all'),
   DATA_DIR: z.string().trim().min(1).default('.data'),
 
@@ -69,6 +71,9 @@ const envSchema = z.object({
 })
 
 type Env = z.infer<typeof envSchema>
+
+/** Every variable the app reads, for the README table and the render.yaml check. */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape)
 type Issue = { variable: string, message: string }
 
 const PLATFORMS = ['INSTAGRAM', 'FACEBOOK', 'TIKTOK', 'YOUTUBE'] as const
@@ -133,7 +138,7 @@ export function parseServerConfig(source: Record<string, string | undefined> = p
   return {
     production,
     port: env.PORT,
-    appUrl: env.APP_URL ?? `http://localhost:${env.PORT}`,
+    appUrl: env.APP_URL ?? env.RENDER_EXTERNAL_URL ?? `http://localhost:${env.PORT}`,
     role: env.APP_ROLE,
     dataDir,
     database: {

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { startEmbeddedDatabase } from '../../server/services/db/embedded'
+
+// The embedded PGlite is the same whichever project runs this file; it checks persistence and the single-opener rule.
+describe('embedded database', () => {
+  let dir: string
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'reelwise-embedded-'))
+  })
+  afterEach(() => rm(dir, { recursive: true, force: true }))
+
+  async function query<T>(url: string, sql: string): Promise<T[]> {
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      return (await client.query(sql)).rows as T[]
+    }
+    finally {
+      await client.end()
+    }
+  }
+
+  it('keeps its rows across a close and a reopen of the data directory', async () => {
+    const first = await startEmbeddedDatabase(dir)
+    await query(first.url, 'CREATE TABLE notes (body text); INSERT INTO notes VALUES (\'kept\')')
+    await first.close()
+    const second = await startEmbeddedDatabase(dir)
+    expect(await query(second.url, 'SELECT body FROM notes')).toEqual([{ body: 'kept' }])
+    await second.close()
+  })
+
+  it('serves several pg connections at once, with their transactions kept apart', async () => {
+    const database = await startEmbeddedDatabase(dir)
+    const a = new pg.Client({ connectionString: database.url })
+    const b = new pg.Client({ connectionString: database.url })
+    await Promise.all([a.connect(), b.connect()])
+    await a.query('CREATE TABLE counters (n int)')
+    await a.query('BEGIN')
+    await a.query('INSERT INTO counters VALUES (1)')
+    const outside = b.query('SELECT count(*)::int AS n FROM counters')
+    await a.query('COMMIT')
+    expect((await outside).rows[0].n).toBe(1)
+    await Promise.all([a.end(), b.end()])
+    await database.close()
+  })
+
+  it('refuses to open a data directory that another live process holds, and says what to do', async () => {
+    const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'])
+    try {
+      await writeFile(join(dir, 'pglite.lock'), String(holder.pid))
+      await expect(startEmbeddedDatabase(dir)).rejects.toThrow(new RegExp(`already open in process ${holder.pid}.*own DATA_DIR`))
+    }
+    finally {
+      holder.kill()
+    }
+  })
+
+  it('takes over a lock left by a process that crashed', async () => {
+    await writeFile(join(dir, 'pglite.lock'), '999999999')
+    const database = await startEmbeddedDatabase(dir)
+    expect(await query(database.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }])
+    await database.close()
+  })
+})

@@ -1,0 +1,72 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { PrismaClient } from '../../server/generated/prisma/client'
+import { readMigrationsDir } from '../../server/services/db/migration-files'
+import { runHealthChecks, type HealthDependencies } from '../../server/services/system/health'
+import { createPrisma } from '../support/scratch'
+
+const migrations = await readMigrationsDir(resolve(import.meta.dirname, '../../prisma/migrations'))
+
+describe(`health checks on ${inject('databaseKind')}`, () => {
+  let db: PrismaClient
+  let dir: string
+  let healthy: HealthDependencies
+
+  beforeAll(async () => {
+    db = createPrisma(inject('databaseUrl'))
+    dir = await mkdtemp(join(tmpdir(), 'reelwise-health-'))
+    healthy = {
+      query: sql => db.$queryRawUnsafe<unknown[]>(sql),
+      shippedMigrations: migrations,
+      storage: { driver: 'local', localDir: join(dir, 'media') },
+    }
+  })
+  afterAll(async () => {
+    await db.$disconnect()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('passes with a migrated database, ffmpeg on PATH and writable storage', async () => {
+    const report = await runHealthChecks(healthy)
+    expect(report.failing).toEqual([])
+    expect(report.status).toBe('ok')
+    expect(report.checks.ffmpeg.version).toMatch(/^\d+\.\d+/)
+    expect(report.checks.migrations.applied).toBe(migrations.length)
+  })
+
+  it('names the migrations a database lacks', async () => {
+    const report = await runHealthChecks({ ...healthy, shippedMigrations: [...migrations, { name: '29990101000000_future' }] })
+    expect(report.failing).toEqual(['migrations'])
+    expect(report.checks.migrations.error).toMatch(/29990101000000_future.*npm run db:migrate/)
+  })
+
+  it('fails the ffmpeg check with advice when FFMPEG_PATH points nowhere, or at something that is not ffmpeg', async () => {
+    const missing = await runHealthChecks({ ...healthy, ffmpegPath: join(dir, 'no-ffmpeg') })
+    expect(missing.failing).toEqual(['ffmpeg'])
+    const impostor = join(dir, 'fake-ffmpeg')
+    await writeFile(impostor, '#!/bin/sh\necho hello\n')
+    await chmod(impostor, 0o755)
+    const wrong = await runHealthChecks({ ...healthy, ffmpegPath: impostor })
+    expect(wrong.checks.ffmpeg.error).toMatch(/did not print an ffmpeg version/)
+  })
+
+  it('fails the storage check when the media folder cannot be written', async () => {
+    const blocker = join(dir, 'a-file')
+    await writeFile(blocker, 'not a folder')
+    const report = await runHealthChecks({ ...healthy, storage: { driver: 'local', localDir: join(blocker, 'media') } })
+    expect(report.failing).toEqual(['storage'])
+    expect(report.checks.storage.error).toMatch(/ENOTDIR|not a directory/)
+  })
+
+  it('reports a database that is still starting, or that does not answer', async () => {
+    const starting = await runHealthChecks({ ...healthy, query: undefined })
+    expect(starting.failing).toEqual(['database', 'migrations'])
+    expect(starting.checks.database.error).toMatch(/still starting/)
+    const down = createPrisma('postgresql://postgres@127.0.0.1:1/none')
+    const unreachable = await runHealthChecks({ ...healthy, query: sql => down.$queryRawUnsafe<unknown[]>(sql) })
+    expect(unreachable.failing).toEqual(['database', 'migrations'])
+    await down.$disconnect()
+  })
+})

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, DEV_ENCRYPTION_KEY, DEV_SECRET_KEY, parseServerConfig } from '../../server/services/config/env'
+
+const strongSecret = 'a'.repeat(20) + 'B'.repeat(20)
+const strongKey = Buffer.alloc(32, 7).toString('base64')
+
+function issuesOf(env: Record<string, string>): string[] {
+  try {
+    parseServerConfig(env)
+  }
+  catch (error) {
+    if (error instanceof ConfigError) return error.issues.map(issue => `${issue.variable} ${issue.message}`)
+    throw error
+  }
+  return []
+}
+
+describe('configuration', () => {
+  it('runs on the embedded defaults with no variables at all', () => {
+    const config = parseServerConfig({})
+    expect(config.database).toMatchObject({ embedded: true, migrateOnBoot: true, url: undefined })
+    expect(config).toMatchObject({ port: 3000, role: 'all', production: false, appUrl: 'http://localhost:3000' })
+    expect(config.ai.provider).toBe('local')
+    expect(config.storage.driver).toBe('local')
+    expect(config.storage.localDir).toMatch(/\.data\/media$/)
+    expect(config.secretKey).toBe(DEV_SECRET_KEY)
+    expect(Object.values(config.platforms).every(platform => platform === undefined)).toBe(true)
+  })
+
+  it('names the variable and says what it should be when a value is wrong', () => {
+    expect(issuesOf({ PORT: 'eighty' })).toEqual(['PORT must be a port number'])
+    expect(issuesOf({ APP_ROLE: 'cron' })).toEqual(['APP_ROLE must be web, worker or all'])
+    expect(issuesOf({ DATABASE_URL: 'mysql://localhost/db' })).toEqual(['DATABASE_URL must be a postgres:// or postgresql:// connection string'])
+    expect(issuesOf({ REDIS_URL: 'localhost:6379' })).toEqual(['REDIS_URL must be a redis:// or rediss:// URL'])
+    expect(issuesOf({ ENCRYPTION_KEY: 'short' })[0]).toMatch(/^ENCRYPTION_KEY must be 32 random bytes/)
+    expect(issuesOf({ MIGRATE_ON_BOOT: 'yes' })[0]).toMatch(/^MIGRATE_ON_BOOT/)
+  })
+
+  it('reports every problem at once, in a message that tells the operator what to do', () => {
+    let message = ''
+    try {
+      parseServerConfig({ PORT: '0', APP_ROLE: 'x' })
+    }
+    catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toMatch(/PORT/)
+    expect(message).toMatch(/APP_ROLE must be web, worker or all/)
+    expect(message).toMatch(/README\.md/)
+  })
+
+  it('refuses to start in production with missing or development secrets', () => {
+    expect(issuesOf({ NODE_ENV: 'production' }).map(issue => issue.split(' ')[0])).toEqual(['SECRET_KEY', 'ENCRYPTION_KEY'])
+    expect(issuesOf({ NODE_ENV: 'production', SECRET_KEY: DEV_SECRET_KEY, ENCRYPTION_KEY: DEV_ENCRYPTION_KEY })).toHaveLength(2)
+    expect(issuesOf({ NODE_ENV: 'production', SECRET_KEY: strongSecret, ENCRYPTION_KEY: strongKey })).toEqual([])
+    expect(issuesOf({ NODE_ENV: 'production', SECRET_KEY: strongSecret, ENCRYPTION_KEY: 'ab'.repeat(32) })).toEqual([])
+  })
+
+  it('in production on PostgreSQL, leaves migrations to the pre-deploy step unless told otherwise', () => {
+    const production = { NODE_ENV: 'production', SECRET_KEY: strongSecret, ENCRYPTION_KEY: strongKey, DATABASE_URL: 'postgresql://u@db:5432/app' }
+    expect(parseServerConfig(production).database.migrateOnBoot).toBe(false)
+    expect(parseServerConfig({ ...production, MIGRATE_ON_BOOT: 'true' }).database.migrateOnBoot).toBe(true)
+    expect(parseServerConfig({ DATABASE_URL: 'postgresql://u@db:5432/app' }).database.migrateOnBoot).toBe(true)
+  })
+
+  it('needs each platform\'s client id and secret together', () => {
+    expect(issuesOf({ TIKTOK_CLIENT_ID: 'key' })).toEqual(['TIKTOK_CLIENT_SECRET must be set together with TIKTOK_CLIENT_ID'])
+    expect(issuesOf({ YOUTUBE_CLIENT_SECRET: 'secret' })).toEqual(['YOUTUBE_CLIENT_ID must be set together with YOUTUBE_CLIENT_SECRET'])
+    expect(parseServerConfig({ TIKTOK_CLIENT_ID: 'key', TIKTOK_CLIENT_SECRET: 'secret' }).platforms.tiktok).toEqual({ clientId: 'key', clientSecret: 'secret' })
+  })
+
+  it('needs the key of the AI provider it is told to use', () => {
+    expect(issuesOf({ AI_PROVIDER: 'gemini' })).toEqual(['GEMINI_API_KEY is required when AI_PROVIDER=gemini'])
+    expect(issuesOf({ AI_PROVIDER: 'grok' })).toEqual(['GROK_API_KEY is required when AI_PROVIDER=grok'])
+    expect(issuesOf({ AI_PROVIDER: 'openai' })[0]).toMatch(/OPENAI_API_KEY is required/)
+    expect(issuesOf({ AI_PROVIDER: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' })).toEqual([])
+    expect(issuesOf({ SUPABASE_URL: 'https://x.supabase.co' })[0]).toMatch(/^SUPABASE_ANON_KEY is required/)
+  })
+
+  it('says plainly that the S3 storage driver is not built yet', () => {
+    expect(issuesOf({ STORAGE_DRIVER: 's3' })).toEqual(['STORAGE_DRIVER the s3 driver is not built yet; use local (the default) for now'])
+  })
+
+  it('treats an empty variable as unset, and prefers APP_URL to Render\'s own URL', () => {
+    expect(parseServerConfig({ DATABASE_URL: '', PORT: ' ' }).database.embedded).toBe(true)
+    expect(parseServerConfig({ RENDER_EXTERNAL_URL: 'https://reelwise.onrender.com' }).appUrl).toBe('https://reelwise.onrender.com')
+    expect(parseServerConfig({ RENDER_EXTERNAL_URL: 'https://reelwise.onrender.com', APP_URL: 'https://app.example.com' }).appUrl).toBe('https://app.example.com')
+  })
+})
