@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import type { NitroConfig } from 'nitropack/types'
 
 // Root-level layout (pages/, components/, server/ … at the top): Nuxt 4 uses it when there is no app/ folder.
 export default defineNuxtConfig({
@@ -11,25 +12,28 @@ export default defineNuxtConfig({
   // Offline builds: fonts come from @fontsource (imported in main.css), never from remote providers.
   ui: { fonts: false },
 
+  compatibilityDate: '2026-11-01',
+
+  telemetry: { enabled: false },
+
+  hooks: {
+    // Set here rather than under `nitro:` because Nuxt 4.5's types only describe a few Nitro keys there.
+    'nitro:config'(config) {
+      const nitroConfig = config as NitroConfig
+      // The built server migrates an embedded database at boot from these files.
+      nitroConfig.serverAssets = [...nitroConfig.serverAssets ?? [], { baseName: 'migrations', dir: fileURLToPath(new URL('./prisma/migrations', import.meta.url)) }]
+      // Loaded with fs at run time, so the file tracer cannot see it.
+      const wasm = fileURLToPath(new URL('./node_modules/@prisma/schema-engine-wasm/schema_engine_bg.wasm', import.meta.url))
+      nitroConfig.externals = { ...nitroConfig.externals, traceInclude: [...nitroConfig.externals?.traceInclude ?? [], wasm] }
+    },
+  },
+
+  eslint: { config: { stylistic: true } },
+
   // Icons come from the installed @iconify-json sets, bundled at build time; never from the Iconify API.
   icon: {
     fallbackToApi: false,
     clientBundle: { scan: true, includeCustomCollections: true },
     serverBundle: { collections: ['lucide'] },
   },
-
-  compatibilityDate: '2026-11-01',
-
-  nitro: {
-    // The built server migrates an embedded database at boot from these files.
-    serverAssets: [{ baseName: 'migrations', dir: fileURLToPath(new URL('./prisma/migrations', import.meta.url)) }],
-    externals: {
-      // Loaded with fs at run time, so the file tracer cannot see it.
-      traceInclude: [fileURLToPath(new URL('./node_modules/@prisma/schema-engine-wasm/schema_engine_bg.wasm', import.meta.url))],
-    },
-  },
-
-  telemetry: { enabled: false },
-
-  eslint: { config: { stylistic: true } },
 })

@@ -12,7 +12,7 @@ export default defineNuxtModule({
     const database = await startEmbeddedDatabase(config.dataDir)
     process.env[EMBEDDED_URL_VARIABLE] = database.url
     nuxt.hook('close', async () => {
-      delete process.env[EMBEDDED_URL_VARIABLE]
+      Reflect.deleteProperty(process.env, EMBEDDED_URL_VARIABLE)
       await database.close()
     })
   },

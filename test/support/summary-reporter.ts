@@ -1,9 +1,9 @@
-import type { Reporter, TestModule } from 'vitest/node'
+import type { Reporter, SerializedError, TestModule } from 'vitest/node'
 
 // Prints one closing line a CI log reader understands ("N passed, N failed"), with a line per project before it,
 // so the log shows that the integration suite ran on both databases.
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(modules: ReadonlyArray<TestModule>) {
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>) {
     const byProject = new Map<string, { passed: number, failed: number, skipped: number }>()
     for (const module of modules) {
       const counts = byProject.get(module.project.name) ?? { passed: 0, failed: 0, skipped: 0 }
@@ -25,6 +25,9 @@ export default class SummaryReporter implements Reporter {
       total.failed += counts.failed
       total.skipped += counts.skipped
     }
+    // An error outside any test (a setup that threw, say) fails the run too.
+    total.failed += unhandledErrors.length
+    if (unhandledErrors.length > 0) console.log(`  errors outside tests: ${unhandledErrors.length}`)
     console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`)
   }
 }

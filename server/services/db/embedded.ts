@@ -2,7 +2,7 @@
 // wire protocol on a loopback port, so that Prisma (through @prisma/adapter-pg) and the job queue (pg)
 // talk to it exactly as they talk to a real PostgreSQL server.
 import { mkdir, open, readFile, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 
@@ -35,13 +35,13 @@ async function takeLock(lockPath: string): Promise<void> {
     }
     catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      const owner = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10)
-      if (owner && owner !== process.pid && isRunning(owner)) {
-        throw new Error(`The embedded database in ${lockPath.replace(/\/[^/]+$/, '')} is already open in process ${owner}. Stop that process, or give this one its own DATA_DIR.`)
-      }
-      // A stale lock from a process that crashed.
-      await rm(lockPath, { force: true })
     }
+    const owner = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10)
+    if (owner && owner !== process.pid && isRunning(owner)) {
+      throw new Error(`The embedded database in ${dirname(lockPath)} is already open in process ${owner}. Stop that process, or give this one its own DATA_DIR.`)
+    }
+    // A stale lock from a process that crashed.
+    await rm(lockPath, { force: true })
   }
   throw new Error(`Could not lock the embedded database at ${lockPath}`)
 }

@@ -28,8 +28,11 @@ const state: EngineState = ((globalThis as Record<symbol, EngineState>)[stateKey
 interface PanicRegistry { set_message: (message: string) => void }
 const panicHolder = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: PanicRegistry }
 let lastPanic: string | undefined
-panicHolder.PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (message) => { lastPanic = message } }
-
+panicHolder.PRISMA_WASM_PANIC_REGISTRY ??= {
+  set_message: (message) => {
+    lastPanic = message
+  },
+}
 
 // A panic leaves the wasm instance unusable, so the next call compiles a fresh one.
 function guarded<T>(work: () => Promise<T>): Promise<T> {
@@ -42,7 +45,7 @@ function guarded<T>(work: () => Promise<T>): Promise<T> {
     catch (error) {
       if (lastPanic || error instanceof WebAssembly.RuntimeError) {
         state.bindings = undefined
-        throw new Error(`The Prisma schema engine crashed: ${lastPanic ?? (error as Error).message}`)
+        throw new Error(`The Prisma schema engine crashed: ${lastPanic ?? (error as Error).message}`, { cause: error })
       }
       throw error
     }

@@ -25,7 +25,7 @@ export interface HealthReport {
 
 const CHECK_TIMEOUT_MS = 3000
 
-async function check(work: () => Promise<Omit<CheckResult, 'ok'> | void>): Promise<CheckResult> {
+async function check(work: () => Promise<Omit<CheckResult, 'ok'> | undefined>): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS)
@@ -47,6 +47,7 @@ export async function runHealthChecks(deps: HealthDependencies): Promise<HealthR
     check(async () => {
       if (!query) throw new Error('the database is still starting')
       await query('SELECT 1')
+      return {}
     }),
     check(async () => {
       if (!query) throw new Error('the database is still starting')

@@ -1,0 +1,89 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sections } from '../../shared/navigation'
+import { startBuiltApp, type RunningApp } from '../support/app-server'
+import { launchChromium } from '../support/browser'
+
+const screenshots = resolve(import.meta.dirname, '__screenshots__')
+
+// The quick start: the built app on the embedded defaults, no variables, no keys.
+describe('the app shell on a fresh data directory', () => {
+  let app: RunningApp
+  let browser: Browser
+  let page: Page
+  let dataDir: string
+  const offsite: string[] = []
+  const consoleErrors: string[] = []
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'reelwise-e2e-'))
+    await mkdir(screenshots, { recursive: true })
+    app = await startBuiltApp({ DATA_DIR: dataDir })
+    browser = await launchChromium()
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    // Nothing may leave the machine: fonts, icons and scripts all come from the app itself.
+    await page.route('**/*', (route) => {
+      const host = new URL(route.request().url()).hostname
+      if (host === '127.0.0.1' || host === 'localhost') return route.continue()
+      offsite.push(route.request().url())
+      return route.abort()
+    })
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text())
+    })
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await app?.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+
+  it('answers /health with 200 on the embedded database, migrated at boot', async () => {
+    const response = await fetch(`${app.url}/health`)
+    expect(response.status).toBe(200)
+    const health = await response.json()
+    expect(health).toMatchObject({ status: 'ok', database: 'embedded', role: 'all', failing: [] })
+    expect(health.checks.migrations.applied).toBeGreaterThan(0)
+    expect(app.output()).toMatch(/applied \d+ migration/)
+  })
+
+  it('opens every sidebar page from the sidebar, and says plainly which are not built yet', async () => {
+    await page.goto(app.url)
+    await expect.poll(() => page.getByTestId('health-badge').textContent()).toContain('All systems working')
+    for (const section of sections) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: section.label }).click()
+      await page.waitForURL(`${app.url}${section.to}`)
+      await expect.poll(() => page.title()).toBe(section.key === 'home' ? 'Reelwise' : `${section.label} · Reelwise`)
+      if (section.built) {
+        expect(await page.getByTestId('not-built').count()).toBe(0)
+      }
+      else {
+        expect(await page.getByTestId('not-built').textContent()).toContain(`${section.label} is not built yet`)
+      }
+      await page.mouse.move(900, 700)
+      await page.screenshot({ path: join(screenshots, `${section.key}.png`), fullPage: true })
+    }
+  })
+
+  it('shows the system checks on Home, with the ffmpeg version it found', async () => {
+    await page.goto(app.url)
+    const status = page.getByTestId('system-status')
+    await expect.poll(() => status.textContent()).toMatch(/FFmpeg\s*\d+\.\d+/)
+    expect(await status.textContent()).toContain('embedded PGlite')
+  })
+
+  it('serves a page by its address on first load (server-side rendered), without the browser', async () => {
+    const html = await (await fetch(`${app.url}/studio`)).text()
+    expect(html).toContain('Studio is not built yet')
+    expect(html).toContain('Reelwise')
+  })
+
+  it('made no request off the machine and logged no errors in the browser', () => {
+    expect(offsite).toEqual([])
+    expect(consoleErrors).toEqual([])
+  })
+})

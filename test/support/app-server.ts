@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
+import { resolve } from 'node:path'
+
+export const root = resolve(import.meta.dirname, '../..')
+
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as { port: number }
+  server.close()
+  return port
+}
+
+export interface RunningApp {
+  url: string
+  child: ChildProcess
+  output: () => string
+  stop: () => Promise<void>
+}
+
+// Only what a fresh machine has: no variables leak in from the developer's shell.
+function baseEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, NUXT_TELEMETRY_DISABLED: '1', ...env }
+}
+
+/** Spawns a command from the project root and collects its output. */
+export function launch(args: string[], env: Record<string, string>): { child: ChildProcess, output: () => string } {
+  const child = spawn(process.execPath, args, { cwd: root, env: baseEnv(env), detached: true })
+  let output = ''
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString()
+  }
+  child.stdout?.on('data', collect)
+  child.stderr?.on('data', collect)
+  return { child, output: () => output }
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = once(child, 'exit')
+  // The whole group: `nuxt dev` runs its server in a child of its own.
+  process.kill(-child.pid!, 'SIGTERM')
+  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 10_000)
+  await exited
+  clearTimeout(timer)
+}
+
+/** Polls `url` until it answers with `status`, the process exits, or the time runs out. */
+export async function waitFor(url: string, child: ChildProcess, output: () => string, { status = 200, timeoutMs = 60_000 } = {}): Promise<Response> {
+  const deadline = Date.now() + timeoutMs
+  let last = 'no answer'
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the app exited with code ${child.exitCode}:\n${output()}`)
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5000) })
+      if (response.status === status) return response
+      last = `HTTP ${response.status}: ${(await response.text()).slice(0, 500)}`
+    }
+    catch (error) {
+      last = (error as Error).message
+    }
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${last})\n${output()}`)
+}
+
+/** Starts the built app (`node .output/server/index.mjs`) and waits for `/health` to answer `expectStatus`. */
+export async function startBuiltApp(env: Record<string, string>, expectStatus = 200): Promise<RunningApp> {
+  const port = await freePort()
+  const { child, output } = launch(['.output/server/index.mjs'], { PORT: String(port), ...env })
+  const url = `http://127.0.0.1:${port}`
+  try {
+    await waitFor(`${url}/health`, child, output, { status: expectStatus })
+  }
+  catch (error) {
+    await stopProcess(child)
+    throw error
+  }
+  return { url, child, output, stop: () => stopProcess(child) }
+}
+
+/** Runs the built app to completion (for start-up failures and --migrate-only) and returns its exit code and output. */
+export async function runBuiltApp(args: string[], env: Record<string, string>): Promise<{ code: number | null, output: string }> {
+  const port = await freePort()
+  const { child, output } = launch(['.output/server/index.mjs', ...args], { PORT: String(port), ...env })
+  const timer = setTimeout(() => stopProcess(child), 60_000)
+  const [code] = await once(child, 'exit') as [number | null]
+  clearTimeout(timer)
+  return { code, output: output() }
+}
