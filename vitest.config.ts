@@ -6,6 +6,8 @@ const integration = (database: 'pglite' | 'postgres') => ({
   test: {
     name: `integration:${database}`,
     include: ['test/integration/**/*.test.ts'],
+    // The embedded database's own tests (persistence, locking, templates) have nothing to learn from PostgreSQL.
+    exclude: database === 'postgres' ? ['test/integration/embedded-database.test.ts'] : [],
     globalSetup: ['test/support/database.global.ts'],
     provide: { databaseKind: database },
     testTimeout: 30_000,

@@ -32,12 +32,19 @@ export async function shippedMigrations(): Promise<MigrationFile[]> {
   })))
 }
 
+// Made by `nuxt build` (modules/embedded-database.ts); absent in dev, where a first start runs initdb instead.
+async function pgliteTemplate(): Promise<Blob | undefined> {
+  const raw = await useStorage('assets:pglite-template').getItemRaw('template.tar.gz')
+  if (!raw) return undefined
+  return new Blob([typeof raw === 'string' ? Buffer.from(raw, 'base64') : raw as Uint8Array])
+}
+
 async function open(config: ServerConfig): Promise<Database> {
   // In `nuxt dev` the embedded database belongs to the Nuxt process (modules/embedded-database.ts) and outlives server reloads.
   let embedded: EmbeddedDatabase | undefined
   let url = config.database.url ?? process.env[EMBEDDED_URL_VARIABLE]
   if (!url) {
-    embedded = await startEmbeddedDatabase(config.dataDir)
+    embedded = await startEmbeddedDatabase(config.dataDir, { loadTemplate: pgliteTemplate })
     url = embedded.url
   }
   try {

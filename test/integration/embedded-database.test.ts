@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { buildPgliteTemplate } from '../../scripts/lib/pglite-template'
 import { startEmbeddedDatabase } from '../../server/services/db/embedded'
+import { migrateIfBehind } from '../../server/services/db/migrate'
+import { readMigrationsDir } from '../../server/services/db/migration-files'
 
-// The embedded PGlite is the same whichever project runs this file; it checks persistence and the single-opener rule.
+// Runs in the integration:pglite project only (see vitest.config.ts).
 describe('embedded database', () => {
   let dir: string
   beforeEach(async () => {
@@ -58,6 +61,24 @@ describe('embedded database', () => {
     finally {
       holder.kill()
     }
+  })
+
+  it('starts a new data directory from a migrated template, and ignores the template once the directory exists', async () => {
+    const migrations = await readMigrationsDir(resolve(import.meta.dirname, '../../prisma/migrations'))
+    const template = await buildPgliteTemplate(migrations)
+    let loads = 0
+    const loadTemplate = async () => {
+      loads++
+      return template
+    }
+    const first = await startEmbeddedDatabase(dir, { loadTemplate })
+    expect(await migrateIfBehind(first.url, migrations)).toEqual([])
+    await query(first.url, `INSERT INTO "Workspace" (id, name, slug, "updatedAt") VALUES (gen_random_uuid(), 'Mine', 'mine', now())`)
+    await first.close()
+    const second = await startEmbeddedDatabase(dir, { loadTemplate })
+    expect(await query(second.url, 'SELECT slug FROM "Workspace"')).toEqual([{ slug: 'mine' }])
+    await second.close()
+    expect(loads).toBe(1)
   })
 
   it('takes over a lock left by a process that crashed', async () => {

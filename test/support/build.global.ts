@@ -11,5 +11,8 @@ export default function setup() {
   const started = Date.now()
   const result = spawnSync(process.execPath, [nuxi, 'build'], { cwd: root, encoding: 'utf8', env: { ...process.env, NUXT_TELEMETRY_DISABLED: '1' } })
   if (result.status !== 0) throw new Error(`nuxt build failed:\n${result.stdout}\n${result.stderr}`)
+  // The build must work offline: no font, icon or telemetry fetches, and so no warnings about them.
+  const networkTrouble = `${result.stdout}\n${result.stderr}`.split('\n').filter(line => /fetch|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|network request/i.test(line))
+  if (networkTrouble.length > 0) throw new Error(`nuxt build tried the network:\n${networkTrouble.join('\n')}`)
   console.log(`[e2e] built the app in ${((Date.now() - started) / 1000).toFixed(1)} s`)
 }

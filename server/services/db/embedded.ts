@@ -1,6 +1,7 @@
 // The embedded database: PGlite (PostgreSQL in WebAssembly) persisted in DATA_DIR, served over the Postgres
 // wire protocol on a loopback port, so that Prisma (through @prisma/adapter-pg) and the job queue (pg)
 // talk to it exactly as they talk to a real PostgreSQL server.
+import { existsSync } from 'node:fs'
 import { mkdir, open, readFile, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
@@ -46,14 +47,23 @@ async function takeLock(lockPath: string): Promise<void> {
   throw new Error(`Could not lock the embedded database at ${lockPath}`)
 }
 
+export interface EmbeddedOptions {
+  /** A gzipped data directory to start from when `dataDir` holds no database yet (much faster than initdb). */
+  loadTemplate?: () => Promise<Blob | undefined>
+}
+
 /** Opens (creating on first use) the PGlite database in `dataDir/pglite` and serves it on 127.0.0.1 at a free port. */
-export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(dataDir: string, options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
   await mkdir(dataDir, { recursive: true })
   const lockPath = join(dataDir, 'pglite.lock')
   await takeLock(lockPath)
   let db: PGlite | undefined
   try {
-    db = await PGlite.create(join(dataDir, 'pglite'))
+    const path = join(dataDir, 'pglite')
+    const fresh = !existsSync(join(path, 'PG_VERSION'))
+    const template = fresh ? await options.loadTemplate?.() : undefined
+    db = await PGlite.create(path, template ? { loadDataDir: template } : {})
+    if (fresh) console.info(`[db] created the embedded database in ${path}${template ? ' from the build\'s migrated template' : ''}`)
     // pg-boss and Prisma each keep a small pool; PGlite runs one query at a time and the server queues the rest.
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 32 })
     await server.start()
