@@ -4,7 +4,10 @@ import { runHealthChecks } from '../services/system/health'
 export default defineEventHandler(async (event) => {
   const config = useServerConfig()
   // Answer even while the database starts: a slow start reads as "database starting", not as a hung probe.
-  const database = await Promise.race([databaseReady().catch(() => undefined), new Promise<undefined>(resolve => setTimeout(resolve, 2000))])
+  const timeout = Promise.withResolvers<undefined>()
+  const timer = setTimeout(() => timeout.resolve(undefined), 2000)
+  const database = await Promise.race([databaseReady().catch(() => undefined), timeout.promise])
+  clearTimeout(timer)
   const report = await runHealthChecks({
     query: database ? sql => database.prisma.$queryRawUnsafe<unknown[]>(sql) : undefined,
     shippedMigrations: await shippedMigrations(),

@@ -36,7 +36,7 @@ export async function shippedMigrations(): Promise<MigrationFile[]> {
 async function pgliteTemplate(): Promise<Blob | undefined> {
   const raw = await useStorage('assets:pglite-template').getItemRaw('template.tar.gz')
   if (!raw) return undefined
-  return new Blob([typeof raw === 'string' ? Buffer.from(raw, 'base64') : raw as Uint8Array])
+  return new Blob([typeof raw === 'string' ? Buffer.from(raw, 'base64') : new Uint8Array(raw as Uint8Array)])
 }
 
 async function open(config: ServerConfig): Promise<Database> {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runBuiltApp, startBuiltApp } from '../support/app-server'
-import { databaseUrl, dropDatabase, scratchDatabaseName } from '../support/postgres'
+import { databaseUrl, dropDatabase, queryRows, scratchDatabaseName } from '../support/postgres'
 
 const productionSecrets = {
   NODE_ENV: 'production',
@@ -13,14 +13,8 @@ const productionSecrets = {
 }
 
 async function appliedMigrations(url: string): Promise<string[]> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return (await client.query<{ migration_name: string }>('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL')).rows.map(row => row.migration_name)
-  }
-  finally {
-    await client.end()
-  }
+  const rows = await queryRows<{ migration_name: string }>(url, 'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL')
+  return rows.map(row => row.migration_name)
 }
 
 describe('starting the built app', () => {
@@ -73,10 +67,7 @@ describe('starting the built app', () => {
 
   it('in production, reports unapplied migrations as 503 until the pre-deploy step (--migrate-only) runs', async () => {
     const url = newDatabase()
-    const admin = new pg.Client({ connectionString: databaseUrl('postgres') })
-    await admin.connect()
-    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(new URL(url).pathname.slice(1))}`)
-    await admin.end()
+    await queryRows(databaseUrl('postgres'), `CREATE DATABASE ${pg.escapeIdentifier(new URL(url).pathname.slice(1))}`)
     const env = { ...productionSecrets, DATA_DIR: await tempDir(), DATABASE_URL: url }
 
     const behind = await startBuiltApp(env, 503)

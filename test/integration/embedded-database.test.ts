@@ -8,6 +8,7 @@ import { buildPgliteTemplate } from '../../scripts/lib/pglite-template'
 import { startEmbeddedDatabase } from '../../server/services/db/embedded'
 import { migrateIfBehind } from '../../server/services/db/migrate'
 import { readMigrationsDir } from '../../server/services/db/migration-files'
+import { queryRows } from '../support/postgres'
 
 // Runs in the integration:pglite project only (see vitest.config.ts).
 describe('embedded database', () => {
@@ -17,23 +18,12 @@ describe('embedded database', () => {
   })
   afterEach(() => rm(dir, { recursive: true, force: true }))
 
-  async function query<T>(url: string, sql: string): Promise<T[]> {
-    const client = new pg.Client({ connectionString: url })
-    await client.connect()
-    try {
-      return (await client.query(sql)).rows as T[]
-    }
-    finally {
-      await client.end()
-    }
-  }
-
   it('keeps its rows across a close and a reopen of the data directory', async () => {
     const first = await startEmbeddedDatabase(dir)
-    await query(first.url, 'CREATE TABLE notes (body text); INSERT INTO notes VALUES (\'kept\')')
+    await queryRows(first.url, 'CREATE TABLE notes (body text); INSERT INTO notes VALUES (\'kept\')')
     await first.close()
     const second = await startEmbeddedDatabase(dir)
-    expect(await query(second.url, 'SELECT body FROM notes')).toEqual([{ body: 'kept' }])
+    expect(await queryRows(second.url, 'SELECT body FROM notes')).toEqual([{ body: 'kept' }])
     await second.close()
   })
 
@@ -73,10 +63,10 @@ describe('embedded database', () => {
     }
     const first = await startEmbeddedDatabase(dir, { loadTemplate })
     expect(await migrateIfBehind(first.url, migrations)).toEqual([])
-    await query(first.url, `INSERT INTO "Workspace" (id, name, slug, "updatedAt") VALUES (gen_random_uuid(), 'Mine', 'mine', now())`)
+    await queryRows(first.url, `INSERT INTO "Workspace" (id, name, slug, "updatedAt") VALUES (gen_random_uuid(), 'Mine', 'mine', now())`)
     await first.close()
     const second = await startEmbeddedDatabase(dir, { loadTemplate })
-    expect(await query(second.url, 'SELECT slug FROM "Workspace"')).toEqual([{ slug: 'mine' }])
+    expect(await queryRows(second.url, 'SELECT slug FROM "Workspace"')).toEqual([{ slug: 'mine' }])
     await second.close()
     expect(loads).toBe(1)
   })
@@ -84,7 +74,7 @@ describe('embedded database', () => {
   it('takes over a lock left by a process that crashed', async () => {
     await writeFile(join(dir, 'pglite.lock'), '999999999')
     const database = await startEmbeddedDatabase(dir)
-    expect(await query(database.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }])
+    expect(await queryRows(database.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }])
     await database.close()
   })
 })

@@ -1,24 +1,13 @@
 import { createHash } from 'node:crypto'
 import { resolve } from 'node:path'
-import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
 import { migrateIfBehind } from '../../server/services/db/migrate'
 import { readMigrationsDir } from '../../server/services/db/migration-files'
 import { readMigrationStatus } from '../../server/services/db/migration-status'
+import { queryRows } from '../support/postgres'
 import { createScratchDatabase, type Scratch } from '../support/scratch'
 
 const migrations = await readMigrationsDir(resolve(import.meta.dirname, '../../prisma/migrations'))
-
-async function rows<T>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return (await client.query(sql)).rows as T[]
-  }
-  finally {
-    await client.end()
-  }
-}
 
 describe(`migrations on ${inject('databaseKind')}`, () => {
   let scratch: Scratch
@@ -32,13 +21,13 @@ describe(`migrations on ${inject('databaseKind')}`, () => {
     expect(first).toEqual(migrations.map(migration => migration.name))
     expect(await migrateIfBehind(scratch.url, migrations)).toEqual([])
 
-    const tables = await rows<{ table_name: string }>(scratch.url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`)
+    const tables = await queryRows<{ table_name: string }>(scratch.url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`)
     expect(tables.map(row => row.table_name)).toEqual(expect.arrayContaining(['User', 'Workspace', 'Post', 'MetricSnapshot', 'AuditEvent', '_prisma_migrations']))
   })
 
   it('writes _prisma_migrations as prisma migrate deploy does (sha256 checksums, finished, one step)', async () => {
     await migrateIfBehind(scratch.url, migrations)
-    const applied = await rows<{ migration_name: string, checksum: string, finished_at: Date | null, applied_steps_count: number }>(
+    const applied = await queryRows<{ migration_name: string, checksum: string, finished_at: Date | null, applied_steps_count: number }>(
       scratch.url, 'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name')
     expect(applied).toHaveLength(migrations.length)
     applied.forEach((row, index) => {
@@ -55,13 +44,13 @@ describe(`migrations on ${inject('databaseKind')}`, () => {
     const broken = [...migrations, { name: '29990101000000_broken', sql: 'CREATE TABLE "Broken" (id int);\nSELECT no_such_function();\n' }]
     await expect(migrateIfBehind(scratch.url, broken)).rejects.toThrow(/no_such_function/)
 
-    const status = await readMigrationStatus(sql => rows(scratch.url, sql), broken)
+    const status = await readMigrationStatus(sql => queryRows(scratch.url, sql), broken)
     expect(status).toMatchObject({ current: false, failed: ['29990101000000_broken'] })
     await expect(migrateIfBehind(scratch.url, broken)).rejects.toThrow(/failed part-way.*prisma migrate resolve/)
   })
 
   it('says which migrations are pending', async () => {
-    const status = await readMigrationStatus(sql => rows(scratch.url, sql), migrations)
+    const status = await readMigrationStatus(sql => queryRows(scratch.url, sql), migrations)
     expect(status).toEqual({ current: false, applied: 0, pending: migrations.map(migration => migration.name), failed: [] })
   })
 })

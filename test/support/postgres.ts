@@ -41,3 +41,15 @@ export async function createScratchPostgres(prefix: string): Promise<ScratchData
   await admin(client => client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`))
   return { name, url: databaseUrl(name), drop: () => dropDatabase(name) }
 }
+
+/** Runs one statement on its own connection and returns the rows. */
+export async function queryRows<T>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return (await client.query(sql)).rows as T[]
+  }
+  finally {
+    await client.end()
+  }
+}
