@@ -3,7 +3,7 @@ import type { NitroConfig } from 'nitropack/types'
 
 // Root-level layout (pages/, components/, server/ … at the top): Nuxt 4 uses it when there is no app/ folder.
 export default defineNuxtConfig({
-  modules: ['@nuxt/ui', '@nuxt/eslint'],
+  modules: ['@nuxt/ui', '@nuxt/eslint', '@sidebase/nuxt-auth'],
 
   devtools: { enabled: false },
 
@@ -26,6 +26,35 @@ export default defineNuxtConfig({
       const wasm = fileURLToPath(new URL('./node_modules/@prisma/schema-engine-wasm/schema_engine_bg.wasm', import.meta.url))
       nitroConfig.externals = { ...nitroConfig.externals, traceInclude: [...nitroConfig.externals?.traceInclude ?? [], wasm] }
     },
+  },
+
+  // Sign-in with @sidebase/nuxt-auth's local provider against our own /api/auth routes. Every page needs a session
+  // unless it opts out (sign-in, sign-up, invites). The refresh token never reaches scripts: it is an HttpOnly cookie
+  // that plugins/auth-refresh.client.ts and server/middleware/session-refresh.ts trade for new access tokens.
+  auth: {
+    baseURL: '/api/auth',
+    globalAppMiddleware: true,
+    provider: {
+      type: 'local',
+      endpoints: {
+        signIn: { path: '/login', method: 'post' },
+        signOut: { path: '/logout', method: 'post' },
+        signUp: { path: '/register', method: 'post' },
+        getSession: { path: '/session', method: 'get' },
+      },
+      pages: { login: '/login' },
+      token: {
+        signInResponseTokenPointer: '/token',
+        type: 'Bearer',
+        cookieName: 'auth.token',
+        headerName: 'Authorization',
+        maxAgeInSeconds: 15 * 60,
+        sameSiteAttribute: 'lax',
+        secureCookieAttribute: process.env.NODE_ENV === 'production',
+      },
+      refresh: { isEnabled: false },
+    },
+    sessionRefresh: { enablePeriodically: false, enableOnWindowFocus: false },
   },
 
   eslint: { config: { stylistic: true } },

@@ -28,8 +28,8 @@ export const sections: Section[] = [
     summary: 'Metrics pulled after publishing, normalised per account, feeding back into every pattern\'s score.' },
   { key: 'accounts', label: 'Accounts', icon: 'i-lucide-plug', to: '/accounts', built: false,
     summary: 'Connect Instagram, TikTok, YouTube and Facebook through OAuth; tokens are encrypted and refreshed for you.' },
-  { key: 'settings', label: 'Settings', icon: 'i-lucide-settings', to: '/settings', built: false,
-    summary: 'Workspace name, time zone, members and roles, brand profile and AI provider.' },
+  { key: 'settings', label: 'Settings', icon: 'i-lucide-settings', to: '/settings', built: true,
+    summary: 'Workspace name, time zone and approvals; members, roles and invites; the audit trail.' },
 ]
 
 export function findSection(key: string): Section {

@@ -28,6 +28,8 @@ const envSchema = z.object({
   RENDER_EXTERNAL_URL: httpUrl.optional(),
   APP_ROLE: z.enum(['web', 'worker', 'all'], { error: 'must be web, worker or all' }).default('all'),
   DATA_DIR: z.string().trim().min(1).default('.data'),
+  // Behind a proxy (Render, a load balancer), the client's address comes from X-Forwarded-For; elsewhere that header is ignored.
+  TRUST_PROXY: booleanFlag.default(false),
 
   DATABASE_URL: postgresUrl.optional(),
   MIGRATE_ON_BOOT: booleanFlag.optional(),
@@ -140,6 +142,7 @@ export function parseServerConfig(source: Record<string, string | undefined> = p
     port: env.PORT,
     appUrl: env.APP_URL ?? env.RENDER_EXTERNAL_URL ?? `http://localhost:${env.PORT}`,
     role: env.APP_ROLE,
+    trustProxy: env.TRUST_PROXY,
     dataDir,
     database: {
       // Unset means the embedded PGlite in DATA_DIR.

@@ -1,0 +1,50 @@
+import type { Prisma, PrismaClient } from '../generated/prisma/client'
+
+type Db = PrismaClient | Prisma.TransactionClient
+
+export type AuditAction
+  = | 'auth.sign_up' | 'auth.sign_in' | 'auth.sign_in_failed' | 'auth.sign_out' | 'auth.sign_out_everywhere' | 'auth.refresh_reuse'
+    | 'workspace.created' | 'workspace.updated'
+    | 'invite.created' | 'invite.revoked' | 'invite.accepted'
+    | 'member.role_changed' | 'member.removed' | 'member.left'
+
+export interface AuditInput {
+  action: AuditAction
+  workspaceId?: string | null
+  actorId?: string | null
+  targetType?: string
+  targetId?: string
+  ip?: string
+  userAgent?: string
+  // Never a secret: e-mails, roles and names only.
+  metadata?: Record<string, string | number | boolean | null>
+}
+
+export async function recordAudit(db: Db, input: AuditInput): Promise<void> {
+  await db.auditEvent.create({
+    data: {
+      action: input.action,
+      workspaceId: input.workspaceId ?? null,
+      actorId: input.actorId ?? null,
+      targetType: input.targetType,
+      targetId: input.targetId,
+      ip: input.ip,
+      userAgent: input.userAgent?.slice(0, 300),
+      metadata: input.metadata ?? {},
+    },
+  })
+}
+
+/** A workspace's audit trail, newest first, plus the sign-in events of its members (which belong to no workspace). */
+export async function listAudit(db: PrismaClient, workspaceId: string, { before, limit = 50 }: { before?: Date, limit?: number } = {}) {
+  const memberIds = (await db.membership.findMany({ where: { workspaceId }, select: { userId: true } })).map(member => member.userId)
+  return db.auditEvent.findMany({
+    where: {
+      OR: [{ workspaceId }, { workspaceId: null, actorId: { in: memberIds } }],
+      ...(before ? { createdAt: { lt: before } } : {}),
+    },
+    orderBy: { createdAt: 'desc' },
+    take: limit,
+    select: { id: true, action: true, createdAt: true, targetType: true, targetId: true, ip: true, metadata: true, actor: { select: { id: true, name: true, email: true } } },
+  })
+}

@@ -1,0 +1,81 @@
+import type { H3Event } from 'h3'
+import { z } from 'zod'
+import { permissions, roleAllows, type Permission, type Role } from '../../shared/permissions'
+import { uuidParam } from '../../shared/auth'
+import { findActiveSessionUser, type IssuedRefresh, type RequestMeta } from '../services/auth/sessions'
+import { ACCESS_TOKEN_SECONDS, signAccessToken, verifyAccessToken } from '../services/auth/tokens'
+import { forbidden, notFound, unauthorized } from '../services/errors'
+
+export const ACCESS_COOKIE = 'auth.token'
+export const REFRESH_COOKIE = 'rw_refresh'
+
+export interface SessionUser { id: string, email: string, name: string | null, sessionId: string }
+
+export function requestMeta(event: H3Event): RequestMeta {
+  return {
+    ip: getRequestIP(event, { xForwardedFor: useServerConfig().trustProxy }) ?? undefined,
+    userAgent: getRequestHeader(event, 'user-agent') ?? undefined,
+  }
+}
+
+function accessTokenFrom(event: H3Event): string | undefined {
+  const header = getRequestHeader(event, 'authorization')
+  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim()
+  return getCookie(event, ACCESS_COOKIE) || undefined
+}
+
+/** The signed-in user, or 401. The session is checked on every request, so signing out anywhere takes effect at once. */
+export async function requireUser(event: H3Event): Promise<SessionUser> {
+  const cached = event.context.user as SessionUser | undefined
+  if (cached) return cached
+  const token = accessTokenFrom(event)
+  if (!token) throw unauthorized()
+  const claims = await verifyAccessToken(token, useServerConfig().secretKey)
+  if (!claims) throw unauthorized('Your session has expired. Sign in again.')
+  const user = await findActiveSessionUser(useDb(), claims.sessionId, claims.userId)
+  if (!user) throw unauthorized('Your session has ended. Sign in again.')
+  event.context.user = { ...user, sessionId: claims.sessionId } satisfies SessionUser
+  return event.context.user
+}
+
+export interface MemberContext { user: SessionUser, workspaceId: string, role: Role, membershipId: string }
+
+const workspaceParams = z.object({ workspaceId: uuidParam })
+
+/**
+ * The one gate for workspace routes: signed in, a member of the workspace in the URL, with a role that allows `permission`.
+ * A workspace the user is not in answers 404, so its existence is not revealed.
+ */
+export async function requireMember(event: H3Event, permission: Permission): Promise<MemberContext> {
+  const user = await requireUser(event)
+  const { workspaceId } = await getValidatedRouterParams(event, workspaceParams.parse)
+  const membership = await useDb().membership.findUnique({
+    where: { workspaceId_userId: { workspaceId, userId: user.id } },
+    select: { id: true, role: true },
+  })
+  if (!membership) throw notFound('The workspace')
+  const role = membership.role as Role
+  if (!roleAllows(role, permission)) {
+    throw forbidden(`This needs the ${permissions[permission]} role or higher in this workspace; you are ${role === 'admin' || role === 'editor' || role === 'owner' ? 'an' : 'a'} ${role}.`)
+  }
+  return { user, workspaceId, role, membershipId: membership.id }
+}
+
+function cookieOptions(maxAgeSeconds: number, httpOnly: boolean) {
+  return { httpOnly, secure: useServerConfig().production, sameSite: 'lax' as const, path: '/', maxAge: maxAgeSeconds }
+}
+
+/** Signs the access token for a session and sets both cookies: the refresh token is HttpOnly and never reaches scripts. */
+export async function issueSession(event: H3Event, issued: IssuedRefresh): Promise<{ token: string, expiresInSeconds: number }> {
+  const token = await signAccessToken({ userId: issued.userId, sessionId: issued.sessionId }, useServerConfig().secretKey)
+  const refreshSeconds = Math.floor((issued.refreshExpiresAt.getTime() - Date.now()) / 1000)
+  setCookie(event, REFRESH_COOKIE, issued.refreshToken, cookieOptions(refreshSeconds, true))
+  // The access token cookie is the one @sidebase/nuxt-auth manages in the browser; the server sets it too after a refresh.
+  setCookie(event, ACCESS_COOKIE, token, cookieOptions(ACCESS_TOKEN_SECONDS, false))
+  return { token, expiresInSeconds: ACCESS_TOKEN_SECONDS }
+}
+
+export function clearSessionCookies(event: H3Event): void {
+  deleteCookie(event, REFRESH_COOKIE, { path: '/' })
+  deleteCookie(event, ACCESS_COOKIE, { path: '/' })
+}

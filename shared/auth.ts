@@ -1,0 +1,57 @@
+import { z } from 'zod'
+import { roles } from './permissions'
+
+// Schemas shared by the forms and the routes that receive them.
+
+// A few of the passwords that every list of leaked passwords starts with.
+const commonPasswords = new Set(['password', 'password1', 'password123', '1234567890', '12345678910', 'qwertyuiop', 'iloveyou12', 'letmein123', 'welcome123', 'admin12345', 'abc1234567'])
+
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ error: 'Enter a valid e-mail address.' }).max(254))
+
+export const newPasswordSchema = z.string()
+  .min(10, 'Use at least 10 characters for your password.')
+  .max(200, 'Use at most 200 characters for your password.')
+  .refine(value => !commonPasswords.has(value.toLowerCase()), 'That password is on every list of leaked passwords; choose another.')
+  .refine(value => new Set(value).size >= 5, 'Use a password with more variety (at least 5 different characters).')
+
+export const signUpSchema = z.object({
+  name: z.string().trim().min(1, 'Enter your name.').max(80),
+  email: emailSchema,
+  password: newPasswordSchema,
+  inviteToken: z.string().min(20).max(200).optional(),
+})
+
+export const signInSchema = z.object({
+  email: emailSchema,
+  password: z.string().min(1, 'Enter your password.').max(200),
+})
+
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value })
+    return value.includes('/') || value === 'UTC'
+  }
+  catch {
+    return false
+  }
+}
+
+export const workspaceSettingsSchema = z.object({
+  name: z.string().trim().min(1, 'Give the workspace a name.').max(80),
+  timeZone: z.string().refine(isTimeZone, 'Choose a time zone from the list (an IANA name such as Europe/Paris).'),
+  postsNeedApproval: z.boolean(),
+})
+
+export const createWorkspaceSchema = workspaceSettingsSchema.pick({ name: true, timeZone: true })
+
+export const roleSchema = z.enum(roles, { error: 'Choose owner, admin, editor or viewer.' })
+
+export const createInviteSchema = z.object({
+  role: roleSchema,
+  email: emailSchema.optional(),
+  expiresInDays: z.number().int().min(1).max(30).default(7),
+})
+
+export const changeRoleSchema = z.object({ role: roleSchema })
+
+export const uuidParam = z.uuid({ error: 'That id is not valid.' })
