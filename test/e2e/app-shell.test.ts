@@ -51,6 +51,18 @@ describe('the app shell on a fresh data directory', () => {
     expect(app.output()).toMatch(/created the embedded database in .* from the build's migrated template/)
   })
 
+  it('leads a fresh install straight to creating the first account, which owns the first workspace', async () => {
+    await page.goto(app.url)
+    await page.waitForURL(`${app.url}/signup`)
+    expect(await page.getByRole('heading', { name: 'Create the first account' }).count()).toBe(1)
+    await page.getByLabel('Your name').fill('Fiona First')
+    await page.getByLabel('E-mail').fill('fiona@example.test')
+    await page.getByLabel('Password').fill('first-account-password')
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await page.waitForURL(`${app.url}/`)
+    await expect.poll(() => page.getByTestId('workspace-switcher').textContent()).toContain('Fiona\'s workspace')
+  })
+
   it('opens every sidebar page from the sidebar, and says plainly which are not built yet', async () => {
     await page.goto(app.url)
     await expect.poll(() => page.getByTestId('health-badge').textContent()).toContain('All systems working')
@@ -76,10 +88,14 @@ describe('the app shell on a fresh data directory', () => {
     expect(await status.textContent()).toContain('embedded PGlite')
   })
 
-  it('serves a page by its address on first load (server-side rendered), without the browser', async () => {
-    const html = await (await fetch(`${app.url}/studio`)).text()
+  it('renders a page on the server for a signed-in visitor, and sends others to sign in', async () => {
+    const cookies = await page.context().cookies()
+    const cookie = cookies.map(entry => `${entry.name}=${entry.value}`).join('; ')
+    const html = await (await fetch(`${app.url}/studio`, { headers: { cookie, accept: 'text/html' } })).text()
     expect(html).toContain('Studio is not built yet')
-    expect(html).toContain('Reelwise')
+    const anonymous = await fetch(`${app.url}/studio`, { redirect: 'manual', headers: { accept: 'text/html' } })
+    expect(anonymous.status).toBe(302)
+    expect(anonymous.headers.get('location')).toBe('/login')
   })
 
   it('made no request off the machine and logged no errors in the browser', () => {

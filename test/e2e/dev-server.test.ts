@@ -13,9 +13,10 @@ describe('npm run dev', () => {
     try {
       const health = await waitFor(`http://127.0.0.1:${port}/health`, child, output, { timeoutMs: 180_000 })
       expect(await health.json()).toMatchObject({ status: 'ok', database: 'embedded' })
-      const home = await fetch(`http://127.0.0.1:${port}/`)
-      expect(home.status).toBe(200)
-      expect(await home.text()).toContain('Make more of what works')
+      // A fresh clone leads straight to creating the first account.
+      const signup = await fetch(`http://127.0.0.1:${port}/signup`)
+      expect(signup.status).toBe(200)
+      expect(await signup.text()).toContain('Create the first account')
     }
     finally {
       await stopProcess(child)

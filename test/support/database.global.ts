@@ -8,6 +8,7 @@ import type { TestProject } from 'vitest/node'
 import { startEmbeddedDatabase } from '../../server/services/db/embedded'
 import { migrateIfBehind } from '../../server/services/db/migrate'
 import { readMigrationsDir } from '../../server/services/db/migration-files'
+import { buildAppOnce } from './build'
 import { createScratchPostgres, TEST_POSTGRES_URL } from './postgres'
 
 declare module 'vitest' {
@@ -19,6 +20,8 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const kind = project.config.provide.databaseKind
+  // Some integration tests call the API of the built app (tenant isolation, for one).
+  const built = buildAppOnce()
   const migrations = await readMigrationsDir(resolve(import.meta.dirname, '../../prisma/migrations'))
   if (kind === 'postgres') {
     const scratch = await createScratchPostgres('reelwise_it')
@@ -29,6 +32,7 @@ export default async function setup(project: TestProject) {
     await client.end()
     console.log(`[integration:postgres] PostgreSQL ${rows[0]?.server_version} at 127.0.0.1:5432, database ${scratch.name} (dropped after the run)`)
     project.provide('databaseUrl', scratch.url)
+    await built
     return () => scratch.drop()
   }
   const dir = await mkdtemp(join(tmpdir(), 'reelwise-it-'))
@@ -36,6 +40,7 @@ export default async function setup(project: TestProject) {
   await migrateIfBehind(embedded.url, migrations)
   console.log(`[integration:pglite] embedded PGlite in ${dir}, served at ${embedded.url.replace(/\?.*/, '')} (removed after the run)`)
   project.provide('databaseUrl', embedded.url)
+  await built
   return async () => {
     await embedded.close()
     await rm(dir, { recursive: true, force: true })

@@ -1,0 +1,99 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startBuiltApp, type RunningApp } from '../support/app-server'
+import { launchChromium } from '../support/browser'
+
+// A team shares a workspace: the owner signs up, renames the workspace and invites an editor; the editor joins
+// and signs in; the editor cannot change roles; the owner can.
+describe('a small team joins one workspace', () => {
+  let app: RunningApp
+  let browser: Browser
+  let owner: Page
+  let editor: Page
+  let dataDir: string
+  let inviteLink = ''
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'reelwise-team-'))
+    app = await startBuiltApp({ DATA_DIR: dataDir })
+    browser = await launchChromium()
+    owner = await (await browser.newContext()).newPage()
+    editor = await (await browser.newContext()).newPage()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await app?.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+
+  async function fillSignUp(page: Page, name: string, email: string, button: string) {
+    await page.getByLabel('Your name').fill(name)
+    await page.getByLabel('E-mail').fill(email)
+    await page.getByLabel('Password').fill('team-journey-password')
+    await page.getByRole('button', { name: button }).click()
+    await page.waitForURL(`${app.url}/`)
+  }
+
+  it('the owner signs up and renames the workspace', async () => {
+    await owner.goto(`${app.url}/signup`)
+    await fillSignUp(owner, 'Olivia Owner', 'olivia@team.test', 'Create account')
+    await owner.goto(`${app.url}/settings`)
+    await owner.getByLabel('Workspace name').fill('Studio North')
+    await owner.getByRole('button', { name: 'Save' }).click()
+    await expect.poll(() => owner.getByTestId('workspace-switcher').textContent()).toContain('Studio North')
+  })
+
+  it('the owner invites an editor by link', async () => {
+    await owner.goto(`${app.url}/settings/members`)
+    await owner.getByRole('button', { name: 'Create invite link' }).click()
+    await expect.poll(() => owner.getByTestId('invite-link').inputValue()).toContain('/invite/')
+    inviteLink = await owner.getByTestId('invite-link').inputValue()
+    await expect.poll(() => owner.getByText('Anyone with the link · editor').count()).toBe(1)
+  })
+
+  it('the editor accepts the invite, then signs out and back in', async () => {
+    await editor.goto(inviteLink)
+    await expect.poll(() => editor.getByRole('heading', { name: 'Join Studio North' }).count()).toBe(1)
+    expect(await editor.getByText('Olivia Owner invited you as editor.').count()).toBe(1)
+    await fillSignUp(editor, 'Eddie Editor', 'eddie@team.test', 'Create account and join')
+    await expect.poll(() => editor.getByTestId('workspace-switcher').textContent()).toContain('Studio North')
+
+    await editor.getByTestId('user-menu').click()
+    await editor.getByRole('menuitem', { name: 'Sign out', exact: true }).click()
+    await editor.waitForURL(`${app.url}/login`)
+    await editor.getByLabel('E-mail').fill('eddie@team.test')
+    await editor.getByLabel('Password').fill('team-journey-password')
+    await editor.getByRole('button', { name: 'Sign in' }).click()
+    await editor.waitForURL(`${app.url}/`)
+    await expect.poll(() => editor.getByTestId('workspace-switcher').textContent()).toContain('Studio North')
+  })
+
+  it('the editor cannot open Members to change roles', async () => {
+    await editor.goto(`${app.url}/settings/members`)
+    await expect.poll(() => editor.getByTestId('needs-role').textContent()).toContain('Only admins and owners can manage members')
+    expect(await editor.getByTestId('member-list').count()).toBe(0)
+  })
+
+  it('the owner can, and the change shows', async () => {
+    await owner.goto(`${app.url}/settings/members`)
+    const row = owner.locator('[data-email="eddie@team.test"]')
+    await expect.poll(() => row.count()).toBe(1)
+    await row.getByRole('combobox', { name: 'Role' }).click()
+    await owner.getByRole('option', { name: 'viewer' }).click()
+    await expect.poll(() => owner.getByText('Eddie Editor is now a viewer').count()).toBe(1)
+    await owner.reload()
+    await expect.poll(() => owner.locator('[data-email="eddie@team.test"]').getByRole('combobox', { name: 'Role' }).textContent()).toContain('viewer')
+  })
+
+  it('the owner sees it all in the audit trail', async () => {
+    await owner.goto(`${app.url}/settings/audit`)
+    const audit = owner.getByTestId('audit-list')
+    await expect.poll(() => audit.textContent()).toContain('Changed a role')
+    const text = await audit.textContent()
+    for (const entry of ['Joined through an invite', 'Created an invite', 'Changed workspace settings', 'Signed in', 'Signed out']) expect(text).toContain(entry)
+  })
+})

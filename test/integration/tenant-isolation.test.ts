@@ -1,0 +1,135 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { ApiClient } from '../support/api'
+import { startBuiltApp, type RunningApp } from '../support/app-server'
+import { discoverApiRoutes, fillTemplate } from '../support/routes'
+
+// Every route under server/api, found from the file tree, is called as a member of workspace A with the ids of
+// workspace B's objects, and with no session at all. A new route is covered the day it is added.
+
+/** Routes that are public on purpose, and why. */
+const publicRoutes: Record<string, string> = {
+  'GET /api/auth/setup': 'tells the sign-in page whether this is a fresh install; no account data',
+  'POST /api/auth/register': 'sign-up',
+  'POST /api/auth/login': 'sign-in',
+  'POST /api/auth/refresh': 'authenticated by the HttpOnly refresh cookie instead of the access token',
+  'POST /api/auth/logout': 'signing out without a session does nothing',
+  'GET /api/invites/[token]': 'the invite page before sign-up; the unguessable token is the credential',
+}
+
+/** Routes that act only on the caller's own account, so there is no other workspace's id to put in them. */
+const callerScoped: Record<string, { reason: string, body?: unknown }> = {
+  'GET /api/auth/session': { reason: 'the caller and their own workspaces' },
+  'GET /api/workspaces': { reason: 'the caller\'s own workspaces' },
+  'POST /api/workspaces': { reason: 'creates a workspace owned by the caller', body: { name: 'Another of mine', timeZone: 'UTC' } },
+  'POST /api/auth/logout-all': { reason: 'ends the caller\'s own sessions (run last)' },
+  'POST /api/invites/[token]/accept': { reason: 'the invite token is the credential; tested with a token of B\'s that was already used' },
+}
+
+/** A body that would succeed if scoping were missing, so a 403/404 proves the check and not the validation. */
+const bodies: Record<string, unknown> = {
+  'PATCH /api/workspaces/[workspaceId]': { name: 'Taken over' },
+  'PATCH /api/workspaces/[workspaceId]/members/[memberId]': { role: 'viewer' },
+  'POST /api/workspaces/[workspaceId]/invites': { role: 'admin' },
+}
+
+describe(`tenant isolation on ${inject('databaseKind')}`, () => {
+  let app: RunningApp
+  let dataDir: string
+  const a = { client: undefined as unknown as ApiClient, workspaceId: '' }
+  const b = { client: undefined as unknown as ApiClient, workspaceId: '', memberId: '', inviteId: '', usedToken: '', name: '', emails: [] as string[] }
+  const run = Math.random().toString(36).slice(2, 8)
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'reelwise-isolation-'))
+    app = await startBuiltApp({ DATA_DIR: dataDir, DATABASE_URL: inject('databaseUrl') })
+    a.client = new ApiClient(app.url)
+    expect((await a.client.signUp({ name: 'Alice', email: `alice-${run}@a.test` })).status).toBe(201)
+    a.workspaceId = (await a.client.session()).workspaces[0]!.id
+
+    b.client = new ApiClient(app.url)
+    b.emails = [`bob-${run}@b.test`, `bea-${run}@b.test`]
+    expect((await b.client.signUp({ name: 'Bob', email: b.emails[0]! })).status).toBe(201)
+    const bWorkspace = (await b.client.session()).workspaces[0]!
+    b.workspaceId = bWorkspace.id
+    b.name = `Bob Secret Brand ${run}`
+    await b.client.patch(`/api/workspaces/${b.workspaceId}`, { name: b.name })
+    const used = await b.client.post(`/api/workspaces/${b.workspaceId}/invites`, { role: 'editor' })
+    b.usedToken = used.body.token
+    expect((await new ApiClient(app.url).signUp({ name: 'Bea', email: b.emails[1]!, inviteToken: b.usedToken })).status).toBe(201)
+    const members = (await b.client.get(`/api/workspaces/${b.workspaceId}/members`)).body as { id: string, user: { email: string } }[]
+    b.memberId = members.find(member => member.user.email === b.emails[1])!.id
+    b.inviteId = (await b.client.post(`/api/workspaces/${b.workspaceId}/invites`, { role: 'viewer' })).body.id
+  })
+
+  afterAll(async () => {
+    await app?.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+
+  const routes = discoverApiRoutes()
+  const key = (route: { method: string, template: string }) => `${route.method} ${route.template}`
+
+  // Error replies echo the requested URL, so the ids the caller sent are not counted as leaked.
+  function leaksB(body: unknown, path = ''): boolean {
+    const text = JSON.stringify(body)
+    return [b.workspaceId, b.memberId, b.inviteId, b.name, ...b.emails].some(secret => !path.includes(secret) && text.includes(secret))
+  }
+
+  it('finds the routes from the file tree', () => {
+    expect(routes.length).toBeGreaterThanOrEqual(18)
+    expect(routes.map(key)).toContain('PATCH /api/workspaces/[workspaceId]/members/[memberId]')
+  })
+
+  it.each(routes.filter(route => !(key(route) in publicRoutes)).map(route => [key(route), route] as const))('%s answers 401 without a session', async (_, route) => {
+    const anonymous = new ApiClient(app.url)
+    const ids = { workspaceId: b.workspaceId, memberId: b.memberId, inviteId: b.inviteId, token: b.usedToken }
+    const path = fillTemplate(route.template, ids)
+    const response = await anonymous.request(route.method, path, bodies[key(route)] ?? (route.method === 'GET' || route.method === 'DELETE' ? undefined : {}))
+    expect(response.status).toBe(401)
+    expect(leaksB(response.body, path)).toBe(false)
+  })
+
+  const scoped = routes.filter(route => !(key(route) in publicRoutes) && !(key(route) in callerScoped))
+
+  it('has a workspace id in the path of every route that is neither public nor caller-scoped', () => {
+    for (const route of scoped) expect(route.params, `${key(route)}: add [workspaceId] to its path, or list it in callerScoped with a reason`).toContain('workspaceId')
+  })
+
+  it.each(scoped.map(route => [key(route), route] as const))('%s refuses a member of A, with B\'s workspace or B\'s objects', async (_, route) => {
+    const body = bodies[key(route)] ?? (route.method === 'GET' || route.method === 'DELETE' ? undefined : {})
+    for (const workspaceId of [b.workspaceId, a.workspaceId]) {
+      const path = fillTemplate(route.template, { workspaceId, memberId: b.memberId, inviteId: b.inviteId })
+      // With A's own workspace and no other id in the path, the call is A's own business, not a cross-tenant one.
+      if (workspaceId === a.workspaceId && route.params.length === 1) continue
+      const response = await a.client.request(route.method, path, body)
+      expect([403, 404], `${route.method} ${path} answered ${response.status}`).toContain(response.status)
+      expect(leaksB(response.body, path)).toBe(false)
+    }
+  })
+
+  it.each(routes.filter(route => key(route) in callerScoped && key(route) !== 'POST /api/auth/logout-all').map(route => [key(route), route] as const))('%s shows a member of A nothing of B', async (_, route) => {
+    const scope = callerScoped[key(route)]!
+    const response = await a.client.request(route.method, fillTemplate(route.template, { token: b.usedToken }), scope.body ?? (route.method === 'GET' ? undefined : {}))
+    expect(response.status, JSON.stringify(response.body)).toBeLessThan(500)
+    expect(leaksB(response.body)).toBe(false)
+  })
+
+  it('left B\'s workspace exactly as it was', async () => {
+    const workspace = await b.client.get(`/api/workspaces/${b.workspaceId}`)
+    expect(workspace.body.name).toBe(b.name)
+    const members = (await b.client.get(`/api/workspaces/${b.workspaceId}/members`)).body as { id: string, role: string }[]
+    expect(members.find(member => member.id === b.memberId)?.role).toBe('editor')
+    const invites = (await b.client.get(`/api/workspaces/${b.workspaceId}/invites`)).body as { id: string }[]
+    expect(invites.map(invite => invite.id)).toEqual([b.inviteId])
+    expect((await a.client.session()).workspaces.map(workspace => workspace.id)).not.toContain(b.workspaceId)
+  })
+
+  it('POST /api/auth/logout-all ends only the caller\'s sessions', async () => {
+    expect((await a.client.post('/api/auth/logout-all')).status).toBe(200)
+    expect((await a.client.get('/api/auth/session')).status).toBe(401)
+    expect((await b.client.get('/api/auth/session')).status).toBe(200)
+  })
+})
