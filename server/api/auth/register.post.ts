@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { isTimeZone, signUpSchema } from '../../../shared/auth'
 import { signUp } from '../../services/auth/accounts'
 import { startSession } from '../../services/auth/sessions'
+import { supabaseSignUp, userForSupabaseIdentity } from '../../services/auth/supabase'
 import { consume, limits } from '../../services/security/rate-limit'
 
 const bodySchema = signUpSchema.extend({ timeZone: z.string().max(64).optional() })
@@ -10,7 +11,21 @@ export default defineEventHandler(async (event) => {
   const input = await readValidatedBody(event, bodySchema.parse)
   const meta = requestMeta(event)
   await consume(useStorage('kv'), limits.signUpAddress, meta.ip ?? 'unknown')
-  const { user } = await signUp(useDb(), { ...input, timeZone: input.timeZone && isTimeZone(input.timeZone) ? input.timeZone : undefined }, meta)
+  const supabase = useServerConfig().supabase
+  let userId: string
+  if (supabase) {
+    const claims = await supabaseSignUp(supabase, input)
+    // Projects that confirm e-mail addresses send a link first; the account is made when it is used.
+    if (!claims) {
+      setResponseStatus(event, 202)
+      return { confirmationSent: true }
+    }
+    userId = (await userForSupabaseIdentity(useDb(), claims, meta, input.inviteToken)).id
+  }
+  else {
+    const timeZone = input.timeZone && isTimeZone(input.timeZone) ? input.timeZone : undefined
+    userId = (await signUp(useDb(), { ...input, timeZone }, meta)).user.id
+  }
   setResponseStatus(event, 201)
-  return issueSession(event, await startSession(useDb(), user.id, meta))
+  return issueSession(event, await startSession(useDb(), userId, meta))
 })
