@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { permissions, roleAllows, type Permission, type Role } from '../../shared/permissions'
 import { uuidParam } from '../../shared/auth'
 import { findActiveSessionUser, type IssuedRefresh, type RequestMeta } from '../services/auth/sessions'
-import { ACCESS_TOKEN_SECONDS, signAccessToken, verifyAccessToken } from '../services/auth/tokens'
+import { ACCESS_TOKEN_SECONDS, signAccessToken, verifyAccessToken, type AccessClaims } from '../services/auth/tokens'
 import { forbidden, notFound, unauthorized } from '../services/errors'
 
 export const ACCESS_COOKIE = 'auth.token'
@@ -24,14 +24,20 @@ function accessTokenFrom(event: H3Event): string | undefined {
   return getCookie(event, ACCESS_COOKIE) || undefined
 }
 
-/** The signed-in user, or 401. The session is checked on every request, so signing out anywhere takes effect at once. */
-export async function requireUser(event: H3Event): Promise<SessionUser> {
-  const cached = event.context.user as SessionUser | undefined
-  if (cached) return cached
+/** The claims of a valid access token (signature and expiry only; the session itself is not checked yet), or 401. */
+export async function requireAccessClaims(event: H3Event): Promise<AccessClaims> {
   const token = accessTokenFrom(event)
   if (!token) throw unauthorized()
   const claims = await verifyAccessToken(token, useServerConfig().secretKey)
   if (!claims) throw unauthorized('Your session has expired. Sign in again.')
+  return claims
+}
+
+/** The signed-in user, or 401. The session is checked on every request, so signing out anywhere takes effect at once. */
+export async function requireUser(event: H3Event): Promise<SessionUser> {
+  const cached = event.context.user as SessionUser | undefined
+  if (cached) return cached
+  const claims = await requireAccessClaims(event)
   const user = await findActiveSessionUser(useDb(), claims.sessionId, claims.userId)
   if (!user) throw unauthorized('Your session has ended. Sign in again.')
   event.context.user = { ...user, sessionId: claims.sessionId } satisfies SessionUser

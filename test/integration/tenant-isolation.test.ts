@@ -17,6 +17,8 @@ const publicRoutes: Record<string, string> = {
   'POST /api/auth/refresh': 'authenticated by the HttpOnly refresh cookie instead of the access token',
   'POST /api/auth/logout': 'signing out without a session does nothing',
   'GET /api/invites/[token]': 'the invite page before sign-up; the unguessable token is the credential',
+  'POST /api/auth/magic-link': 'asks Supabase to e-mail a sign-in link; says the same whether or not the account exists',
+  'POST /api/auth/supabase': 'trades a verified Supabase access token for a session; that token is the credential',
 }
 
 /** Routes that act only on the caller's own account, so there is no other workspace's id to put in them. */

@@ -16,7 +16,7 @@ describe('schema.prisma and prisma/migrations', () => {
 
   it('would catch a change made to the schema without a migration', async () => {
     const migrations = await readMigrationsDir(resolve(root, 'prisma/migrations'))
-    const changed = schema.replace('  slug                String   @unique\n', '  slug                String   @unique\n  brandColor          String?\n')
+    const changed = schema.replace(/^(\s+slug\s+String\s+@unique\n)/m, '$1  brandColor String?\n')
     expect(changed).not.toBe(schema)
     expect(await diffSchemaAgainstMigrations(migrations, changed)).toMatch(/ALTER TABLE "Workspace" ADD COLUMN\s+"brandColor" TEXT/)
   })

@@ -1,8 +1,9 @@
-import { listWorkspacesFor } from '../../services/workspaces/workspaces'
+import { loadSessionView } from '../../services/auth/sessions'
 
-// What @sidebase/nuxt-auth calls getSession: who is signed in and which workspaces they can open.
+// What @sidebase/nuxt-auth calls getSession, on every page load: who is signed in and which workspaces they can open.
 export default defineEventHandler(async (event) => {
-  const user = await requireUser(event)
-  const workspaces = await listWorkspacesFor(useDb(), user.id)
-  return { user: { id: user.id, email: user.email, name: user.name }, workspaces }
+  const claims = await requireAccessClaims(event)
+  const view = await loadSessionView(useDb(), claims.sessionId, claims.userId)
+  if (!view) throw createError({ status: 401, statusText: 'Your session has ended. Sign in again.' })
+  return view
 })
