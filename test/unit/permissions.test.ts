@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { newPasswordSchema, workspaceSettingsSchema } from '../../shared/auth'
+import { outranks, permissions, roleAllows, roles } from '../../shared/permissions'
+
+describe('the permission matrix', () => {
+  it('grants each role everything below it and nothing above', () => {
+    const table = Object.fromEntries(roles.map(role => [role, Object.keys(permissions).filter(permission => roleAllows(role, permission as keyof typeof permissions))]))
+    expect(table.viewer).toEqual(['workspace.read', 'content.read'])
+    expect(table.editor).toEqual(['workspace.read', 'content.read', 'content.edit'])
+    expect(table.admin).not.toContain('owners.manage')
+    expect(table.admin).toContain('members.manage')
+    expect(table.owner).toEqual(Object.keys(permissions))
+  })
+
+  it('orders roles strictly', () => {
+    expect(outranks('owner', 'admin')).toBe(true)
+    expect(outranks('admin', 'admin')).toBe(false)
+    expect(outranks('viewer', 'editor')).toBe(false)
+  })
+})
+
+describe('form schemas shared with the routes', () => {
+  it('explains what is wrong with a weak password', () => {
+    expect(newPasswordSchema.safeParse('short').error?.issues[0]?.message).toBe('Use at least 10 characters for your password.')
+    expect(newPasswordSchema.safeParse('Password123').error?.issues[0]?.message).toMatch(/leaked passwords/)
+    expect(newPasswordSchema.safeParse('abababababab').error?.issues[0]?.message).toMatch(/more variety/)
+    expect(newPasswordSchema.safeParse('a sentence is a fine password').success).toBe(true)
+  })
+
+  it('takes only real IANA time zones', () => {
+    const base = { name: 'Studio', postsNeedApproval: false }
+    expect(workspaceSettingsSchema.safeParse({ ...base, timeZone: 'Europe/Paris' }).success).toBe(true)
+    expect(workspaceSettingsSchema.safeParse({ ...base, timeZone: 'UTC' }).success).toBe(true)
+    expect(workspaceSettingsSchema.safeParse({ ...base, timeZone: 'Mars/Olympus' }).success).toBe(false)
+    expect(workspaceSettingsSchema.safeParse({ ...base, timeZone: 'EST' }).success).toBe(false)
+  })
+})
