@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sections } from '../../shared/navigation'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
-import { launchChromium } from '../support/browser'
+import { launchChromium, submitSignUp } from '../support/browser'
 
 const screenshots = resolve(import.meta.dirname, '__screenshots__')
 
@@ -55,10 +55,7 @@ describe('the app shell on a fresh data directory', () => {
     await page.goto(app.url)
     await page.waitForURL(`${app.url}/signup`)
     expect(await page.getByRole('heading', { name: 'Create the first account' }).count()).toBe(1)
-    await page.getByLabel('Your name').fill('Fiona First')
-    await page.getByLabel('E-mail').fill('fiona@example.test')
-    await page.getByLabel('Password').fill('first-account-password')
-    await page.getByRole('button', { name: 'Create account' }).click()
+    await submitSignUp(page, { name: 'Fiona First', email: 'fiona@example.test', password: 'first-account-password' })
     await page.waitForURL(`${app.url}/`)
     await expect.poll(() => page.getByTestId('workspace-switcher').textContent()).toContain('Fiona\'s workspace')
   })

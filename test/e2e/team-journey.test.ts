@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
-import { launchChromium } from '../support/browser'
+import { launchChromium, submitSignUp } from '../support/browser'
 
 // A team shares a workspace: the owner signs up, renames the workspace and invites an editor; the editor joins
 // and signs in; the editor cannot change roles; the owner can.
@@ -31,10 +31,7 @@ describe('a small team joins one workspace', () => {
   })
 
   async function fillSignUp(page: Page, name: string, email: string, button: string) {
-    await page.getByLabel('Your name').fill(name)
-    await page.getByLabel('E-mail').fill(email)
-    await page.getByLabel('Password').fill('team-journey-password')
-    await page.getByRole('button', { name: button }).click()
+    await submitSignUp(page, { name, email, password: 'team-journey-password' }, button)
     await page.waitForURL(`${app.url}/`)
   }
 
