@@ -17,6 +17,7 @@ export const limits = {
   signInAddress: { name: 'sign-in-ip', max: 60, windowSeconds: 15 * 60, message: 'Too many sign-in attempts from your network. Try again in {minutes} minutes.' },
   signUpAddress: { name: 'sign-up-ip', max: 10, windowSeconds: 60 * 60, message: 'Too many accounts created from your network. Try again in {minutes} minutes.' },
   inviteAddress: { name: 'invite-ip', max: 30, windowSeconds: 15 * 60, message: 'Too many invite attempts from your network. Try again in {minutes} minutes.' },
+  inviteAccount: { name: 'invite-account', max: 10, windowSeconds: 15 * 60, message: 'Too many invite attempts from your account. Try again in {minutes} minutes.' },
 } satisfies Record<string, Limit>
 
 interface Window { count: number, resetAt: number }

@@ -9,5 +9,6 @@ export default defineEventHandler(async (event) => {
   const user = await requireUser(event)
   const { token } = await getValidatedRouterParams(event, paramsSchema.parse)
   await consume(useStorage('kv'), limits.inviteAddress, requestMeta(event).ip ?? 'unknown')
+  await consume(useStorage('kv'), limits.inviteAccount, user.id)
   return useDb().$transaction(tx => acceptInvite(tx, token, user))
 })
