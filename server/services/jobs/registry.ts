@@ -1,0 +1,25 @@
+// Every queue the product runs, in one place: retries, backoff, expiry, concurrency and dead letters.
+// Issues that build a service register its queue here, with its handler in server/jobs/<queue>.ts.
+export interface QueueDefinition {
+  name: string
+  /** Attempts after the first before the job fails and goes to the dead-letter queue. */
+  retryLimit: number
+  /** Seconds before the first retry; doubled each time when `retryBackoff`. */
+  retryDelay: number
+  retryBackoff: boolean
+  /** Seconds a job may run before it counts as lost (a crashed worker) and is retried. */
+  expireInSeconds: number
+  /** Jobs of this queue one worker process runs at once. */
+  concurrency: number
+}
+
+export const queues = {
+  'maintenance.cleanup': { name: 'maintenance.cleanup', retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 10 * 60, concurrency: 1 },
+} as const satisfies Record<string, QueueDefinition>
+
+export type QueueName = keyof typeof queues
+
+/** The queue a job lands in when its attempts are used up, kept for a person to read and retry. */
+export function deadLetterOf(name: string): string {
+  return `${name}.dead`
+}

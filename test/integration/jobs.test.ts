@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { PrismaClient } from '../../server/generated/prisma/client'
+import { startJobEngine, type JobEngine } from '../../server/services/jobs/engine'
+import { cleanUp } from '../../server/services/maintenance/cleanup'
+import { queryRows } from '../support/postgres'
+import { createPrisma } from '../support/scratch'
+import { createTestTables, testQueues } from '../support/test-queues'
+
+const root = resolve(import.meta.dirname, '../..')
+
+function startWorker(env: Record<string, string>): { child: ChildProcess, ready: Promise<void>, output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/job-worker.ts'], { cwd: root, env: { ...process.env, DATABASE_URL: inject('databaseUrl'), ...env } })
+  let output = ''
+  const ready = new Promise<void>((done, fail) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      if (output.includes('worker ready')) done()
+    })
+    child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString() })
+    child.once('exit', code => fail(new Error(`worker exited with ${code}:\n${output}`)))
+  })
+  return { child, ready, output: () => output }
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await check()) return
+    await new Promise(done => setTimeout(done, 100))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+describe(`background jobs on ${inject('databaseKind')}`, () => {
+  let sender: JobEngine
+  const url = inject('databaseUrl')
+  const effects = async (jobIds: string[]) => queryRows<{ job_id: string, pid: number }>(url, `SELECT job_id, pid FROM job_test_effects WHERE job_id IN (${jobIds.map(id => `'${id}'`).join(',')})`)
+
+  beforeAll(async () => {
+    await queryRows(url, createTestTables)
+    sender = await startJobEngine({ connectionString: url, works: false, queues: testQueues, handlers: {} })
+  }, 60_000)
+  afterAll(() => sender?.stop(1000))
+
+  it('a worker killed with SIGKILL mid-job: the job runs again elsewhere after its expiry, and its effect lands once', async () => {
+    const first = startWorker({ JOB_WORK_MS: '4000' })
+    await first.ready
+    const jobId = (await sender.send('test.side_effect', { note: 'crash me' }))!
+    await waitUntil(async () => (await queryRows(url, `SELECT 1 FROM job_test_started WHERE job_id = '${jobId}'`)).length > 0, 20_000, 'the job to start')
+    first.child.kill('SIGKILL')
+    await once(first.child, 'exit')
+
+    const second = startWorker({ JOB_WORK_MS: '200' })
+    await second.ready
+    try {
+      await waitUntil(async () => (await effects([jobId])).length > 0, 30_000, 'the retried job to finish')
+      const job = await sender.boss.findJobs('test.side_effect', { id: jobId })
+      await waitUntil(async () => (await sender.boss.findJobs('test.side_effect', { id: jobId }))[0]?.state === 'completed', 10_000, 'completed state')
+      expect(job.length).toBe(1)
+      const applied = await effects([jobId])
+      expect(applied).toHaveLength(1)
+      expect(applied[0]!.pid).toBe(second.child.pid)
+      const starts = await queryRows<{ pid: number }>(url, `SELECT pid FROM job_test_started WHERE job_id = '${jobId}' ORDER BY at`)
+      expect(starts.map(start => start.pid)).toEqual([first.child.pid, second.child.pid])
+    }
+    finally {
+      second.child.kill('SIGTERM')
+      await once(second.child, 'exit')
+    }
+  }, 90_000)
+
+  it('SIGTERM lets a running job finish before the worker exits, and a job cut off at the deadline is retried, not lost', async () => {
+    const worker = startWorker({ JOB_WORK_MS: '1500', JOB_STOP_TIMEOUT_MS: '10000' })
+    await worker.ready
+    const finishing = (await sender.send('test.side_effect', {}))!
+    await waitUntil(async () => (await queryRows(url, `SELECT 1 FROM job_test_started WHERE job_id = '${finishing}'`)).length > 0, 20_000, 'the job to start')
+    worker.child.kill('SIGTERM')
+    await once(worker.child, 'exit')
+    expect(worker.output()).toContain('worker stopped')
+    expect(await effects([finishing])).toHaveLength(1)
+    expect((await sender.boss.findJobs('test.side_effect', { id: finishing }))[0]?.state).toBe('completed')
+
+    const impatient = startWorker({ JOB_WORK_MS: '6000', JOB_STOP_TIMEOUT_MS: '500' })
+    await impatient.ready
+    const cutOff = (await sender.send('test.side_effect', {}))!
+    await waitUntil(async () => (await queryRows(url, `SELECT 1 FROM job_test_started WHERE job_id = '${cutOff}'`)).length > 0, 20_000, 'the job to start')
+    impatient.child.kill('SIGTERM')
+    await once(impatient.child, 'exit')
+    expect((await sender.boss.findJobs('test.side_effect', { id: cutOff }))[0]?.state).not.toBe('completed')
+
+    const rescuer = startWorker({ JOB_WORK_MS: '100' })
+    await rescuer.ready
+    try {
+      await waitUntil(async () => (await effects([cutOff])).length > 0, 30_000, 'the cut-off job to be retried')
+      expect(await effects([cutOff])).toHaveLength(1)
+    }
+    finally {
+      rescuer.child.kill('SIGTERM')
+      await once(rescuer.child, 'exit')
+    }
+  }, 120_000)
+
+  describe('maintenance.cleanup', () => {
+    let db: PrismaClient
+    let dir: string
+    beforeAll(async () => {
+      db = createPrisma(url)
+      dir = await mkdtemp(join(tmpdir(), 'reelwise-cleanup-'))
+    })
+    afterAll(async () => {
+      await db.$disconnect()
+      await rm(dir, { recursive: true, force: true })
+    })
+
+    it('removes ended sessions, stale invites and old temporary files, keeps what is live, and finds nothing the second time', async () => {
+      const stamp = Math.random().toString(36).slice(2, 8)
+      const user = await db.user.create({ data: { email: `cleanup-${stamp}@example.test` } })
+      const workspace = await db.workspace.create({ data: { name: 'Cleanup', slug: `cleanup-${stamp}` } })
+      const longAgo = new Date(Date.now() - 40 * 24 * 3600 * 1000)
+      const soon = new Date(Date.now() + 24 * 3600 * 1000)
+      const ended = await db.authSession.create({ data: { userId: user.id, expiresAt: soon, revokedAt: longAgo } })
+      const live = await db.authSession.create({ data: { userId: user.id, expiresAt: soon, refreshTokens: { create: { tokenHash: `live-${stamp}`, expiresAt: soon, usedAt: longAgo } } } })
+      const staleInvite = await db.invite.create({ data: { workspaceId: workspace.id, role: 'viewer', tokenHash: `stale-${stamp}`, expiresAt: longAgo } })
+      const openInvite = await db.invite.create({ data: { workspaceId: workspace.id, role: 'viewer', tokenHash: `open-${stamp}`, expiresAt: soon } })
+      await writeFile(join(dir, 'old.part'), 'x')
+      await utimes(join(dir, 'old.part'), longAgo, longAgo)
+      await writeFile(join(dir, 'new.part'), 'x')
+
+      const report = await cleanUp(db, dir)
+      expect(report.temporaryFiles).toBe(1)
+      expect(await db.authSession.findUnique({ where: { id: ended.id } })).toBeNull()
+      expect(await db.authSession.findUnique({ where: { id: live.id } })).not.toBeNull()
+      expect(await db.refreshToken.count({ where: { sessionId: live.id } })).toBe(1)
+      expect(await db.invite.findUnique({ where: { id: staleInvite.id } })).toBeNull()
+      expect(await db.invite.findUnique({ where: { id: openInvite.id } })).not.toBeNull()
+
+      const again = await cleanUp(db, dir)
+      expect(again.temporaryFiles).toBe(0)
+      expect(await db.authSession.findUnique({ where: { id: live.id } })).not.toBeNull()
+    })
+  })
+})

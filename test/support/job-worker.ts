@@ -1,0 +1,33 @@
+// A real worker process for the job-engine tests: our engine, with queues that exist only in tests.
+// Its side effect is a row keyed by the job id, written once whatever happens (INSERT … ON CONFLICT DO NOTHING).
+//   DATABASE_URL=… JOB_WORK_MS=3000 tsx test/support/job-worker.ts
+import pg from 'pg'
+import { startJobEngine } from '../../server/services/jobs/engine'
+import { testQueues } from './test-queues'
+
+const url = process.env.DATABASE_URL!
+const workMs = Number(process.env.JOB_WORK_MS ?? 0)
+const pool = new pg.Pool({ connectionString: url, max: 4 })
+
+const engine = await startJobEngine({
+  connectionString: url,
+  works: true,
+  queues: testQueues,
+  pollingIntervalSeconds: 0.5,
+  expiryCheckSeconds: 1,
+  handlers: {
+    'test.side_effect': async (job) => {
+      await pool.query('INSERT INTO job_test_started (job_id, pid) VALUES ($1, $2)', [job.id, process.pid])
+      if (workMs) await new Promise(resolve => setTimeout(resolve, workMs))
+      await pool.query('INSERT INTO job_test_effects (job_id, pid) VALUES ($1, $2) ON CONFLICT (job_id) DO NOTHING', [job.id, process.pid])
+    },
+  },
+})
+console.log('worker ready')
+
+process.on('SIGTERM', async () => {
+  await engine.stop(Number(process.env.JOB_STOP_TIMEOUT_MS ?? 25_000))
+  await pool.end()
+  console.log('worker stopped')
+  process.exit(0)
+})

@@ -1,0 +1,10 @@
+import type { QueueDefinition } from '../../server/services/jobs/registry'
+
+// Queues that exist only in tests: a short expiry, so a killed worker's job comes back within seconds.
+export const testQueues: QueueDefinition[] = [
+  { name: 'test.side_effect', retryLimit: 3, retryDelay: 0, retryBackoff: false, expireInSeconds: 2, concurrency: 4 },
+]
+
+export const createTestTables = `
+  CREATE TABLE IF NOT EXISTS job_test_started (job_id uuid, pid int, at timestamptz DEFAULT now());
+  CREATE TABLE IF NOT EXISTS job_test_effects (job_id uuid PRIMARY KEY, pid int, at timestamptz DEFAULT now());`
