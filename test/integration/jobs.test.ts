@@ -21,7 +21,9 @@ function startWorker(env: Record<string, string>): { child: ChildProcess, ready:
       output += chunk.toString()
       if (output.includes('worker ready')) done()
     })
-    child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString() })
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
     child.once('exit', code => fail(new Error(`worker exited with ${code}:\n${output}`)))
   })
   return { child, ready, output: () => output }
