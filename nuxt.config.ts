@@ -25,6 +25,9 @@ export default defineNuxtConfig({
       // Loaded with fs at run time, so the file tracer cannot see it.
       const wasm = fileURLToPath(new URL('./node_modules/@prisma/schema-engine-wasm/schema_engine_bg.wasm', import.meta.url))
       nitroConfig.externals = { ...nitroConfig.externals, traceInclude: [...nitroConfig.externals?.traceInclude ?? [], wasm] }
+      // Scheduled sweeps only enqueue; the worker role does the work (server/tasks/, server/jobs/).
+      nitroConfig.experimental = { ...nitroConfig.experimental, tasks: true }
+      nitroConfig.scheduledTasks = { ...nitroConfig.scheduledTasks, '7 * * * *': ['maintenance:cleanup'] }
     },
   },
 

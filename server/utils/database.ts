@@ -9,7 +9,16 @@ import type { ServerConfig } from '../services/config/env'
 
 interface Database {
   prisma: PrismaClient
+  /** The connection string everything else (the job engine) uses: DATABASE_URL, or the embedded database's socket. */
+  url: string
   embedded?: EmbeddedDatabase
+}
+
+const closing: (() => Promise<void>)[] = []
+
+/** Work to finish before the database closes on shutdown (the job engine's graceful stop). */
+export function beforeDatabaseCloses(work: () => Promise<void>): void {
+  closing.push(work)
 }
 
 let starting: Promise<Database> | undefined
@@ -53,7 +62,7 @@ async function open(config: ServerConfig): Promise<Database> {
       if (applied.length > 0) console.info(`[db] applied ${applied.length} migration(s): ${applied.join(', ')}`)
     }
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: embedded || process.env[EMBEDDED_URL_VARIABLE] ? 4 : 10 }) })
-    return { prisma, embedded }
+    return { prisma, url, embedded }
   }
   catch (error) {
     await embedded?.close()
@@ -82,6 +91,7 @@ export function useDb(): PrismaClient {
 }
 
 export async function stopDatabase(): Promise<void> {
+  await Promise.all(closing.splice(0).map(work => work().catch(() => {})))
   const current = await starting?.catch(() => undefined)
   starting = undefined
   database = undefined

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
+import { startJobEngine } from '../../server/services/jobs/engine'
+import { queues } from '../../server/services/jobs/registry'
 import { runBuiltApp, startBuiltApp } from '../support/app-server'
 import { databaseUrl, dropDatabase, queryRows, scratchDatabaseName } from '../support/postgres'
 
@@ -106,5 +108,28 @@ describe('starting the built app', () => {
     await second.stop()
     expect(first.output()).toMatch(/created the embedded database/)
     expect(second.output()).not.toMatch(/created the embedded database|applied \d+ migration/)
+  })
+
+  it('APP_ROLE=web only sends jobs; APP_ROLE=worker works them', async () => {
+    const url = newDatabase()
+    const web = await startBuiltApp({ DATA_DIR: await tempDir(), DATABASE_URL: url, APP_ROLE: 'web' })
+    const sender = await startJobEngine({ connectionString: url, works: false, queues: Object.values(queues), handlers: {} })
+    try {
+      const jobId = (await sender.send('maintenance.cleanup', {}))!
+      await new Promise(resolve => setTimeout(resolve, 4000))
+      expect((await sender.boss.findJobs('maintenance.cleanup', { id: jobId }))[0]?.state).toBe('created')
+      const worker = await startBuiltApp({ DATA_DIR: await tempDir(), DATABASE_URL: url, APP_ROLE: 'worker' })
+      try {
+        await expect.poll(async () => (await sender.boss.findJobs('maintenance.cleanup', { id: jobId }))[0]?.state, { timeout: 20_000, interval: 250 }).toBe('completed')
+        expect(worker.output()).toMatch(/\[jobs\] maintenance\.cleanup \S+ done in \d+ ms/)
+      }
+      finally {
+        await worker.stop()
+      }
+    }
+    finally {
+      await sender.stop(1000)
+      await web.stop()
+    }
   })
 })
