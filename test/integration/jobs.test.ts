@@ -1,42 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PrismaClient } from '../../server/generated/prisma/client'
 import { startJobEngine, type JobEngine } from '../../server/services/jobs/engine'
 import { cleanUp } from '../../server/services/maintenance/cleanup'
 import { queryRows } from '../support/postgres'
 import { createPrisma } from '../support/scratch'
-import { createTestTables, testQueues } from '../support/test-queues'
-
-const root = resolve(import.meta.dirname, '../..')
-
-function startWorker(env: Record<string, string>): { child: ChildProcess, ready: Promise<void>, output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/job-worker.ts'], { cwd: root, env: { ...process.env, DATABASE_URL: inject('databaseUrl'), ...env } })
-  let output = ''
-  const ready = new Promise<void>((done, fail) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      if (output.includes('worker ready')) done()
-    })
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-    })
-    child.once('exit', code => fail(new Error(`worker exited with ${code}:\n${output}`)))
-  })
-  return { child, ready, output: () => output }
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise(done => setTimeout(done, 100))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
+import { startWorker, waitUntil } from '../support/job-workers'
+import { testQueue } from '../support/test-queues'
 
 describe(`background jobs on ${inject('databaseKind')}`, () => {
   let sender: JobEngine
@@ -44,8 +17,7 @@ describe(`background jobs on ${inject('databaseKind')}`, () => {
   const effects = async (jobIds: string[]) => queryRows<{ job_id: string, pid: number }>(url, `SELECT job_id, pid FROM job_test_effects WHERE job_id IN (${jobIds.map(id => `'${id}'`).join(',')})`)
 
   beforeAll(async () => {
-    await queryRows(url, createTestTables)
-    sender = await startJobEngine({ connectionString: url, works: false, queues: testQueues, handlers: {} })
+    sender = await startJobEngine({ connectionString: url, works: false, queues: [testQueue('test.side_effect')], handlers: {} })
   }, 60_000)
   afterAll(() => sender?.stop(1000))
 

@@ -9,7 +9,8 @@ import { startEmbeddedDatabase } from '../../server/services/db/embedded'
 import { migrateIfBehind } from '../../server/services/db/migrate'
 import { readMigrationsDir } from '../../server/services/db/migration-files'
 import { buildAppOnce } from './build'
-import { createScratchPostgres, TEST_POSTGRES_URL } from './postgres'
+import { createScratchPostgres, queryRows, TEST_POSTGRES_URL } from './postgres'
+import { createTestTables } from './test-queues'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,6 +27,7 @@ export default async function setup(project: TestProject) {
   if (kind === 'postgres') {
     const scratch = await createScratchPostgres('reelwise_it')
     await migrateIfBehind(scratch.url, migrations)
+    await queryRows(scratch.url, createTestTables)
     const client = new pg.Client({ connectionString: TEST_POSTGRES_URL })
     await client.connect()
     const { rows } = await client.query<{ server_version: string }>('SHOW server_version')
@@ -38,6 +40,7 @@ export default async function setup(project: TestProject) {
   const dir = await mkdtemp(join(tmpdir(), 'reelwise-it-'))
   const embedded = await startEmbeddedDatabase(dir)
   await migrateIfBehind(embedded.url, migrations)
+  await queryRows(embedded.url, createTestTables)
   console.log(`[integration:pglite] embedded PGlite in ${dir}, served at ${embedded.url.replace(/\?.*/, '')} (removed after the run)`)
   project.provide('databaseUrl', embedded.url)
   await built

@@ -3,20 +3,21 @@
 //   DATABASE_URL=… JOB_WORK_MS=3000 tsx test/support/job-worker.ts
 import pg from 'pg'
 import { startJobEngine } from '../../server/services/jobs/engine'
-import { testQueues } from './test-queues'
+import { testQueue } from './test-queues'
 
 const url = process.env.DATABASE_URL!
 const workMs = Number(process.env.JOB_WORK_MS ?? 0)
+const queue = process.env.JOB_QUEUE ?? 'test.side_effect'
 const pool = new pg.Pool({ connectionString: url, max: 4 })
 
 const engine = await startJobEngine({
   connectionString: url,
   works: true,
-  queues: testQueues,
+  queues: [testQueue(queue)],
   pollingIntervalSeconds: 0.5,
   expiryCheckSeconds: 1,
   handlers: {
-    'test.side_effect': async (job) => {
+    [queue]: async (job) => {
       await pool.query('INSERT INTO job_test_started (job_id, pid) VALUES ($1, $2)', [job.id, process.pid])
       if (workMs) await new Promise(resolve => setTimeout(resolve, workMs))
       await pool.query('INSERT INTO job_test_effects (job_id, pid) VALUES ($1, $2) ON CONFLICT (job_id) DO NOTHING', [job.id, process.pid])

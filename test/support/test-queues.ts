@@ -1,9 +1,10 @@
 import type { QueueDefinition } from '../../server/services/jobs/registry'
 
 // Queues that exist only in tests: a short expiry, so a killed worker's job comes back within seconds.
-export const testQueues: QueueDefinition[] = [
-  { name: 'test.side_effect', retryLimit: 3, retryDelay: 0, retryBackoff: false, expireInSeconds: 2, concurrency: 4 },
-]
+// Each test file uses its own queue, so workers of one file never take another file's jobs.
+export function testQueue(name: string): QueueDefinition {
+  return { name, retryLimit: 3, retryDelay: 0, retryBackoff: false, expireInSeconds: 2, concurrency: 4 }
+}
 
 export const createTestTables = `
   CREATE TABLE IF NOT EXISTS job_test_started (job_id uuid, pid int, at timestamptz DEFAULT now());
