@@ -15,6 +15,7 @@ export const permissions = {
   'members.manage': 'admin',
   'invites.manage': 'admin',
   'audit.read': 'admin',
+  'jobs.manage': 'admin',
   'owners.manage': 'owner',
 } as const satisfies Record<string, Role>
 

@@ -1,5 +1,6 @@
 import { startJobEngine } from '../services/jobs/engine'
 import { queues } from '../services/jobs/registry'
+import { prismaJobTracker } from '../services/jobs/tracker'
 import { handlers } from '../jobs'
 
 // Starts pg-boss once the database is up: `web` only sends, `worker` and `all` also work the queues.
@@ -12,6 +13,7 @@ export default defineNitroPlugin(() => {
     works: config.role !== 'web',
     queues: Object.values(queues),
     handlers,
+    tracker: prismaJobTracker(database.prisma),
     log: message => console.info(message),
   }))
   starting.catch((error: Error) => console.error(`[jobs] could not start the job engine: ${error.message}`))

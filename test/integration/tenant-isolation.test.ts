@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -5,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { ApiClient } from '../support/api'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
 import { discoverApiRoutes, fillTemplate } from '../support/routes'
+import { createPrisma } from '../support/scratch'
 
 // Every route under server/api, found from the file tree, is called as a member of workspace A with the ids of
 // workspace B's objects, and with no session at all. A new route is covered the day it is added.
@@ -41,7 +43,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   let app: RunningApp
   let dataDir: string
   const a = { client: undefined as unknown as ApiClient, workspaceId: '' }
-  const b = { client: undefined as unknown as ApiClient, workspaceId: '', memberId: '', inviteId: '', usedToken: '', name: '', emails: [] as string[] }
+  const b = { client: undefined as unknown as ApiClient, workspaceId: '', memberId: '', inviteId: '', jobId: '', usedToken: '', name: '', emails: [] as string[] }
   const run = Math.random().toString(36).slice(2, 8)
 
   beforeAll(async () => {
@@ -64,6 +66,10 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
     const members = (await b.client.get(`/api/workspaces/${b.workspaceId}/members`)).body as { id: string, user: { email: string } }[]
     b.memberId = members.find(member => member.user.email === b.emails[1])!.id
     b.inviteId = (await b.client.post(`/api/workspaces/${b.workspaceId}/invites`, { role: 'viewer' })).body.id
+    // A failed job of B's, as its Jobs page would list it.
+    const db = createPrisma(inject('databaseUrl'))
+    b.jobId = (await db.jobRun.create({ data: { id: randomUUID(), workspaceId: b.workspaceId, queue: 'maintenance.cleanup', state: 'failed', error: 'B private failure' } })).id
+    await db.$disconnect()
   })
 
   afterAll(async () => {
@@ -77,7 +83,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   // Error replies echo the requested URL, so the ids the caller sent are not counted as leaked.
   function leaksB(body: unknown, path = ''): boolean {
     const text = JSON.stringify(body)
-    return [b.workspaceId, b.memberId, b.inviteId, b.name, ...b.emails].some(secret => !path.includes(secret) && text.includes(secret))
+    return [b.workspaceId, b.memberId, b.inviteId, b.jobId, b.name, 'B private failure', ...b.emails].some(secret => !path.includes(secret) && text.includes(secret))
   }
 
   it('finds the routes from the file tree', () => {
@@ -87,7 +93,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
 
   it.each(routes.filter(route => !(key(route) in publicRoutes)).map(route => [key(route), route] as const))('%s answers 401 without a session', async (_, route) => {
     const anonymous = new ApiClient(app.url)
-    const ids = { workspaceId: b.workspaceId, memberId: b.memberId, inviteId: b.inviteId, token: b.usedToken }
+    const ids = { workspaceId: b.workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, token: b.usedToken }
     const path = fillTemplate(route.template, ids)
     const response = await anonymous.request(route.method, path, bodies[key(route)] ?? (route.method === 'GET' || route.method === 'DELETE' ? undefined : {}))
     expect(response.status).toBe(401)
@@ -103,7 +109,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   it.each(scoped.map(route => [key(route), route] as const))('%s refuses a member of A, with B\'s workspace or B\'s objects', async (_, route) => {
     const body = bodies[key(route)] ?? (route.method === 'GET' || route.method === 'DELETE' ? undefined : {})
     for (const workspaceId of [b.workspaceId, a.workspaceId]) {
-      const path = fillTemplate(route.template, { workspaceId, memberId: b.memberId, inviteId: b.inviteId })
+      const path = fillTemplate(route.template, { workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId })
       // With A's own workspace and no other id in the path, the call is A's own business, not a cross-tenant one.
       if (workspaceId === a.workspaceId && route.params.length === 1) continue
       const response = await a.client.request(route.method, path, body)
@@ -126,6 +132,8 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
     expect(members.find(member => member.id === b.memberId)?.role).toBe('editor')
     const invites = (await b.client.get(`/api/workspaces/${b.workspaceId}/invites`)).body as { id: string }[]
     expect(invites.map(invite => invite.id)).toEqual([b.inviteId])
+    const jobs = (await b.client.get(`/api/workspaces/${b.workspaceId}/jobs`)).body as { recent: { id: string, state: string }[] }
+    expect(jobs.recent.find(run => run.id === b.jobId)?.state).toBe('failed')
     expect((await a.client.session()).workspaces.map(workspace => workspace.id)).not.toContain(b.workspaceId)
   })
 

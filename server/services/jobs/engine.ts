@@ -3,7 +3,22 @@
 import { PgBoss, type Job, type SendOptions } from 'pg-boss'
 import { deadLetterOf, type QueueDefinition } from './registry'
 
-export type JobHandler<T = unknown> = (job: Job<T>) => Promise<unknown>
+export interface JobContext {
+  /** Reports how far the job has got; the page that started it shows this live. Throttled, so call it freely. */
+  progress: (stage: string, percent?: number) => Promise<void>
+}
+
+export type JobHandler<T = unknown> = (job: Job<T>, context: JobContext) => Promise<unknown>
+
+/** Where the engine records what a person may see of a job (the JobRun table; see tracker.ts). */
+export interface JobTracker {
+  queued: (id: string, queue: string, workspaceId: string | undefined) => Promise<void>
+  started: (id: string, queue: string, attempt: number) => Promise<void>
+  progress: (id: string, stage: string, percent: number) => Promise<void>
+  finished: (id: string, outcome: { state: 'succeeded' | 'failed' | 'queued', error?: string }) => Promise<void>
+}
+
+const PROGRESS_EVERY_MS = 250
 
 export interface EngineOptions {
   connectionString: string
@@ -16,6 +31,7 @@ export interface EngineOptions {
   /** How often expired jobs (a crashed worker's) are looked for and retried. pg-boss's default is 60 s. */
   expiryCheckSeconds?: number
   log?: (message: string) => void
+  tracker?: JobTracker
 }
 
 export interface JobEngine {
@@ -27,6 +43,7 @@ export interface JobEngine {
 
 export async function startJobEngine(options: EngineOptions): Promise<JobEngine> {
   const log = options.log ?? (() => {})
+  const tracker = options.tracker
   const boss = new PgBoss({
     connectionString: options.connectionString, schema: 'pgboss', max: options.works ? 4 : 2,
     // Expiry runs in the supervise pass, at most once per monitor interval per queue.
@@ -54,15 +71,30 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
         pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
       }, batch => Promise.all(batch.map(async (job) => {
         const started = Date.now()
+        let lastWrite = 0
+        let lastStage: string | undefined
+        const context: JobContext = {
+          async progress(stage, percent = 0) {
+            const now = Date.now()
+            if (stage === lastStage && percent < 100 && now - lastWrite < PROGRESS_EVERY_MS) return
+            lastWrite = now
+            lastStage = stage
+            await tracker?.progress(job.id, stage, Math.max(0, Math.min(100, percent)))
+          },
+        }
         try {
-          const output = await (handler as JobHandler)(job)
+          await tracker?.started(job.id, queue.name, job.retryCount + 1)
+          const output = await (handler as JobHandler)(job, context)
+          await tracker?.finished(job.id, { state: 'succeeded' })
           log(`[jobs] ${queue.name} ${job.id} done in ${Date.now() - started} ms`)
           return { id: job.id, status: 'completed' as const, output: output ?? undefined }
         }
         catch (error) {
           // The message only: job data may hold ids and text, never to be copied into logs.
           const message = (error as Error).message
-          log(`[jobs] ${queue.name} ${job.id} failed (attempt ${job.retryCount + 1}): ${message}`)
+          const final = job.retryCount >= queue.retryLimit
+          await tracker?.finished(job.id, { state: final ? 'failed' : 'queued', error: message }).catch(() => {})
+          log(`[jobs] ${queue.name} ${job.id} failed (attempt ${job.retryCount + 1}${final ? ', no retries left' : ', will retry'}): ${message}`)
           return { id: job.id, status: 'failed' as const, output: { message } }
         }
       })))
@@ -70,7 +102,12 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
   }
   return {
     boss,
-    send: (queue, data, sendOptions) => boss.send(queue, data ?? {}, sendOptions ?? {}),
+    async send(queue, data, sendOptions) {
+      const id = await boss.send(queue, data ?? {}, sendOptions ?? {})
+      // A singleton already queued returns no id: nothing new to track.
+      if (id) await tracker?.queued(id, queue, (data as { workspaceId?: string } | undefined)?.workspaceId)
+      return id
+    },
     stop: timeoutMs => boss.stop({ graceful: true, timeout: timeoutMs ?? 25_000, close: true }),
   }
 }

@@ -15,6 +15,7 @@ export interface QueueDefinition {
 
 export const queues = {
   'maintenance.cleanup': { name: 'maintenance.cleanup', retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 10 * 60, concurrency: 1 },
+  'jobs.reconcile': { name: 'jobs.reconcile', retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 60, concurrency: 1 },
 } as const satisfies Record<string, QueueDefinition>
 
 export type QueueName = keyof typeof queues

@@ -1,11 +1,5 @@
-// A Nitro scheduled sweep (hourly, worker role only): it enqueues the cleanup and does no work itself.
-// The singleton key keeps N workers from enqueuing it N times.
+// Hourly in the worker role: enqueue the cleanup. The sweep only enqueues; the queue's worker does the work.
 export default defineTask({
   meta: { name: 'maintenance:cleanup', description: 'Enqueue maintenance.cleanup' },
-  async run() {
-    if (useServerConfig().role === 'web') return { result: 'skipped: web role' }
-    const jobs = await useJobs()
-    const id = await jobs.send('maintenance.cleanup', {}, { singletonKey: 'maintenance.cleanup', singletonSeconds: 55 * 60 })
-    return { result: id ? `enqueued ${id}` : 'already enqueued this hour' }
-  },
+  run: () => enqueueSweep('maintenance.cleanup', 55 * 60),
 })
