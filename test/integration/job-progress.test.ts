@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PrismaClient } from '../../server/generated/prisma/client'
 import { startJobEngine, type JobEngine } from '../../server/services/jobs/engine'
@@ -11,6 +12,8 @@ import { startBuiltApp, type RunningApp } from '../support/app-server'
 import { startWorker, waitUntil } from '../support/job-workers'
 import { createPrisma } from '../support/scratch'
 import { testQueue } from '../support/test-queues'
+
+const root = resolve(import.meta.dirname, '../..')
 
 // A job's progress travels from a worker process, through JobRun, to the built app's server-sent events.
 describe(`job progress on ${inject('databaseKind')}`, () => {
@@ -76,6 +79,30 @@ describe(`job progress on ${inject('databaseKind')}`, () => {
     // It runs once more (and, asked to fail, fails again).
     await waitUntil(async () => ((await db.jobRun.findUnique({ where: { id: jobId } }))?.attempts ?? 0) > 4, 20_000, 'the retried job to run again')
   })
+
+  it('the CLI lists queues and failures, and cancels a waiting job', async () => {
+    const cli = (...args: string[]) => new Promise<{ code: number | null, output: string }>((done) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/jobs.ts', ...args], { cwd: root, env: { ...process.env, DATABASE_URL: url } })
+      let output = ''
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString()
+      })
+      child.stderr.on('data', (chunk: Buffer) => {
+        output += chunk.toString()
+      })
+      child.on('exit', code => done({ code, output }))
+    })
+    const listed = await cli('list')
+    expect(listed.code).toBe(0)
+    expect(listed.output).toMatch(/maintenance\.cleanup/)
+    expect(listed.output).toMatch(/The test asked this job to fail\./)
+    const waiting = (await sender.send(queue, { workspaceId: owner.workspaceId }, { startAfter: new Date(Date.now() + 60_000) }))!
+    const canceled = await cli('cancel', waiting)
+    expect(canceled.output).toContain(`${waiting} is now canceled.`)
+    const wrong = await cli('retry', 'not-an-id')
+    expect(wrong.code).toBe(1)
+    expect(wrong.output).toMatch(/a job id is a UUID/)
+  }, 60_000)
 
   it('cancels a job that is still waiting, and refuses to cancel a finished one', async () => {
     const jobId = (await sender.send(queue, { workspaceId: owner.workspaceId }, { startAfter: new Date(Date.now() + 60_000) }))!
