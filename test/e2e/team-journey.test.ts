@@ -86,6 +86,13 @@ describe('a small team joins one workspace', () => {
     await expect.poll(() => owner.locator('[data-email="eddie@team.test"]').getByRole('combobox', { name: 'Role' }).textContent()).toContain('viewer')
   })
 
+  it('the owner can open the Jobs page; the editor cannot', async () => {
+    await owner.goto(`${app.url}/settings/jobs`)
+    await expect.poll(() => owner.getByTestId('job-counts').textContent()).toContain('failed: 0')
+    await editor.goto(`${app.url}/settings/jobs`)
+    await expect.poll(() => editor.getByTestId('needs-role').textContent()).toContain('Only admins and owners can see background jobs')
+  })
+
   it('the owner sees it all in the audit trail', async () => {
     await owner.goto(`${app.url}/settings/audit`)
     const audit = owner.getByTestId('audit-list')

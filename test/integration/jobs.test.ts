@@ -79,6 +79,14 @@ describe(`background jobs on ${inject('databaseKind')}`, () => {
     }
   }, 120_000)
 
+  it('a sweep enqueues once per window however many workers run it (singleton key)', async () => {
+    const key = `sweep-${Date.now()}`
+    const first = await sender.send('test.side_effect', {}, { singletonKey: key, singletonSeconds: 60 })
+    const second = await sender.send('test.side_effect', {}, { singletonKey: key, singletonSeconds: 60 })
+    expect(first).toBeTruthy()
+    expect(second).toBeNull()
+  })
+
   describe('maintenance.cleanup', () => {
     let db: PrismaClient
     let dir: string
