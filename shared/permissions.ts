@@ -28,3 +28,8 @@ export function roleAllows(role: Role, permission: Permission): boolean {
 export function outranks(role: Role, other: Role): boolean {
   return rank[role] > rank[other]
 }
+
+/** "an admin", "a viewer": for messages that name a role. */
+export function roleWithArticle(role: Role): string {
+  return `${role === 'viewer' ? 'a' : 'an'} ${role}`
+}

@@ -1,6 +1,6 @@
 import type { H3Event } from 'h3'
 import { z } from 'zod'
-import { permissions, roleAllows, type Permission, type Role } from '../../shared/permissions'
+import { permissions, roleAllows, roleWithArticle, type Permission, type Role } from '../../shared/permissions'
 import { uuidParam } from '../../shared/auth'
 import { findActiveSessionUser, type IssuedRefresh, type RequestMeta } from '../services/auth/sessions'
 import { ACCESS_TOKEN_SECONDS, signAccessToken, verifyAccessToken, type AccessClaims } from '../services/auth/tokens'
@@ -62,7 +62,7 @@ export async function requireMember(event: H3Event, permission: Permission): Pro
   if (!membership) throw notFound('The workspace')
   const role = membership.role as Role
   if (!roleAllows(role, permission)) {
-    throw forbidden(`This needs the ${permissions[permission]} role or higher in this workspace; you are ${role === 'admin' || role === 'editor' || role === 'owner' ? 'an' : 'a'} ${role}.`)
+    throw forbidden(`This needs the ${permissions[permission]} role or higher in this workspace; you are ${roleWithArticle(role)}.`)
   }
   return { user, workspaceId, role, membershipId: membership.id }
 }

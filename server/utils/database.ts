@@ -31,14 +31,22 @@ function asText(raw: unknown): string {
   throw new Error('A shipped migration could not be read')
 }
 
-/** Migrations shipped with this build (Nitro server assets from prisma/migrations). */
-export async function shippedMigrations(): Promise<MigrationFile[]> {
-  const assets = useStorage('assets:migrations')
-  const keys = (await assets.getKeys()).filter(key => key.endsWith(':migration.sql')).sort()
-  return Promise.all(keys.map(async key => ({
-    name: key.slice(0, -':migration.sql'.length),
-    sql: asText(await assets.getItemRaw(key)),
-  })))
+let shipped: Promise<MigrationFile[]> | undefined
+
+/** Migrations shipped with this build (Nitro server assets from prisma/migrations). Read once: /health asks on every probe. */
+export function shippedMigrations(): Promise<MigrationFile[]> {
+  shipped ??= (async () => {
+    const assets = useStorage('assets:migrations')
+    const keys = (await assets.getKeys()).filter(key => key.endsWith(':migration.sql')).sort()
+    return Promise.all(keys.map(async key => ({
+      name: key.slice(0, -':migration.sql'.length),
+      sql: asText(await assets.getItemRaw(key)),
+    })))
+  })().catch((error) => {
+    shipped = undefined
+    throw error
+  })
+  return shipped
 }
 
 // Made by `nuxt build` (modules/embedded-database.ts); absent in dev, where a first start runs initdb instead.

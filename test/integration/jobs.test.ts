@@ -16,6 +16,12 @@ describe(`background jobs on ${inject('databaseKind')}`, () => {
   const url = inject('databaseUrl')
   const effects = async (jobIds: string[]) => queryRows<{ job_id: string, pid: number }>(url, `SELECT job_id, pid FROM job_test_effects WHERE job_id IN (${jobIds.map(id => `'${id}'`).join(',')})`)
 
+  async function sendAndWaitForStart(data: object = {}): Promise<string> {
+    const jobId = (await sender.send('test.side_effect', data))!
+    await waitUntil(async () => (await queryRows(url, `SELECT 1 FROM job_test_started WHERE job_id = '${jobId}'`)).length > 0, 20_000, 'the job to start')
+    return jobId
+  }
+
   beforeAll(async () => {
     sender = await startJobEngine({ connectionString: url, works: false, queues: [testQueue('test.side_effect')], handlers: {} })
   }, 60_000)
@@ -24,8 +30,7 @@ describe(`background jobs on ${inject('databaseKind')}`, () => {
   it('a worker killed with SIGKILL mid-job: the job runs again elsewhere after its expiry, and its effect lands once', async () => {
     const first = startWorker({ JOB_WORK_MS: '4000' })
     await first.ready
-    const jobId = (await sender.send('test.side_effect', { note: 'crash me' }))!
-    await waitUntil(async () => (await queryRows(url, `SELECT 1 FROM job_test_started WHERE job_id = '${jobId}'`)).length > 0, 20_000, 'the job to start')
+    const jobId = await sendAndWaitForStart({ note: 'crash me' })
     first.child.kill('SIGKILL')
     await once(first.child, 'exit')
 
@@ -51,8 +56,7 @@ describe(`background jobs on ${inject('databaseKind')}`, () => {
   it('SIGTERM lets a running job finish before the worker exits, and a job cut off at the deadline is retried, not lost', async () => {
     const worker = startWorker({ JOB_WORK_MS: '1500', JOB_STOP_TIMEOUT_MS: '10000' })
     await worker.ready
-    const finishing = (await sender.send('test.side_effect', {}))!
-    await waitUntil(async () => (await queryRows(url, `SELECT 1 FROM job_test_started WHERE job_id = '${finishing}'`)).length > 0, 20_000, 'the job to start')
+    const finishing = await sendAndWaitForStart()
     worker.child.kill('SIGTERM')
     await once(worker.child, 'exit')
     expect(worker.output()).toContain('worker stopped')
@@ -61,8 +65,7 @@ describe(`background jobs on ${inject('databaseKind')}`, () => {
 
     const impatient = startWorker({ JOB_WORK_MS: '6000', JOB_STOP_TIMEOUT_MS: '500' })
     await impatient.ready
-    const cutOff = (await sender.send('test.side_effect', {}))!
-    await waitUntil(async () => (await queryRows(url, `SELECT 1 FROM job_test_started WHERE job_id = '${cutOff}'`)).length > 0, 20_000, 'the job to start')
+    const cutOff = await sendAndWaitForStart()
     impatient.child.kill('SIGTERM')
     await once(impatient.child, 'exit')
     expect((await sender.boss.findJobs('test.side_effect', { id: cutOff }))[0]?.state).not.toBe('completed')
