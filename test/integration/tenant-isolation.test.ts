@@ -37,13 +37,14 @@ const bodies: Record<string, unknown> = {
   'PATCH /api/workspaces/[workspaceId]': { name: 'Taken over' },
   'PATCH /api/workspaces/[workspaceId]/members/[memberId]': { role: 'viewer' },
   'POST /api/workspaces/[workspaceId]/invites': { role: 'admin' },
+  'PATCH /api/workspaces/[workspaceId]/videos/[videoId]': { title: 'Taken over' },
 }
 
 describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   let app: RunningApp
   let dataDir: string
   const a = { client: undefined as unknown as ApiClient, workspaceId: '' }
-  const b = { client: undefined as unknown as ApiClient, workspaceId: '', memberId: '', inviteId: '', jobId: '', usedToken: '', name: '', emails: [] as string[] }
+  const b = { client: undefined as unknown as ApiClient, workspaceId: '', memberId: '', inviteId: '', jobId: '', usedToken: '', name: '', emails: [] as string[], videoId: '', uploadId: '', videoTitle: '' }
   const run = Math.random().toString(36).slice(2, 8)
 
   beforeAll(async () => {
@@ -69,6 +70,11 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
     // A failed job of B's, as its Jobs page would list it.
     const db = createPrisma(inject('databaseUrl'))
     b.jobId = (await db.jobRun.create({ data: { id: randomUUID(), workspaceId: b.workspaceId, queue: 'maintenance.cleanup', state: 'failed', error: 'B private failure' } })).id
+    // A video of B's in the library, and one still uploading (its tus upload id is what the upload routes take).
+    b.videoTitle = `B secret footage ${run}`
+    b.videoId = (await db.video.create({ data: { workspaceId: b.workspaceId, kind: 'footage', status: 'ready', title: b.videoTitle, storageKey: `ws/${b.workspaceId}/videos/${randomUUID()}/source.mp4`, sizeBytes: 1000n } })).id
+    b.uploadId = randomUUID()
+    await db.video.create({ data: { workspaceId: b.workspaceId, kind: 'footage', status: 'uploading', title: b.videoTitle, uploadId: b.uploadId, sizeBytes: 5000n } })
     await db.$disconnect()
   })
 
@@ -83,7 +89,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   // Error replies echo the requested URL, so the ids the caller sent are not counted as leaked.
   function leaksB(body: unknown, path = ''): boolean {
     const text = JSON.stringify(body)
-    return [b.workspaceId, b.memberId, b.inviteId, b.jobId, b.name, 'B private failure', ...b.emails].some(secret => !path.includes(secret) && text.includes(secret))
+    return [b.workspaceId, b.memberId, b.inviteId, b.jobId, b.name, 'B private failure', b.videoId, b.uploadId, b.videoTitle, ...b.emails].some(secret => !path.includes(secret) && text.includes(secret))
   }
 
   it('finds the routes from the file tree', () => {
@@ -93,7 +99,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
 
   it.each(routes.filter(route => !(key(route) in publicRoutes)).map(route => [key(route), route] as const))('%s answers 401 without a session', async (_, route) => {
     const anonymous = new ApiClient(app.url)
-    const ids = { workspaceId: b.workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, token: b.usedToken }
+    const ids = { workspaceId: b.workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, token: b.usedToken, videoId: b.videoId, uploadId: b.uploadId }
     const path = fillTemplate(route.template, ids)
     const response = await anonymous.request(route.method, path, bodies[key(route)] ?? (route.method === 'GET' || route.method === 'DELETE' ? undefined : {}))
     expect(response.status).toBe(401)
@@ -109,7 +115,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   it.each(scoped.map(route => [key(route), route] as const))('%s refuses a member of A, with B\'s workspace or B\'s objects', async (_, route) => {
     const body = bodies[key(route)] ?? (route.method === 'GET' || route.method === 'DELETE' ? undefined : {})
     for (const workspaceId of [b.workspaceId, a.workspaceId]) {
-      const path = fillTemplate(route.template, { workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId })
+      const path = fillTemplate(route.template, { workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, videoId: b.videoId, uploadId: b.uploadId })
       // With A's own workspace and no other id in the path, the call is A's own business, not a cross-tenant one.
       if (workspaceId === a.workspaceId && route.params.length === 1) continue
       const response = await a.client.request(route.method, path, body)
@@ -134,6 +140,9 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
     expect(invites.map(invite => invite.id)).toEqual([b.inviteId])
     const jobs = (await b.client.get(`/api/workspaces/${b.workspaceId}/jobs`)).body as { recent: { id: string, state: string }[] }
     expect(jobs.recent.find(run => run.id === b.jobId)?.state).toBe('failed')
+    const videos = (await b.client.get(`/api/workspaces/${b.workspaceId}/videos`)).body as { videos: { id: string, title: string, status: string }[] }
+    expect(videos.videos.find(video => video.id === b.videoId)?.title).toBe(b.videoTitle)
+    expect(videos.videos.filter(video => video.status === 'uploading')).toHaveLength(1)
     expect((await a.client.session()).workspaces.map(workspace => workspace.id)).not.toContain(b.workspaceId)
   })
 

@@ -69,9 +69,10 @@ export async function waitFor(url: string, child: ChildProcess, output: () => st
 
 /** Starts the built app (`node .output/server/index.mjs`) and waits for `/health` to answer `expectStatus`. */
 export async function startBuiltApp(env: Record<string, string>, expectStatus = 200): Promise<RunningApp> {
-  const port = await freePort()
-  const url = `http://127.0.0.1:${port}`
-  const { child, output } = launch(['.output/server/index.mjs'], { PORT: String(port), APP_URL: url, ...env })
+  // A restart passes the old PORT and APP_URL, so clients keep their URLs.
+  const port = env.PORT ?? String(await freePort())
+  const url = env.APP_URL ?? `http://127.0.0.1:${port}`
+  const { child, output } = launch(['.output/server/index.mjs'], { PORT: port, APP_URL: url, ...env })
   try {
     await waitFor(`${url}/health`, child, output, { status: expectStatus })
   }

@@ -11,7 +11,7 @@ export function discoverApiRoutes(): ApiRoute[] {
     .filter(entry => entry.isFile() && entry.name.endsWith('.ts'))
     .map(entry => relative(apiDir, join(entry.parentPath, entry.name)))
   return files.map((file) => {
-    const match = /^(.*?)(?:\.(get|post|put|patch|delete))?\.ts$/.exec(file)!
+    const match = /^(.*?)(?:\.(get|post|put|patch|delete|head))?\.ts$/.exec(file)!
     const path = match[1]!.replace(/(^|\/)index$/, '')
     const template = `/api${path ? `/${path}` : ''}`
     return { method: (match[2] ?? 'get').toUpperCase(), template, params: [...template.matchAll(/\[(\w+)\]/g)].map(found => found[1]!), file }

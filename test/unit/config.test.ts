@@ -77,8 +77,17 @@ describe('configuration', () => {
     expect(issuesOf({ SUPABASE_URL: 'https://x.supabase.co' })[0]).toMatch(/^SUPABASE_ANON_KEY is required/)
   })
 
-  it('says plainly that the S3 storage driver is not built yet', () => {
-    expect(issuesOf({ STORAGE_DRIVER: 's3' })).toEqual(['STORAGE_DRIVER the s3 driver is not built yet; use local (the default) for now'])
+  it('needs a bucket for the S3 storage driver, and both halves of a key pair', () => {
+    expect(issuesOf({ STORAGE_DRIVER: 's3' })).toEqual(['STORAGE_S3_BUCKET is required when STORAGE_DRIVER=s3 (the bucket that holds the media)'])
+    expect(issuesOf({ STORAGE_DRIVER: 's3', STORAGE_S3_BUCKET: 'media', STORAGE_S3_ACCESS_KEY_ID: 'id' })[0]).toMatch(/^STORAGE_S3_SECRET_ACCESS_KEY must be set together/)
+    const config = parseServerConfig({ STORAGE_DRIVER: 's3', STORAGE_S3_BUCKET: 'media', STORAGE_S3_ENDPOINT: 'https://x.supabase.co/storage/v1/s3' })
+    expect(config.storage.s3).toMatchObject({ bucket: 'media', forcePathStyle: true })
+  })
+
+  it('reads sizes in bytes or binary units, and refuses anything else', () => {
+    expect(parseServerConfig({}).uploads).toMatchObject({ maxSizeBytes: 2 * 1024 ** 3, workspaceQuotaBytes: 25 * 1024 ** 3 })
+    expect(parseServerConfig({ UPLOAD_MAX_SIZE: '500MB', WORKSPACE_STORAGE_QUOTA: '1048576' }).uploads).toMatchObject({ maxSizeBytes: 500 * 1024 ** 2, workspaceQuotaBytes: 1048576 })
+    expect(issuesOf({ UPLOAD_MAX_SIZE: 'lots' })).toEqual(['UPLOAD_MAX_SIZE must be a size such as 2147483648, 500MB or 2GB'])
   })
 
   it('treats an empty variable as unset, and prefers APP_URL to Render\'s own URL', () => {

@@ -26,12 +26,12 @@ const providedElsewhere: Record<string, string> = {
   MIGRATE_ON_BOOT: 'production migrates in preDeployCommand instead',
   OPENAI_BASE_URL: 'only for self-hosted OpenAI-compatible servers',
   STORAGE_LOCAL_DIR: 'defaults to DATA_DIR/media',
-  STORAGE_S3_BUCKET: 'the S3 driver is not built yet',
-  STORAGE_S3_REGION: 'the S3 driver is not built yet',
-  STORAGE_S3_ENDPOINT: 'the S3 driver is not built yet',
-  STORAGE_S3_ACCESS_KEY_ID: 'the S3 driver is not built yet',
-  STORAGE_S3_SECRET_ACCESS_KEY: 'the S3 driver is not built yet',
-  STORAGE_S3_FORCE_PATH_STYLE: 'the S3 driver is not built yet',
+  STORAGE_S3_FORCE_PATH_STYLE: 'on by default when STORAGE_S3_ENDPOINT is set',
+  UPLOAD_MAX_SIZE: 'defaults to 2GB',
+  WORKSPACE_STORAGE_QUOTA: 'defaults to 25GB',
+  ANALYSIS_CUT_THRESHOLD: 'documented default',
+  ANALYSIS_SILENCE_DB: 'documented default',
+  ANALYSIS_SILENCE_MIN_SECONDS: 'documented default',
 }
 
 function envOf(service: Service): EnvVar[] {

@@ -14,6 +14,15 @@ const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postg
 const redisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
 
+// Sizes as bytes or with a binary unit: 2147483648, 2GB, 500MB (1 GB = 1024³ bytes).
+const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 }
+const byteSize = z.string().trim().regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb|tb)?$/i, 'must be a size such as 2147483648, 500MB or 2GB')
+  .transform((text) => {
+    const [, amount, unit] = /^(\d+(?:\.\d+)?)\s*([a-z]+)?$/i.exec(text)!
+    return Math.floor(Number(amount) * units[(unit ?? 'b').toLowerCase()]!)
+  })
+const decimalNumber = (error: string) => z.coerce.number({ error }).refine(Number.isFinite, error)
+
 // 32 bytes of key material, written as 64 hex characters or as base64.
 const encryptionKey = z.string().trim().refine(
   value => /^[0-9a-f]{64}$/i.test(value) || Buffer.from(value, 'base64').length === 32,
@@ -70,6 +79,14 @@ const envSchema = z.object({
   STORAGE_S3_ACCESS_KEY_ID: optionalText,
   STORAGE_S3_SECRET_ACCESS_KEY: optionalText,
   STORAGE_S3_FORCE_PATH_STYLE: booleanFlag.optional(),
+
+  // Largest single upload, and the bytes each workspace may keep in media storage.
+  UPLOAD_MAX_SIZE: byteSize.default(2 * 1024 ** 3),
+  WORKSPACE_STORAGE_QUOTA: byteSize.default(25 * 1024 ** 3),
+  // Analysis thresholds (defaults in server/services/media/analysis/thresholds.ts and README.md).
+  ANALYSIS_CUT_THRESHOLD: decimalNumber('must be a number from 1 to 100 (scdet scene score)').optional(),
+  ANALYSIS_SILENCE_DB: decimalNumber('must be a level in dBFS, e.g. -35').optional(),
+  ANALYSIS_SILENCE_MIN_SECONDS: decimalNumber('must be seconds, e.g. 0.3').optional(),
 })
 
 type Env = z.infer<typeof envSchema>
@@ -109,9 +126,11 @@ function crossCheck(env: Env): Issue[] {
   if (env.AI_PROVIDER === 'grok' && !env.GROK_API_KEY) {
     issues.push({ variable: 'GROK_API_KEY', message: 'is required when AI_PROVIDER=grok' })
   }
-  if (env.STORAGE_DRIVER === 's3') {
-    // Said plainly rather than half-working: the S3 driver is part of the Library issue.
-    issues.push({ variable: 'STORAGE_DRIVER', message: 'the s3 driver is not built yet; use local (the default) for now' })
+  if (env.STORAGE_DRIVER === 's3' && !env.STORAGE_S3_BUCKET) {
+    issues.push({ variable: 'STORAGE_S3_BUCKET', message: 'is required when STORAGE_DRIVER=s3 (the bucket that holds the media)' })
+  }
+  if (env.STORAGE_DRIVER === 's3' && Boolean(env.STORAGE_S3_ACCESS_KEY_ID) !== Boolean(env.STORAGE_S3_SECRET_ACCESS_KEY)) {
+    issues.push({ variable: env.STORAGE_S3_ACCESS_KEY_ID ? 'STORAGE_S3_SECRET_ACCESS_KEY' : 'STORAGE_S3_ACCESS_KEY_ID', message: 'must be set together with its pair (or leave both unset to use the machine\'s AWS credentials)' })
   }
   return issues
 }
@@ -171,6 +190,28 @@ export function parseServerConfig(source: Record<string, string | undefined> = p
     storage: {
       driver: env.STORAGE_DRIVER,
       localDir: resolve(env.STORAGE_LOCAL_DIR ?? resolve(dataDir, 'media')),
+      s3: env.STORAGE_DRIVER === 's3'
+        ? {
+            bucket: env.STORAGE_S3_BUCKET!,
+            region: env.STORAGE_S3_REGION,
+            endpoint: env.STORAGE_S3_ENDPOINT,
+            accessKeyId: env.STORAGE_S3_ACCESS_KEY_ID,
+            secretAccessKey: env.STORAGE_S3_SECRET_ACCESS_KEY,
+            // Supabase Storage and most S3-compatible servers want bucket-in-path URLs.
+            forcePathStyle: env.STORAGE_S3_FORCE_PATH_STYLE ?? Boolean(env.STORAGE_S3_ENDPOINT),
+          }
+        : undefined,
+    },
+    uploads: {
+      // In-progress uploads stay on this machine's disk until they are complete (tus FileStore).
+      stagingDir: resolve(dataDir, 'uploads'),
+      maxSizeBytes: env.UPLOAD_MAX_SIZE,
+      workspaceQuotaBytes: env.WORKSPACE_STORAGE_QUOTA,
+    },
+    analysis: {
+      cutThreshold: env.ANALYSIS_CUT_THRESHOLD,
+      silenceNoiseDb: env.ANALYSIS_SILENCE_DB,
+      silenceMinSeconds: env.ANALYSIS_SILENCE_MIN_SECONDS,
     },
   }
 }

@@ -1,9 +1,11 @@
 // Locating and identifying ffmpeg. Order: FFMPEG_PATH, then ffmpeg-static's binary if that package is installed,
 // then PATH. Always spawned with argument arrays: there is no shell anywhere.
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { access, constants } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { delimiter, join } from 'node:path'
+import { basename, delimiter, join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
@@ -44,4 +46,75 @@ export async function readFfmpegVersion(path: string): Promise<string> {
   const match = /^ffmpeg version (\S+)/m.exec(stdout)
   if (!match?.[1]) throw new Error(`${path} did not print an ffmpeg version`)
   return match[1]
+}
+
+/** ffprobe beside the chosen ffmpeg, else from PATH. */
+export async function resolveFfprobePath(configured?: string, ffmpegPath?: string): Promise<string | undefined> {
+  if (configured) return configured
+  if (ffmpegPath) {
+    const sibling = ffmpegPath.replace(/ffmpeg(\.exe)?$/, 'ffprobe$1')
+    if (sibling !== ffmpegPath && await isExecutable(sibling)) return sibling
+  }
+  return fromPath('ffprobe')
+}
+
+export interface MediaTools {
+  ffmpeg: string
+  ffprobe: string
+  version: string
+}
+
+/** Finds ffmpeg and ffprobe once, with a message that says how to install them when they are missing. */
+export async function locateMediaTools(configured: { ffmpegPath?: string, ffprobePath?: string } = {}): Promise<MediaTools> {
+  const ffmpeg = await resolveFfmpegPath(configured.ffmpegPath)
+  if (!ffmpeg) throw new Error('ffmpeg was not found; install it (apt-get install ffmpeg) or set FFMPEG_PATH')
+  const ffprobe = await resolveFfprobePath(configured.ffprobePath, ffmpeg)
+  if (!ffprobe) throw new Error('ffprobe was not found; install ffmpeg (it ships ffprobe) or set FFPROBE_PATH')
+  return { ffmpeg, ffprobe, version: await readFfmpegVersion(ffmpeg) }
+}
+
+export class FfmpegError extends Error {
+  constructor(message: string, readonly exitCode: number | null, readonly stderrTail: string[]) {
+    super(message)
+    this.name = 'FfmpegError'
+  }
+}
+
+export interface RunOptions {
+  /** Called with each line ffmpeg writes to stdout (metadata prints, -progress). */
+  onStdoutLine?: (line: string) => void
+  /** Called with each line of ffmpeg's log. */
+  onStderrLine?: (line: string) => void
+  /** Aborting kills ffmpeg. */
+  signal?: AbortSignal
+}
+
+/** Spawns ffmpeg or ffprobe with an argument array and streams its output line by line; rejects with the log's last lines. */
+export function runMediaTool(path: string, args: string[], options: RunOptions = {}): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal, killSignal: 'SIGKILL' })
+    const tail: string[] = []
+    const stdout = createInterface({ input: child.stdout })
+    const stderr = createInterface({ input: child.stderr })
+    stdout.on('line', line => options.onStdoutLine?.(line))
+    stderr.on('line', (line) => {
+      tail.push(line)
+      if (tail.length > 30) tail.shift()
+      options.onStderrLine?.(line)
+    })
+    const closed = Promise.all([once(stdout, 'close'), once(stderr, 'close')])
+    child.once('error', (error) => {
+      if (error.name === 'AbortError') reject(new FfmpegError('stopped: the job was canceled', null, tail))
+      else reject(new FfmpegError(`could not start ${path}: ${error.message}`, null, tail))
+    })
+    child.once('close', (code) => {
+      void closed.then(() => {
+        if (code === 0) resolvePromise()
+        else if (!options.signal?.aborted) {
+          const last = tail.filter(line => !line.startsWith('  ')).slice(-3).join(' / ')
+          reject(new FfmpegError(`${basename(path)} exited with code ${code}: ${last}`, code, tail))
+        }
+      })
+    })
+  })
 }

@@ -1,0 +1,9 @@
+import { videoListQuery } from '../../../../../shared/library'
+import { listVideos } from '../../../../services/library/videos'
+
+export default defineEventHandler(async (event) => {
+  const { workspaceId } = await requireMember(event, 'content.read')
+  const query = await getValidatedQuery(event, videoListQuery.parse)
+  const { uploads } = useServerConfig()
+  return { ...await listVideos(useDb(), useMediaStore(), workspaceId, query), quotaBytes: uploads.workspaceQuotaBytes, maxUploadBytes: uploads.maxSizeBytes }
+})

@@ -1,0 +1,47 @@
+import { z } from 'zod'
+import type { LocalMediaStore } from '../../services/media/storage/local'
+import { parseRange } from '../../services/media/storage/range'
+
+// Serves local-disk media to whoever holds a signed URL (the signature, not a session, is the permission:
+// players, ffmpeg and social platforms fetch these). Supports Range so a player can seek. S3 serves its own URLs.
+const query = z.object({
+  expires: z.coerce.number().int(),
+  signature: z.string().min(10).max(100),
+  download: z.string().max(255).optional(),
+})
+
+export default defineEventHandler(async (event) => {
+  const store = useMediaStore()
+  const key = getRouterParam(event, 'key', { decode: true }) ?? ''
+  const params = query.safeParse(getQuery(event))
+  if (store.driver !== 'local' || !params.success || !(store as LocalMediaStore).verifySignature(key, params.data.expires, params.data.signature, params.data.download)) {
+    throw createError({ status: 403, statusText: 'This media link is invalid or has expired. Reload the page to get a fresh one.' })
+  }
+  const info = await store.stat(key)
+  if (!info) throw createError({ status: 404, statusText: 'This media file no longer exists.' })
+  const range = parseRange(getRequestHeader(event, 'range'), info.sizeBytes)
+  setResponseHeaders(event, {
+    'Accept-Ranges': 'bytes',
+    'Content-Type': info.contentType ?? 'application/octet-stream',
+    // The URL changes when it is re-signed; within its life the bytes never change.
+    'Cache-Control': 'private, max-age=3600',
+  })
+  if (params.data.download) {
+    setResponseHeader(event, 'Content-Disposition', `attachment; filename="${params.data.download.replace(/["\\\r\n]/g, '_')}"`)
+  }
+  if (range === 'unsatisfiable') {
+    setResponseHeader(event, 'Content-Range', `bytes */${info.sizeBytes}`)
+    throw createError({ status: 416, statusText: 'The requested range is outside the file.' })
+  }
+  const object = await store.get(key, range)
+  setResponseHeader(event, 'Content-Length', object.contentLength)
+  if (object.range) {
+    setResponseStatus(event, 206)
+    setResponseHeader(event, 'Content-Range', `bytes ${object.range.start}-${object.range.end}/${info.sizeBytes}`)
+  }
+  if (event.method === 'HEAD') {
+    object.body.destroy()
+    return null
+  }
+  return sendStream(event, object.body)
+})

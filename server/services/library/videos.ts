@@ -1,0 +1,94 @@
+// Reading and managing a workspace's videos. Every query is scoped by workspaceId; media is handed out
+// as short-lived signed URLs, never as storage paths.
+import type { PrismaClient } from '../../generated/prisma/client'
+import type { VideoKind } from '../../../shared/library'
+import type { Timeline, VideoFeatures } from '../media/analysis/features'
+import { videoPrefix } from '../media/storage/keys'
+import type { MediaStore } from '../media/storage/types'
+import { notFound } from '../errors'
+
+// Long enough to watch a long video without the player losing its source; short enough that a leaked link dies.
+const MEDIA_URL_SECONDS = 60 * 60
+
+const listSelect = {
+  id: true, kind: true, status: true, title: true, originalFilename: true, sizeBytes: true, durationMs: true,
+  width: true, height: true, fps: true, thumbnailKey: true, error: true, createdAt: true,
+} as const
+
+function sign(store: MediaStore, key: string | null | undefined, downloadName?: string): Promise<string | null> {
+  return key ? store.signedUrl(key, { expiresInSeconds: MEDIA_URL_SECONDS, downloadName }) : Promise.resolve(null)
+}
+
+export async function listVideos(db: PrismaClient, store: MediaStore, workspaceId: string, filter: { kind?: VideoKind }) {
+  const [videos, usage] = await Promise.all([
+    db.video.findMany({ where: { workspaceId, deletedAt: null, kind: filter.kind }, orderBy: { createdAt: 'desc' }, select: listSelect, take: 500 }),
+    db.video.aggregate({ where: { workspaceId, deletedAt: null }, _sum: { sizeBytes: true } }),
+  ])
+  return {
+    usedBytes: Number(usage._sum.sizeBytes ?? 0n),
+    videos: await Promise.all(videos.map(async ({ thumbnailKey, sizeBytes, ...video }) => ({
+      ...video,
+      sizeBytes: Number(sizeBytes ?? 0n),
+      thumbnailUrl: await sign(store, thumbnailKey),
+    }))),
+  }
+}
+
+interface StoredArtifacts { thumbnail: string | null, contactSheet: string | null, shotKeyframes: (string | null)[] }
+
+export async function getVideo(db: PrismaClient, store: MediaStore, workspaceId: string, videoId: string) {
+  const video = await db.video.findFirst({
+    where: { id: videoId, workspaceId, deletedAt: null },
+    select: { ...listSelect, storageKey: true, sha256: true, videoCodec: true, audioCodec: true, probe: true, mimeType: true },
+  })
+  if (!video) throw notFound('This video')
+  const [latest, evidence] = await Promise.all([
+    db.videoAnalysis.findFirst({ where: { workspaceId, videoId }, orderBy: { createdAt: 'desc' } }),
+    db.patternEvidence.findMany({
+      where: { workspaceId, videoId, source: 'analysis' },
+      include: { pattern: { select: { key: true, kind: true, label: true, n: true, mu: true } } },
+      orderBy: { createdAt: 'asc' },
+    }),
+  ])
+  const artifacts = latest?.artifacts as StoredArtifacts | null
+  const { storageKey, thumbnailKey, sizeBytes, ...rest } = video
+  const downloadName = video.originalFilename ?? `${video.title}.${storageKey?.split('.').pop() ?? 'mp4'}`
+  return {
+    ...rest,
+    sizeBytes: Number(sizeBytes ?? 0n),
+    sourceUrl: await sign(store, storageKey),
+    downloadUrl: await sign(store, storageKey, downloadName),
+    thumbnailUrl: await sign(store, thumbnailKey),
+    analysis: latest && {
+      id: latest.id,
+      status: latest.status,
+      error: latest.error,
+      jobId: (latest.provenance as { jobId?: string } | null)?.jobId ?? null,
+      createdAt: latest.createdAt,
+      finishedAt: latest.finishedAt,
+      features: latest.features as VideoFeatures | null,
+      timeline: latest.segments as Timeline | null,
+      provenance: latest.provenance,
+      contactSheetUrl: await sign(store, artifacts?.contactSheet),
+      shotKeyframeUrls: await Promise.all((artifacts?.shotKeyframes ?? []).map(key => sign(store, key))),
+    },
+    patterns: evidence.map(item => ({ key: item.pattern.key, kind: item.pattern.kind, label: item.pattern.label, note: item.note, value: item.value })),
+  }
+}
+
+export async function updateVideo(db: PrismaClient, workspaceId: string, videoId: string, changes: { title?: string, kind?: VideoKind }) {
+  const { count } = await db.video.updateMany({ where: { id: videoId, workspaceId, deletedAt: null }, data: changes })
+  if (count === 0) throw notFound('This video')
+}
+
+/** Deletes the row, its analyses and every stored byte of the video; pattern evidence from it goes too. */
+export async function deleteVideo(db: PrismaClient, store: MediaStore, workspaceId: string, videoId: string): Promise<{ removedObjects: number }> {
+  const video = await db.video.findFirst({ where: { id: videoId, workspaceId }, select: { id: true, status: true } })
+  if (!video) throw notFound('This video')
+  await db.$transaction([
+    db.patternEvidence.deleteMany({ where: { workspaceId, videoId, source: 'analysis' } }),
+    db.video.delete({ where: { id: video.id } }),
+  ])
+  // After the row: a crash in between leaves orphan bytes for the cleanup sweep, never a row without bytes.
+  return { removedObjects: await store.deletePrefix(videoPrefix(workspaceId, videoId)) }
+}

@@ -1,0 +1,95 @@
+// The single ffmpeg pass behind an analysis: one decode feeds every detector and every picture.
+// Video: scdet on every frame (cuts) → a sampled branch (motion curve, black frames, thumbnail, contact sheet)
+// and a cut branch (one keyframe per shot). Audio: silencedetect and ebur128 side by side.
+// Only numbers from validated thresholds and server-made paths go into the graph.
+import { join } from 'node:path'
+import type { AnalysisThresholds } from './thresholds'
+
+export interface AnalysisOutputs {
+  thumbnail: string
+  contactSheet: string
+  /** The first frame: the keyframe of the first shot. */
+  firstShot: string
+  /** printf pattern of the keyframes of later shots, numbered from 1 in cut order. */
+  cutShots: string
+}
+
+export interface AnalysisCommand {
+  args: string[]
+  outputs: AnalysisOutputs
+}
+
+export const CONTACT_SHEET_TILES = { columns: 4, rows: 4 }
+const KEYFRAME_WIDTH = 480
+const SHEET_TILE_HEIGHT = 180
+
+function decimal(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`)
+  return String(Math.round(value * 1e6) / 1e6)
+}
+
+export function buildAnalysisCommand(input: string, workDir: string, options: {
+  durationSeconds: number
+  hasAudio: boolean
+  thresholds: AnalysisThresholds
+}): AnalysisCommand {
+  const { thresholds, durationSeconds } = options
+  const outputs: AnalysisOutputs = {
+    thumbnail: join(workDir, 'thumbnail.jpg'),
+    contactSheet: join(workDir, 'contact-sheet.jpg'),
+    firstShot: join(workDir, 'shot-0000.jpg'),
+    cutShots: join(workDir, 'shot-%04d.jpg'),
+  }
+  const tiles = CONTACT_SHEET_TILES.columns * CONTACT_SHEET_TILES.rows
+  const sheetRate = Math.min(thresholds.sampleFps, tiles / Math.max(durationSeconds, 0.1))
+  // A thumbnail a second in (past a fade from black), or a third of the way into a very short clip.
+  const thumbnailAt = Math.min(1, durationSeconds / 3)
+  const keyframe = `scale=w=${KEYFRAME_WIDTH}:h=-2`
+  const graph = [
+    `[0:v:0]scdet=threshold=${decimal(thresholds.cutThreshold)},split=3[sampled][cuts][first]`,
+    `[sampled]fps=${decimal(thresholds.sampleFps)},metadata=mode=print:key=lavfi.scd.mafd:file='pipe\\:1',`
+    + `scale=w=${KEYFRAME_WIDTH}:h=-2:flags=fast_bilinear,`
+    + `blackdetect=d=${decimal(thresholds.blackMinSeconds)}:pix_th=${decimal(thresholds.blackPixelThreshold)},split=2[thumb][sheet]`,
+    `[thumb]trim=start=${decimal(thumbnailAt)},setpts=PTS-STARTPTS[thumbnail]`,
+    `[sheet]fps=${decimal(sheetRate)},scale=w=-2:h=${SHEET_TILE_HEIGHT},tile=${CONTACT_SHEET_TILES.columns}x${CONTACT_SHEET_TILES.rows}[contact]`,
+    `[cuts]metadata=mode=select:key=lavfi.scd.time,${keyframe}[cutshots]`,
+    `[first]trim=end_frame=1,${keyframe}[firstshot]`,
+  ]
+  if (options.hasAudio) {
+    graph.push(
+      `[0:a:0]asplit=2[silence][loudness]`,
+      `[silence]silencedetect=n=${decimal(thresholds.silenceNoiseDb)}dB:d=${decimal(thresholds.silenceMinSeconds)},anullsink`,
+      `[loudness]ebur128=peak=true,anullsink`,
+    )
+  }
+  const jpeg = ['-c:v', 'mjpeg', '-q:v', '4']
+  const single = [...jpeg, '-frames:v', '1', '-update', '1']
+  const args = [
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-y',
+    '-i', input,
+    '-filter_complex', graph.join(';'),
+    '-map', '[cutshots]', ...jpeg, '-fps_mode', 'passthrough', '-start_number', '1', '-f', 'image2', outputs.cutShots,
+    '-map', '[thumbnail]', ...single, '-f', 'image2', outputs.thumbnail,
+    '-map', '[contact]', ...single, '-f', 'image2', outputs.contactSheet,
+    '-map', '[firstshot]', ...single, '-f', 'image2', outputs.firstShot,
+  ]
+  return { args, outputs }
+}
+
+/** The same detectors as separate passes (one decode each), for the bench's comparison. */
+export function buildSeparatePassCommands(input: string, options: { hasAudio: boolean, thresholds: AnalysisThresholds }): string[][] {
+  const { thresholds } = options
+  const base = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-i', input]
+  const passes = [
+    [...base, '-map', '0:v:0', '-vf', `scdet=threshold=${decimal(thresholds.cutThreshold)}`, '-f', 'null', '-'],
+    [...base, '-map', '0:v:0', '-vf', `fps=${decimal(thresholds.sampleFps)},blackdetect=d=${decimal(thresholds.blackMinSeconds)}:pix_th=${decimal(thresholds.blackPixelThreshold)}`, '-f', 'null', '-'],
+    [...base, '-map', '0:v:0', '-vf', `fps=1,scale=w=-2:h=${SHEET_TILE_HEIGHT},tile=4x4`, '-frames:v', '1', '-f', 'null', '-'],
+  ]
+  if (options.hasAudio) {
+    passes.push(
+      [...base, '-map', '0:a:0', '-af', `silencedetect=n=${decimal(thresholds.silenceNoiseDb)}dB:d=${decimal(thresholds.silenceMinSeconds)}`, '-f', 'null', '-'],
+      [...base, '-map', '0:a:0', '-af', 'ebur128=peak=true', '-f', 'null', '-'],
+    )
+  }
+  return passes
+}

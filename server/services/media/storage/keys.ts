@@ -1,0 +1,44 @@
+// Storage keys are made here, from ids the server generated, so no user-supplied path reaches a disk or a bucket.
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+const safeKey = /^ws\/[0-9a-f-]{36}\/[a-z0-9][a-z0-9._/-]*$/
+const safeName = /^[a-z0-9][a-z0-9._-]{0,63}$/
+
+function requireUuid(value: string, what: string): string {
+  if (!uuid.test(value)) throw new Error(`${what} must be a lower-case uuid, got ${JSON.stringify(value)}`)
+  return value
+}
+
+/** The folder that holds everything of one video: its source file and the analysis artifacts. */
+export function videoPrefix(workspaceId: string, videoId: string): string {
+  return `ws/${requireUuid(workspaceId, 'workspaceId')}/videos/${requireUuid(videoId, 'videoId')}/`
+}
+
+/** The uploaded file itself; the extension comes from what ffprobe found, not from the user's file name. */
+export function videoSourceKey(workspaceId: string, videoId: string, extension: string): string {
+  return `${videoPrefix(workspaceId, videoId)}source.${safeArtifactName(extension)}`
+}
+
+/** An artifact of an analysis (thumbnail, contact sheet, shot keyframes). */
+export function analysisArtifactKey(workspaceId: string, videoId: string, analysisId: string, name: string): string {
+  return `${videoPrefix(workspaceId, videoId)}analysis/${requireUuid(analysisId, 'analysisId')}/${safeArtifactName(name)}`
+}
+
+function safeArtifactName(name: string): string {
+  if (!safeName.test(name) || name.includes('..')) throw new Error(`unsafe media file name ${JSON.stringify(name)}`)
+  return name
+}
+
+/** True for keys this module could have made: the check every driver runs before touching disk or bucket. */
+export function isSafeKey(key: string): boolean {
+  return safeKey.test(key) && !key.includes('..') && !key.includes('//')
+}
+
+export function assertSafeKey(key: string): string {
+  if (!isSafeKey(key)) throw new Error(`refusing unsafe media key ${JSON.stringify(key)}`)
+  return key
+}
+
+export function assertSafePrefix(prefix: string): string {
+  if (!prefix.endsWith('/') || !isSafeKey(prefix.slice(0, -1))) throw new Error(`refusing unsafe media prefix ${JSON.stringify(prefix)}`)
+  return prefix
+}

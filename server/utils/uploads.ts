@@ -1,0 +1,33 @@
+import type { H3Event } from 'h3'
+import { createUploadService } from '../services/library/uploads'
+import type { UploadService } from '../services/library/uploads'
+
+let service: UploadService | undefined
+
+/** The tus upload service of this process (one FileStore staging folder, one in-memory upload lock). */
+export function useUploads(): UploadService {
+  const config = useServerConfig()
+  service ??= createUploadService({
+    db: useDb(),
+    store: useMediaStore(),
+    tools: useMediaTools,
+    stagingDir: config.uploads.stagingDir,
+    maxSizeBytes: config.uploads.maxSizeBytes,
+    workspaceQuotaBytes: config.uploads.workspaceQuotaBytes,
+    queueAnalysis: async ({ workspaceId, videoId }) => {
+      await queueVideoAnalysis(workspaceId, videoId)
+    },
+    log: message => console.log(message),
+  })
+  return service
+}
+
+/** Every tus request (POST creates, HEAD asks the offset, PATCH sends more, DELETE cancels), after the member check. */
+export async function handleUploadRequest(event: H3Event): Promise<void> {
+  const { workspaceId, user } = await requireMember(event, 'content.edit')
+  const uploadId = getRouterParam(event, 'uploadId')
+  if (uploadId !== undefined) await useUploads().assertOwned(workspaceId, uploadId)
+  await useUploads().handle(event.node.req, event.node.res, { workspaceId, userId: user.id })
+  // A terminated upload gives its reservation back.
+  if (uploadId !== undefined && event.method === 'DELETE' && event.node.res.statusCode === 204) await useUploads().cancel(uploadId)
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod'
+
+// Library schemas and helpers shared by the pages and the routes.
+
+export const videoKinds = ['reference', 'footage'] as const
+export type VideoKind = typeof videoKinds[number]
+
+export const videoListQuery = z.object({
+  kind: z.enum(videoKinds).optional(),
+})
+
+export const videoUpdateSchema = z.object({
+  title: z.string().trim().min(1, 'Give the video a title.').max(200).optional(),
+  kind: z.enum(videoKinds).optional(),
+})
+
+// Re-analysis may override the thresholds; anything left out keeps the workspace default.
+export const analyseRequestSchema = z.object({
+  cutThreshold: z.number().min(1).max(100).optional(),
+  silenceNoiseDb: z.number().min(-90).max(-10).optional(),
+  silenceMinSeconds: z.number().min(0.05).max(10).optional(),
+}).default({})
+
+/** 1536 → "1.5 KB", in binary units as the configuration reads them. */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return unit === 0 ? `${value} bytes` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
+}
+
+/** 83.4 → "1:23". */
+export function formatDuration(seconds: number): string {
+  const whole = Math.max(0, Math.round(seconds))
+  const hours = Math.floor(whole / 3600)
+  const minutes = Math.floor((whole % 3600) / 60)
+  const rest = String(whole % 60).padStart(2, '0')
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${rest}` : `${minutes}:${rest}`
+}

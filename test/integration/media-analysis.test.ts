@@ -1,0 +1,149 @@
+// The single-pass analysis against clips whose cuts, silences and loudness are known by construction,
+// with real ffmpeg. Targets (issue 5): cuts within ±1 frame and no false cuts; silences within ±50 ms;
+// integrated loudness within ±0.5 LU of ffmpeg's ebur128 run alone.
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { analyseFile } from '../../server/services/media/analysis/analyse'
+import type { AnalysisReport } from '../../server/services/media/analysis/analyse'
+import { locateMediaTools } from '../../server/services/media/ffmpeg'
+import type { MediaTools } from '../../server/services/media/ffmpeg'
+import { NotAVideoError, probeVideo } from '../../server/services/media/probe'
+import { generateClip, referenceLoudness } from '../support/media'
+import type { GeneratedClip } from '../support/media'
+
+const run = promisify(execFile)
+const FPS = 30
+const FRAME = 1 / FPS
+
+let dir: string
+let tools: MediaTools
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'reelwise-analysis-'))
+  tools = await locateMediaTools()
+})
+afterAll(() => rm(dir, { recursive: true, force: true }))
+
+async function analyse(path: string, thresholds = {}): Promise<AnalysisReport> {
+  const workDir = await mkdtemp(join(dir, 'work-'))
+  return analyseFile(path, { tools, workDir, thresholds })
+}
+
+describe('analysis of a clip with known cuts, silences and loudness', () => {
+  let clip: GeneratedClip
+  let report: AnalysisReport
+  const progress: number[] = []
+
+  beforeAll(async () => {
+    // Shots of uneven length (one under a second), tones at two levels around two silences.
+    clip = await generateClip(join(dir, 'known.mp4'), {
+      width: 640,
+      height: 360,
+      fps: FPS,
+      shots: [0.8, 2.2, 1.5, 3.1, 0.9, 3.5],
+      audio: [
+        { tone: -12, seconds: 2.0 },
+        { silence: true, seconds: 0.8 },
+        { tone: -20, seconds: 2.4, frequency: 660 },
+        { silence: true, seconds: 1.3 },
+        { tone: -16, seconds: 5.5, frequency: 550 },
+      ],
+    })
+    const workDir = await mkdtemp(join(dir, 'work-'))
+    report = await analyseFile(clip.path, { tools, workDir, onProgress: fraction => progress.push(fraction) })
+  })
+
+  it('finds every cut within one frame, and nothing else', () => {
+    const found = report.timeline.cuts.map(cut => cut.time)
+    expect(found).toHaveLength(clip.cuts.length)
+    clip.cuts.forEach((expected, index) => {
+      expect(Math.abs(found[index]! - expected), `cut ${index + 1} expected at ${expected.toFixed(3)} s, found ${found[index]} s`).toBeLessThanOrEqual(FRAME + 1e-6)
+    })
+    expect(report.features.cutCount).toBe(5)
+    expect(report.features.firstCutSeconds).toBeCloseTo(0.8, 1)
+    expect(report.timeline.shots).toHaveLength(6)
+  })
+
+  it('finds every silence within 50 ms', () => {
+    expect(report.timeline.silences).toHaveLength(clip.silences.length)
+    clip.silences.forEach((expected, index) => {
+      const found = report.timeline.silences[index]!
+      expect(Math.abs(found.start - expected.start), `silence ${index + 1} start`).toBeLessThanOrEqual(0.05)
+      expect(Math.abs(found.end - expected.end), `silence ${index + 1} end`).toBeLessThanOrEqual(0.05)
+    })
+    expect(report.features.silenceRatio).toBeCloseTo(2.1 / clip.durationSeconds, 2)
+  })
+
+  it('measures integrated loudness within 0.5 LU of ebur128 run alone', async () => {
+    const reference = await referenceLoudness(clip.path)
+    expect(Math.abs(report.features.integratedLufs! - reference.integrated)).toBeLessThanOrEqual(0.5)
+    expect(Math.abs(report.features.loudnessRangeLu! - reference.range)).toBeLessThanOrEqual(0.5)
+    // The opening tone (−12 dBFS) is louder than the rest: the hook feature sees it.
+    expect(report.features.hookLoudnessDeltaLu).toBeGreaterThan(2)
+    expect(report.timeline.loudnessCurve!.values.length).toBeGreaterThan(20)
+  })
+
+  it('draws curves, pictures and pattern buckets from the same pass', async () => {
+    expect(report.timeline.motionCurve.values.filter(value => value !== null).length).toBeGreaterThan(20)
+    expect(report.artifacts.shotKeyframes).toHaveLength(6)
+    for (const path of [report.artifacts.thumbnail, report.artifacts.contactSheet, ...report.artifacts.shotKeyframes]) {
+      expect(path).toBeTruthy()
+      expect((await stat(path!)).size).toBeGreaterThan(1000)
+    }
+    const keys = report.patterns.map(pattern => pattern.key)
+    expect(keys).toContain('hook.first_cut<=1s')
+    expect(keys).toContain('format.aspect=16:9')
+    expect(keys).toContain('duration=<15s')
+    expect(report.patterns.find(pattern => pattern.key === 'hook.first_cut<=1s')!.note).toBe('first cut at 0.8 s: a fast hook')
+    expect(report.provenance).toMatchObject({ singlePass: true, ffmpegVersion: tools.version, thresholds: { cutThreshold: 10, silenceNoiseDb: -35 } })
+    expect(progress.at(-1)).toBeGreaterThan(0.9)
+  })
+})
+
+describe('analysis edge cases', () => {
+  it('analyses a single-shot clip with no audio', async () => {
+    const clip = await generateClip(join(dir, 'silent.mp4'), { width: 320, height: 568, fps: 25, shots: [4] })
+    const report = await analyse(clip.path)
+    expect(report.timeline.cuts).toEqual([])
+    expect(report.features).toMatchObject({ cutCount: 0, firstCutSeconds: null, hasAudio: false, integratedLufs: null, silenceRatio: null })
+    expect(report.patterns.map(pattern => pattern.key)).toEqual(expect.arrayContaining(['hook.first_cut>3s', 'audio.none', 'format.aspect=9:16']))
+  })
+
+  it('turns the picture the way the player will: a rotated phone clip is vertical', async () => {
+    // Phones record landscape pixels and a display matrix that turns them; a stream-copy remux with rotate= writes one.
+    const clip = await generateClip(join(dir, 'landscape.mp4'), { width: 640, height: 360, fps: 30, shots: [1] })
+    const rotated = join(dir, 'rotated.mp4')
+    await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', clip.path, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated])
+    const probe = await probeVideo(rotated, tools)
+    expect(probe.video).toMatchObject({ width: 640, height: 360, displayWidth: 360, displayHeight: 640 })
+    expect([90, 270]).toContain(probe.video.rotation)
+    expect((await analyse(rotated)).features.aspectClass).toBe('9:16')
+  })
+
+  it('uses the thresholds it is given and records them', async () => {
+    const clip = await generateClip(join(dir, 'threshold.mp4'), { width: 320, height: 180, fps: 30, shots: [1, 1, 1] })
+    const strict = await analyse(clip.path, { cutThreshold: 99 })
+    expect(strict.timeline.cuts).toEqual([])
+    expect(strict.provenance.thresholds.cutThreshold).toBe(99)
+  })
+})
+
+describe('what is not a video', () => {
+  it('refuses a PNG named .mp4, random bytes, and audio alone', async () => {
+    const png = join(dir, 'picture.mp4')
+    await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=320x240', '-frames:v', '1', '-f', 'image2', '-c:v', 'png', png])
+    await expect(probeVideo(png, tools)).rejects.toThrow(/PNG image, not a video/)
+
+    const noise = join(dir, 'noise.mp4')
+    await writeFile(noise, Buffer.from(Array.from({ length: 200_000 }, (_, index) => (index * 7919) % 251)))
+    await expect(probeVideo(noise, tools)).rejects.toThrow(NotAVideoError)
+
+    const audio = join(dir, 'voice.mp4')
+    await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=d=2', '-c:a', 'aac', audio])
+    await expect(probeVideo(audio, tools)).rejects.toThrow(/no video stream/)
+  })
+})
