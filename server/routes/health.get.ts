@@ -12,7 +12,7 @@ export default defineEventHandler(async (event) => {
     query: database ? sql => database.prisma.$queryRawUnsafe<unknown[]>(sql) : undefined,
     shippedMigrations: await shippedMigrations(),
     ffmpegPath: config.ffmpeg.ffmpegPath,
-    storage: config.storage,
+    storage: useMediaStore(),
   })
   setResponseHeader(event, 'Cache-Control', 'no-store')
   setResponseStatus(event, report.status === 'ok' ? 200 : 503)

@@ -6,6 +6,7 @@ import type { PrismaClient } from '../../server/generated/prisma/client'
 import { readMigrationsDir } from '../../server/services/db/migration-files'
 import { runHealthChecks, type HealthDependencies } from '../../server/services/system/health'
 import { createPrisma } from '../support/scratch'
+import { createLocalMediaStore } from '../../server/services/media/storage/local'
 
 const migrations = await readMigrationsDir(resolve(import.meta.dirname, '../../prisma/migrations'))
 
@@ -20,7 +21,7 @@ describe(`health checks on ${inject('databaseKind')}`, () => {
     healthy = {
       query: sql => db.$queryRawUnsafe<unknown[]>(sql),
       shippedMigrations: migrations,
-      storage: { driver: 'local', localDir: join(dir, 'media') },
+      storage: createLocalMediaStore({ root: join(dir, 'media'), appUrl: 'http://127.0.0.1', signingKey: 'health-test' }),
     }
   })
   afterAll(async () => {
@@ -55,7 +56,7 @@ describe(`health checks on ${inject('databaseKind')}`, () => {
   it('fails the storage check when the media folder cannot be written', async () => {
     const blocker = join(dir, 'a-file')
     await writeFile(blocker, 'not a folder')
-    const report = await runHealthChecks({ ...healthy, storage: { driver: 'local', localDir: join(blocker, 'media') } })
+    const report = await runHealthChecks({ ...healthy, storage: createLocalMediaStore({ root: join(blocker, 'media'), appUrl: 'http://127.0.0.1', signingKey: 'health-test' }) })
     expect(report.failing).toEqual(['storage'])
     expect(report.checks.storage.error).toMatch(/ENOTDIR|not a directory/)
   })

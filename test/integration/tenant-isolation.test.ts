@@ -101,7 +101,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
     const anonymous = new ApiClient(app.url)
     const ids = { workspaceId: b.workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, token: b.usedToken, videoId: b.videoId, uploadId: b.uploadId }
     const path = fillTemplate(route.template, ids)
-    const response = await anonymous.request(route.method, path, bodies[key(route)] ?? (route.method === 'GET' || route.method === 'DELETE' ? undefined : {}))
+    const response = await anonymous.request(route.method, path, bodies[key(route)] ?? (['GET', 'HEAD', 'DELETE'].includes(route.method) ? undefined : {}))
     expect(response.status).toBe(401)
     expect(leaksB(response.body, path)).toBe(false)
   })
@@ -113,7 +113,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   })
 
   it.each(scoped.map(route => [key(route), route] as const))('%s refuses a member of A, with B\'s workspace or B\'s objects', async (_, route) => {
-    const body = bodies[key(route)] ?? (route.method === 'GET' || route.method === 'DELETE' ? undefined : {})
+    const body = bodies[key(route)] ?? (['GET', 'HEAD', 'DELETE'].includes(route.method) ? undefined : {})
     for (const workspaceId of [b.workspaceId, a.workspaceId]) {
       const path = fillTemplate(route.template, { workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, videoId: b.videoId, uploadId: b.uploadId })
       // With A's own workspace and no other id in the path, the call is A's own business, not a cross-tenant one.

@@ -1,5 +1,6 @@
 // The checks behind GET /health. Each runs with a time limit and reports what failed in words an operator can act on.
-import { checkLocalStorageWritable } from '../media/local-storage'
+import { checkMediaStoreWritable } from '../media/storage/check'
+import type { MediaStore } from '../media/storage/types'
 import { readFfmpegVersion, resolveFfmpegPath } from '../media/ffmpeg'
 import { readMigrationStatus } from '../db/migration-status'
 
@@ -8,7 +9,7 @@ export interface HealthDependencies {
   query?: (sql: string) => Promise<unknown[]>
   shippedMigrations: { name: string }[]
   ffmpegPath?: string
-  storage: { driver: string, localDir: string }
+  storage: MediaStore
 }
 
 export interface CheckResult {
@@ -62,7 +63,7 @@ export async function runHealthChecks(deps: HealthDependencies): Promise<HealthR
       return { version: await readFfmpegVersion(path), path }
     }),
     check(async () => {
-      await checkLocalStorageWritable(deps.storage.localDir)
+      await checkMediaStoreWritable(deps.storage)
       return { driver: deps.storage.driver }
     }),
   ])
