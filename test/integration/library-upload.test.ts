@@ -128,6 +128,27 @@ describe(`a 300 MB upload over a dropped connection and a server restart, on ${i
     expect(Buffer.from(await ranged.arrayBuffer()).equals(expected)).toBe(true)
     const tampered = video.sourceUrl.replace(/signature=[^&]+/, 'signature=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')
     expect((await fetch(tampered)).status).toBe(403)
+
+    // The worker analysed it and filed it under pattern buckets, with pictures in storage.
+    expect(video.analysis).toMatchObject({ status: 'succeeded', features: { durationBucket: '<15s', aspectClass: '16:9', hasAudio: true } })
+    expect(video.patterns.map((pattern: { key: string }) => pattern.key)).toContain('format.aspect=16:9')
+    expect((await fetch(video.thumbnailUrl)).headers.get('content-type')).toBe('image/jpeg')
+
+    // Analysed again with other thresholds: the newest analysis is shown and records what it used.
+    const again = await api.post(`/api/workspaces/${workspaceId}/videos/${videoId}/analyse`, { cutThreshold: 50, silenceNoiseDb: -50 })
+    expect(again.status).toBe(202)
+    const reanalysed = await waitForStatus(api, `/api/workspaces/${workspaceId}/videos/${videoId}`, ['ready'])
+    await expect.poll(async () => (await api.get(`/api/workspaces/${workspaceId}/videos/${videoId}`)).body.analysis, { timeout: 60_000, interval: 500 })
+      .toMatchObject({ id: again.body.analysisId, status: 'succeeded', provenance: { thresholds: { cutThreshold: 50, silenceNoiseDb: -50 } } })
+    expect(reanalysed.id).toBe(videoId)
+    expect((await api.post(`/api/workspaces/${workspaceId}/videos/${videoId}/analyse`, { cutThreshold: 500 })).status).toBe(400)
+
+    // Deleting it removes every stored byte and gives the quota back.
+    const deleted = await api.delete(`/api/workspaces/${workspaceId}/videos/${videoId}`)
+    expect(deleted.status).toBe(200)
+    expect(deleted.body.removedObjects).toBeGreaterThanOrEqual(3)
+    expect(await filesUnder(join(dataDir, 'media'))).toEqual([])
+    expect((await api.get(`/api/workspaces/${workspaceId}/videos`)).body.usedBytes).toBe(0)
   }, 240_000)
 })
 

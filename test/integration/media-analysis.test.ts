@@ -132,6 +132,30 @@ describe('analysis edge cases', () => {
   })
 })
 
+describe('npm run analyse', () => {
+  const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'scripts/analyse.ts', ...args], { cwd: join(import.meta.dirname, '../..') })
+
+  it('prints the same analysis as JSON, with no database', async () => {
+    const clip = await generateClip(join(dir, 'cli.mp4'), { width: 320, height: 180, fps: 30, shots: [1, 1.5], audio: [{ tone: -20, seconds: 1 }, { silence: true, seconds: 0.5 }, { tone: -20, seconds: 1 }] })
+    const { stdout } = await cli([clip.path, '--json', '--silence-min', '0.2'])
+    const report = JSON.parse(stdout)
+    expect(report.timeline.cuts.map((cut: { time: number }) => cut.time)).toEqual([1])
+    expect(report.timeline.silences).toHaveLength(1)
+    expect(report.provenance.thresholds.silenceMinSeconds).toBe(0.2)
+    const text = (await cli([clip.path])).stdout
+    expect(text).toMatch(/cuts\s+1\.000s/)
+    expect(text).toMatch(/hook\.first_cut<=1s\s+first cut at 1\.0 s: a fast hook/)
+  })
+
+  it('says why a file is not a video, and exits non-zero', async () => {
+    const notVideo = join(dir, 'notes.mp4')
+    await writeFile(notVideo, 'these are my notes, not a video')
+    const failure = await cli([notVideo]).then(() => undefined, (error: { code: number, stderr: string }) => error)
+    expect(failure?.code).toBe(1)
+    expect(failure?.stderr).toMatch(/damaged or is not a video/)
+  })
+})
+
 describe('what is not a video', () => {
   it('refuses a PNG named .mp4, random bytes, and audio alone', async () => {
     const png = join(dir, 'picture.mp4')
