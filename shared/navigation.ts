@@ -12,8 +12,8 @@ export interface Section {
 export const sections: Section[] = [
   { key: 'home', label: 'Home', icon: 'i-lucide-house', to: '/', built: true,
     summary: 'Where your loop stands: what to film next, what is scheduled and what is working.' },
-  { key: 'library', label: 'Library', icon: 'i-lucide-library', to: '/library', built: false,
-    summary: 'Upload reference videos and raw footage with resumable uploads; every file is probed with FFmpeg.' },
+  { key: 'library', label: 'Library', icon: 'i-lucide-library', to: '/library', built: true,
+    summary: 'Upload reference videos and raw footage (resumable), and see each one\'s measured cuts, silences, loudness and pattern buckets.' },
   { key: 'patterns', label: 'Patterns', icon: 'i-lucide-chart-scatter', to: '/patterns', built: false,
     summary: 'Measured features (cuts, hook timing, loudness, captions) plus the AI\'s reading, each with its evidence and score.' },
   { key: 'strategy', label: 'Strategy', icon: 'i-lucide-compass', to: '/strategy', built: false,

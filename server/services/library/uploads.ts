@@ -79,7 +79,7 @@ export function createUploadService(options: UploadServiceOptions) {
       // One reservation at a time per workspace, so two uploads cannot both squeeze under the quota.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`quota:${caller.workspaceId}`}, 0))`
       const used = await tx.video.aggregate({ where: { workspaceId: caller.workspaceId, deletedAt: null }, _sum: { sizeBytes: true } })
-      const usedBytes = Number(used._sum.sizeBytes ?? 0n)
+      const usedBytes = Number(used._sum.sizeBytes ?? 0)
       if (usedBytes + upload.size! > options.workspaceQuotaBytes) {
         throw refuse(413, `This upload (${formatBytes(upload.size!)}) does not fit: the workspace uses ${formatBytes(usedBytes)} of its ${formatBytes(options.workspaceQuotaBytes)}. Delete videos you no longer need, or ask the owner to raise the quota.`)
       }

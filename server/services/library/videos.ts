@@ -25,10 +25,10 @@ export async function listVideos(db: PrismaClient, store: MediaStore, workspaceI
     db.video.aggregate({ where: { workspaceId, deletedAt: null }, _sum: { sizeBytes: true } }),
   ])
   return {
-    usedBytes: Number(usage._sum.sizeBytes ?? 0n),
+    usedBytes: Number(usage._sum.sizeBytes ?? 0),
     videos: await Promise.all(videos.map(async ({ thumbnailKey, sizeBytes, ...video }) => ({
       ...video,
-      sizeBytes: Number(sizeBytes ?? 0n),
+      sizeBytes: Number(sizeBytes ?? 0),
       thumbnailUrl: await sign(store, thumbnailKey),
     }))),
   }
@@ -55,7 +55,7 @@ export async function getVideo(db: PrismaClient, store: MediaStore, workspaceId:
   const downloadName = video.originalFilename ?? `${video.title}.${storageKey?.split('.').pop() ?? 'mp4'}`
   return {
     ...rest,
-    sizeBytes: Number(sizeBytes ?? 0n),
+    sizeBytes: Number(sizeBytes ?? 0),
     sourceUrl: await sign(store, storageKey),
     downloadUrl: await sign(store, storageKey, downloadName),
     thumbnailUrl: await sign(store, thumbnailKey),

@@ -1,51 +1,9 @@
 // From measurements to the features a strategy can use, and from features to named pattern buckets
 // ("hook.first_cut<=1s") with a sentence a creator understands. Pure: the worker, the CLI and tests share it.
-import type { Cut, Interval, LoudnessSample, Measurements, MotionSample } from './parse'
+import type { Curve, Interval, Shot, Timeline, VideoFeatures } from '../../../../shared/analysis'
+import type { Cut, LoudnessSample, Measurements, MotionSample } from './parse'
 
-export interface VideoFeatures {
-  durationSeconds: number
-  durationBucket: string
-  aspectRatio: number
-  aspectClass: string
-  hasAudio: boolean
-  cutCount: number
-  shotCount: number
-  cutsPerMinute: number
-  medianShotSeconds: number
-  /** Null when the video is one shot. */
-  firstCutSeconds: number | null
-  hookCutCount: number
-  hookCutsPerSecond: number
-  integratedLufs: number | null
-  loudnessRangeLu: number | null
-  truePeakDbtp: number | null
-  /** Loudness of the hook window minus the rest, in LU. */
-  hookLoudnessDeltaLu: number | null
-  silenceRatio: number | null
-  silenceCount: number
-  longestSilenceSeconds: number
-  meanMotion: number
-  /** Mean frame difference in the hook window over the rest's. */
-  hookMotionRatio: number | null
-  blackRatio: number
-}
-
-export interface Shot { index: number, start: number, end: number }
-
-export interface Curve {
-  /** Seconds between points. */
-  interval: number
-  values: (number | null)[]
-}
-
-export interface Timeline {
-  cuts: Cut[]
-  shots: Shot[]
-  silences: Interval[]
-  blackIntervals: Interval[]
-  loudnessCurve: Curve | null
-  motionCurve: Curve
-}
+export type { Curve, Shot, Timeline, VideoFeatures }
 
 export interface PatternMatch {
   key: string
@@ -55,6 +13,9 @@ export interface PatternMatch {
   note: string
   value: Record<string, number | string | boolean | null>
 }
+
+const MOMENTARY_WINDOW_SECONDS = 0.4
+const SHORT_TERM_WINDOW_SECONDS = 3
 
 const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits
 
@@ -123,10 +84,13 @@ export function deriveFeatures(measurements: Measurements, video: { durationSeco
   const loudness = measurements.loudness
   const motion: MotionSample[] = measurements.motion
 
+  // ebur128 prints a floor value until a window has filled; those samples measure nothing.
+  const momentary = loudness?.samples.filter(sample => sample.time >= MOMENTARY_WINDOW_SECONDS) ?? []
+  const shortTerm = loudness?.samples.filter(sample => sample.time >= SHORT_TERM_WINDOW_SECONDS) ?? []
   let hookLoudnessDeltaLu: number | null = null
   if (loudness && duration > hookWindowSeconds + 1) {
-    const hook = energyMeanDb(loudness.samples.filter(inHook).map(sample => sample.momentary))
-    const rest = energyMeanDb(loudness.samples.filter(sample => !inHook(sample)).map(sample => sample.momentary))
+    const hook = energyMeanDb(momentary.filter(inHook).map(sample => sample.momentary))
+    const rest = energyMeanDb(momentary.filter(sample => !inHook(sample)).map(sample => sample.momentary))
     if (hook !== null && rest !== null && hook > -70 && rest > -70) hookLoudnessDeltaLu = round(hook - rest, 2)
   }
   const hookMotion = mean(motion.filter(inHook).map(sample => sample.motion))
@@ -163,7 +127,10 @@ export function deriveFeatures(measurements: Measurements, video: { durationSeco
     silences: measurements.silences,
     blackIntervals: measurements.blackIntervals,
     loudnessCurve: loudness
-      ? resample<LoudnessSample>(loudness.samples, duration, sample => sample.shortTerm, { ...curveOptions, energy: true })
+      ? resample<LoudnessSample>(momentary, duration, sample => sample.momentary, { ...curveOptions, energy: true })
+      : null,
+    shortTermCurve: loudness
+      ? resample<LoudnessSample>(shortTerm, duration, sample => sample.shortTerm, { ...curveOptions, energy: true })
       : null,
     motionCurve: resample(motion, duration, sample => sample.motion, curveOptions),
   }

@@ -1,8 +1,9 @@
 // Reads what the analysis pass prints: detector lines on stderr, sampled frame metadata on stdout.
 // Pure and line-by-line, so memory stays flat however long the video is.
 
-export interface Cut { time: number, score: number }
-export interface Interval { start: number, end: number }
+import type { Cut, Interval } from '../../../../shared/analysis'
+
+export type { Cut, Interval }
 export interface LoudnessSample { time: number, momentary: number, shortTerm: number }
 export interface MotionSample { time: number, motion: number }
 
