@@ -80,6 +80,10 @@ describe('analysis of a clip with known cuts, silences and loudness', () => {
 
   it('measures integrated loudness within 0.5 LU of ebur128 run alone', async () => {
     const reference = await referenceLoudness(clip.path)
+    const cutError = Math.max(...clip.cuts.map((expected, index) => Math.abs(report.timeline.cuts[index]!.time - expected)))
+    const silenceError = Math.max(...clip.silences.flatMap((expected, index) => [Math.abs(report.timeline.silences[index]!.start - expected.start), Math.abs(report.timeline.silences[index]!.end - expected.end)]))
+    console.log(`[analysis] worst cut error ${(cutError * 1000).toFixed(1)} ms (a frame is ${(FRAME * 1000).toFixed(1)} ms), worst silence edge error ${(silenceError * 1000).toFixed(1)} ms, `
+      + `integrated ${report.features.integratedLufs} LUFS against ${reference.integrated} alone`)
     expect(Math.abs(report.features.integratedLufs! - reference.integrated)).toBeLessThanOrEqual(0.5)
     expect(Math.abs(report.features.loudnessRangeLu! - reference.range)).toBeLessThanOrEqual(0.5)
     // The opening tone (−12 dBFS) is louder than the rest: the hook feature sees it.
