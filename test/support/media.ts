@@ -23,7 +23,9 @@ export interface ClipSpec {
   shots: number[]
   /** Audio segments in order: a tone at a level (dBFS peak) or silence. Omit for a clip with no audio. */
   audio?: ({ tone: number, seconds: number, frequency?: number } | { silence: true, seconds: number })[]
-  /** Extra encoder arguments, e.g. ['-metadata:s:v:0', 'rotate=90']. */
+  /** Film grain strength (the noise filter's 0–100), to make files as big as camera footage. */
+  grain?: number
+  /** Extra encoder arguments, e.g. ['-qp', '0'] for lossless. */
   extra?: string[]
   preset?: string
 }
@@ -46,7 +48,8 @@ export async function generateClip(path: string, spec: ClipSpec): Promise<Genera
     const frames = Math.round(seconds * spec.fps)
     inputs.push('-f', 'lavfi', '-i', `${source},trim=end_frame=${frames},setpts=PTS-STARTPTS,format=yuv420p,setsar=1`)
   })
-  filters.push(`${spec.shots.map((_, index) => `[${index}:v]`).join('')}concat=n=${spec.shots.length}:v=1:a=0[v]`)
+  const grain = spec.grain ? `,noise=alls=${spec.grain}:allf=t` : ''
+  filters.push(`${spec.shots.map((_, index) => `[${index}:v]`).join('')}concat=n=${spec.shots.length}:v=1:a=0${grain}[v]`)
   const audio = spec.audio ?? []
   audio.forEach((segment, index) => {
     const input = spec.shots.length + index

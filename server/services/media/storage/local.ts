@@ -72,7 +72,7 @@ export function createLocalMediaStore(options: LocalMediaStoreOptions): LocalMed
   return {
     driver: 'local',
     put: (key, body, _options?: PutOptions) => put(key, body),
-    putFile: (key, path) => put(assertSafeKey(key), createReadStream(path)),
+    putFile: async (key, path) => put(assertSafeKey(key), createReadStream(path)),
     async get(key: string, range?: ByteRange) {
       const info = await stored(key)
       if (!info) throw new MediaNotFoundError(key)
