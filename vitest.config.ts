@@ -30,6 +30,8 @@ export default defineConfig({
           globalSetup: ['test/support/build.global.ts'],
           testTimeout: 120_000,
           hookTimeout: 240_000,
+          // The integration projects (ffmpeg encodes among them) share the two cores, so pages answer slower than alone.
+          expect: { poll: { timeout: 10_000 } },
           // Each file starts its own server; two cores do not gain from running them side by side.
           fileParallelism: false,
         },

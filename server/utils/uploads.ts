@@ -1,4 +1,6 @@
 import type { H3Event } from 'h3'
+import { z } from 'zod'
+import { uuidParam } from '../../shared/auth'
 import { createUploadService } from '../services/library/uploads'
 import type { UploadService } from '../services/library/uploads'
 
@@ -22,10 +24,13 @@ export function useUploads(): UploadService {
   return service
 }
 
+// POST has no upload id yet; HEAD, PATCH and DELETE name one.
+const uploadParams = z.object({ uploadId: uuidParam.optional() })
+
 /** Every tus request (POST creates, HEAD asks the offset, PATCH sends more, DELETE cancels), after the member check. */
 export async function handleUploadRequest(event: H3Event): Promise<void> {
   const { workspaceId, user } = await requireMember(event, 'content.edit')
-  const uploadId = getRouterParam(event, 'uploadId')
+  const { uploadId } = await getValidatedRouterParams(event, uploadParams.parse)
   if (uploadId !== undefined) await useUploads().assertOwned(workspaceId, uploadId)
   await useUploads().handle(event.node.req, event.node.res, { workspaceId, userId: user.id })
   // A terminated upload gives its reservation back.

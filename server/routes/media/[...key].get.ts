@@ -12,8 +12,9 @@ const query = z.object({
 
 export default defineEventHandler(async (event) => {
   const store = useMediaStore()
-  const key = getRouterParam(event, 'key', { decode: true }) ?? ''
-  const params = query.safeParse(getQuery(event))
+  const { key } = await getValidatedRouterParams(event, z.object({ key: z.string().max(400) }).parse, { decode: true })
+  // A bad or missing signature is a 403 like a wrong one, so the query is checked by hand rather than with a 400.
+  const params = await getValidatedQuery(event, value => query.safeParse(value))
   if (store.driver !== 'local' || !params.success || !(store as LocalMediaStore).verifySignature(key, params.data.expires, params.data.signature, params.data.download)) {
     throw createError({ status: 403, statusText: 'This media link is invalid or has expired. Reload the page to get a fresh one.' })
   }
