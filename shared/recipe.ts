@@ -35,6 +35,12 @@ export const editRecipeSchema = z.object({
   keep: z.array(span).max(500, 'At most 500 kept parts.').default([]),
   reframe: reframeSchema.default({ mode: 'none' }),
   speed: z.number().min(0.5, 'Speed goes from 0.5× to 2×.').max(2, 'Speed goes from 0.5× to 2×.').default(1),
+  // Two-pass EBU R128 normalisation; platforms play at about −14 LUFS. Null leaves the audio level alone.
+  loudness: z.object({
+    targetLufs: z.number().min(-30).max(-5).default(-14),
+    truePeakDb: z.number().min(-9).max(0).default(-1),
+    rangeLu: z.number().min(1).max(20).default(11),
+  }).nullable().default({ targetLufs: -14, truePeakDb: -1, rangeLu: 11 }),
 })
 
 export type EditRecipe = z.infer<typeof editRecipeSchema>

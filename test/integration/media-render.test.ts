@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { locateMediaTools, runMediaTool } from '../../server/services/media/ffmpeg'
 import type { MediaTools } from '../../server/services/media/ffmpeg'
 import { filterValue } from '../../server/services/media/filter-escape'
-import { compileRecipe } from '../../server/services/media/render/compile'
+import { compileRecipe, loudnessMeasureCommand, parseLoudnessMeasurement } from '../../server/services/media/render/compile'
 import { editRecipeSchema } from '../../shared/recipe'
 import type { EditRecipeInput } from '../../shared/recipe'
-import { generateClip } from '../support/media'
+import { generateClip, referenceLoudness } from '../support/media'
 import type { GeneratedClip } from '../support/media'
 
 const run = promisify(execFile)
@@ -39,7 +39,12 @@ async function measure(path: string) {
 
 async function render(clip: GeneratedClip, input: EditRecipeInput, name: string, hasAudio = true) {
   const output = join(dir, name)
-  const compiled = compileRecipe({ path: clip.path, width: 640, height: 360, durationSeconds: clip.durationSeconds, fps: 30, hasAudio, ...(clip === portrait ? { width: 360, height: 640 } : {}) }, editRecipeSchema.parse(input), output)
+  const source = { path: clip.path, width: 640, height: 360, durationSeconds: clip.durationSeconds, fps: 30, hasAudio, ...(clip === portrait ? { width: 360, height: 640 } : {}) }
+  const recipe = editRecipeSchema.parse(input)
+  const firstPass = loudnessMeasureCommand(source, recipe)
+  const printed: string[] = []
+  if (firstPass) await runMediaTool(tools.ffmpeg, firstPass, { onStderrLine: line => printed.push(line) })
+  const compiled = compileRecipe(source, recipe, output, firstPass ? parseLoudnessMeasurement(printed.join('\n')) : undefined)
   await runMediaTool(tools.ffmpeg, compiled.args)
   return { compiled, measured: await measure(output) }
 }
@@ -56,6 +61,17 @@ describe('renders from recipes, measured', () => {
     const { measured } = await render(portrait, { trim: { start: 0.5, end: 2.5 }, reframe: { mode: 'blur', aspect: '1:1' } }, 'blur.mp4', false)
     expect(Math.abs(measured.duration - 2)).toBeLessThanOrEqual(FRAME + 1e-3)
     expect(measured).toMatchObject({ width: 1080, height: 1080 })
+  })
+
+  it('normalises the edited audio to −14 LUFS (ebur128 within 1 LU) with its true peak under −1 dBTP', async () => {
+    // The source tone sits near −21 LUFS; the render keeps two parts of it.
+    const { measured } = await render(landscape, { keep: [{ start: 0, end: 2 }, { start: 3, end: 6 }] }, 'loud.mp4')
+    const loudness = await referenceLoudness(join(dir, 'loud.mp4'))
+    expect(Math.abs(loudness.integrated - -14), `integrated ${loudness.integrated} LUFS`).toBeLessThanOrEqual(1)
+    const { stderr } = await run(tools.ffmpeg, ['-hide_banner', '-nostats', '-i', join(dir, 'loud.mp4'), '-map', '0:a', '-af', 'ebur128=peak=true', '-f', 'null', '-'], { maxBuffer: 64 * 1024 * 1024 })
+    const peak = Number(/Peak:\s+(-?[\d.]+) dBFS/.exec(stderr.slice(stderr.lastIndexOf('Summary:')))![1])
+    expect(peak).toBeLessThanOrEqual(-1 + 0.3)
+    expect(Math.abs(measured.duration - 5)).toBeLessThanOrEqual(FRAME + 1e-3)
   })
 
   it('keeps the source frame when asked not to reframe', async () => {

@@ -88,19 +88,72 @@ function frameFilters(source: RenderSource, recipe: EditRecipe, input: string, o
   }
 }
 
-export function compileRecipe(source: RenderSource, recipe: EditRecipe, outputPath: string): CompiledRender {
-  const segments = keptSegments(recipe, source.durationSeconds)
+/** What loudnorm's first pass measured, as it prints it (print_format=json). */
+export interface LoudnessMeasurement {
+  input_i: string
+  input_tp: string
+  input_lra: string
+  input_thresh: string
+  target_offset: string
+}
+
+// The kept parts joined and re-timed: the same in the measuring pass and the render, so the first pass measures
+// exactly the audio the second one normalises.
+function timelineFilters(source: RenderSource, recipe: EditRecipe, segments: Span[], video: boolean): string[] {
   const audio = source.hasAudio
   const graph: string[] = []
   segments.forEach((segment, index) => {
-    graph.push(`[0:v:0]trim=start=${number(segment.start)}:end=${number(segment.end)},setpts=PTS-STARTPTS[v${index}]`)
+    if (video) graph.push(`[0:v:0]trim=start=${number(segment.start)}:end=${number(segment.end)},setpts=PTS-STARTPTS[v${index}]`)
     if (audio) graph.push(`[0:a:0]atrim=start=${number(segment.start)}:end=${number(segment.end)},asetpts=PTS-STARTPTS[a${index}]`)
   })
-  const pairs = segments.map((_, index) => audio ? `[v${index}][a${index}]` : `[v${index}]`).join('')
-  graph.push(`${pairs}concat=n=${segments.length}:v=1:a=${audio ? 1 : 0}${audio ? '[joined][joineda]' : '[joined]'}`)
+  const pairs = segments.map((_, index) => `${video ? `[v${index}]` : ''}${audio ? `[a${index}]` : ''}`).join('')
+  const outputs = `${video ? '[joined]' : ''}${audio ? '[joineda]' : ''}`
+  graph.push(`${pairs}concat=n=${segments.length}:v=${video ? 1 : 0}:a=${audio ? 1 : 0}${outputs}`)
   // Speed changes both streams alike; atempo covers 0.5–2× in one step.
-  graph.push(`[joined]setpts=PTS/${number(recipe.speed)},fps=${number(source.fps)}[timed]`)
-  if (audio) graph.push(`[joineda]atempo=${number(recipe.speed)},aresample=48000[aout]`)
+  if (video) graph.push(`[joined]setpts=PTS/${number(recipe.speed)},fps=${number(source.fps)}[timed]`)
+  if (audio) graph.push(`[joineda]atempo=${number(recipe.speed)}[tempo]`)
+  return graph
+}
+
+function loudnormOptions(recipe: EditRecipe): string {
+  const target = recipe.loudness!
+  return `loudnorm=I=${number(target.targetLufs)}:TP=${number(target.truePeakDb)}:LRA=${number(target.rangeLu)}`
+}
+
+/** The first loudnorm pass: reads the edited audio and prints what it measured. Null when there is nothing to measure. */
+export function loudnessMeasureCommand(source: RenderSource, recipe: EditRecipe): string[] | null {
+  if (!source.hasAudio || !recipe.loudness) return null
+  const graph = [...timelineFilters(source, recipe, keptSegments(recipe, source.durationSeconds), false), `[tempo]${loudnormOptions(recipe)}:print_format=json[measured]`]
+  return ['-hide_banner', '-nostdin', '-nostats', '-i', source.path, '-filter_complex', graph.join(';'), '-map', '[measured]', '-f', 'null', '-']
+}
+
+/** The JSON block loudnorm prints at the end of its first pass. */
+export function parseLoudnessMeasurement(stderr: string): LoudnessMeasurement {
+  const start = stderr.lastIndexOf('{')
+  const end = stderr.lastIndexOf('}')
+  if (start < 0 || end < start) throw new RecipeError('The loudness measurement printed nothing; the audio may be empty.')
+  const parsed = JSON.parse(stderr.slice(start, end + 1)) as LoudnessMeasurement
+  for (const field of ['input_i', 'input_tp', 'input_lra', 'input_thresh', 'target_offset'] as const) {
+    if (!Number.isFinite(Number(parsed[field]))) throw new RecipeError(`The loudness measurement has no usable ${field} (${parsed[field]}); the audio may be silent.`)
+  }
+  return parsed
+}
+
+export function compileRecipe(source: RenderSource, recipe: EditRecipe, outputPath: string, measured?: LoudnessMeasurement): CompiledRender {
+  const segments = keptSegments(recipe, source.durationSeconds)
+  const audio = source.hasAudio
+  const graph = timelineFilters(source, recipe, segments, true)
+  if (audio) {
+    // The second pass applies the first pass's figures, so the whole render lands on the target (linear when it can).
+    const normalise = recipe.loudness && measured
+      ? `${loudnormOptions(recipe)}:measured_I=${number(Number(measured.input_i))}:measured_TP=${number(Number(measured.input_tp))}`
+      + `:measured_LRA=${number(Number(measured.input_lra))}:measured_thresh=${number(Number(measured.input_thresh))}`
+      + `:offset=${number(Number(measured.target_offset))}:linear=true,`
+      : ''
+    if (recipe.loudness && !measured) throw new RecipeError('Loudness normalisation needs the first pass: run loudnessMeasureCommand first.')
+    // loudnorm works at 192 kHz; platforms want 48 kHz stereo (a mono source is copied to both sides).
+    graph.push(`[tempo]${normalise}aresample=48000,aformat=sample_rates=48000:channel_layouts=stereo[aout]`)
+  }
   const frame = frameFilters(source, recipe, 'timed', 'vout')
   graph.push(...frame.filters)
 
