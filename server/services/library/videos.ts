@@ -89,6 +89,6 @@ export async function deleteVideo(db: PrismaClient, store: MediaStore, workspace
     db.patternEvidence.deleteMany({ where: { workspaceId, videoId, source: 'analysis' } }),
     db.video.delete({ where: { id: video.id } }),
   ])
-  // After the row: a crash in between leaves orphan bytes for the cleanup sweep, never a row without bytes.
+  // After the row: a crash in between leaves orphan bytes (nothing sweeps them yet), never a row without bytes.
   return { removedObjects: await store.deletePrefix(videoPrefix(workspaceId, videoId)) }
 }

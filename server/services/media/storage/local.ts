@@ -120,7 +120,7 @@ export function createLocalMediaStore(options: LocalMediaStoreOptions): LocalMed
   }
 }
 
-/** Where the local store keeps `key` (for the cleanup sweep and tests). */
+/** Where the local store keeps `key`, for tests that inspect the bytes on disk. */
 export function localPathOf(root: string, key: string): string {
   return join(resolve(root), assertSafeKey(key))
 }
