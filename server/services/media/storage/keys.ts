@@ -23,6 +23,21 @@ export function analysisArtifactKey(workspaceId: string, videoId: string, analys
   return `${videoPrefix(workspaceId, videoId)}analysis/${requireUuid(analysisId, 'analysisId')}/${safeArtifactName(name)}`
 }
 
+/** The folder of one render (a variant): its file, preview and thumbnail. */
+export function renderPrefix(workspaceId: string, renderId: string): string {
+  return `ws/${requireUuid(workspaceId, 'workspaceId')}/renders/${requireUuid(renderId, 'renderId')}/`
+}
+
+/** A file of a render: `output.mp4`, `preview.mp4`, `thumbnail.jpg`. */
+export function renderFileKey(workspaceId: string, renderId: string, name: string): string {
+  return `${renderPrefix(workspaceId, renderId)}${safeArtifactName(name)}`
+}
+
+/** A Studio asset (music track or logo); the extension comes from what ffprobe found. */
+export function studioAssetKey(workspaceId: string, assetId: string, extension: string): string {
+  return `ws/${requireUuid(workspaceId, 'workspaceId')}/assets/${requireUuid(assetId, 'assetId')}.${safeArtifactName(extension)}`
+}
+
 function safeArtifactName(name: string): string {
   if (!safeName.test(name) || name.includes('..')) throw new Error(`unsafe media file name ${JSON.stringify(name)}`)
   return name
