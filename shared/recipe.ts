@@ -34,12 +34,14 @@ export const spanSchema = z.object({ start: seconds, end: seconds }).refine(valu
 
 /** Jump cuts where the audio is quiet, like auto-editor's audio mode. */
 export const silenceSchema = z.object({
-  // Audio quieter than this (dBFS, peak) counts as silence. −28 dB is auto-editor's default threshold of 4 %.
+  // Audio this far below the loudest sample of the trimmed footage counts as silence: −28 dB is auto-editor's
+  // default threshold of 4 % of the peak.
   thresholdDb: z.number().min(-80).max(-6).default(-28),
   // Sound kept on each side of every cut, so words are not clipped (auto-editor: --margin, 0.2 s).
   marginSeconds: z.number().min(0).max(2).default(0.2),
-  // Quiet stretches shorter than this are left in (a breath between words is not a cut).
-  minSilenceSeconds: z.number().min(0.05).max(10).default(0.5),
+  // Quiet stretches shorter than this are left in (a breath between words is not a cut). 0.6 s is what
+  // auto-editor's defaults cut: --min-cut-length of 6 frames plus the margin on both sides.
+  minSilenceSeconds: z.number().min(0.05).max(10).default(0.6),
 })
 export type SilenceRemoval = z.infer<typeof silenceSchema>
 

@@ -44,7 +44,7 @@ async function render(clip: GeneratedClip, input: EditRecipeInput, name: string,
   const firstPass = loudnessMeasureCommand(source, recipe)
   const printed: string[] = []
   if (firstPass) await runMediaTool(tools.ffmpeg, firstPass, { onStderrLine: line => printed.push(line) })
-  const compiled = compileRecipe(source, recipe, output, firstPass ? parseLoudnessMeasurement(printed.join('\n')) : undefined)
+  const compiled = compileRecipe(source, recipe, output, { measured: firstPass ? parseLoudnessMeasurement(printed.join('\n')) : undefined })
   await runMediaTool(tools.ffmpeg, compiled.args)
   return { compiled, measured: await measure(output) }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { escapeGraphValue, escapeOptionValue, filterValue } from '../../server/services/media/filter-escape'
-import { compileRecipe, cropFor, keptSegments, loudnessMeasureCommand, parseLoudnessMeasurement, RecipeError } from '../../server/services/media/render/compile'
+import { compileRecipe, cropFor, keptSegments, loudnessMeasureCommand, parseLoudnessMeasurement, RecipeError, wrapText } from '../../server/services/media/render/compile'
 import { editRecipeSchema } from '../../shared/recipe'
 
 const source = { path: '/in/footage.mp4', width: 1920, height: 1080, durationSeconds: 20, fps: 30, hasAudio: true }
@@ -8,10 +8,10 @@ const recipe = (input: object) => editRecipeSchema.parse(input)
 
 describe('the recipe compiler', () => {
   it('keeps the cut list inside the trim, in order, and refuses a recipe that keeps nothing', () => {
-    expect(keptSegments(recipe({}), 20)).toEqual([{ start: 0, end: 20 }])
-    expect(keptSegments(recipe({ trim: { start: 2, end: 12 }, keep: [{ start: 0, end: 3 }, { start: 5, end: 6 }, { start: 11, end: 30 }] }), 20))
+    expect(keptSegments(recipe({}), { durationSeconds: 20, fps: 30 })).toEqual([{ start: 0, end: 20 }])
+    expect(keptSegments(recipe({ trim: { start: 2, end: 12 }, keep: [{ start: 0, end: 3 }, { start: 5, end: 6 }, { start: 11, end: 30 }] }), { durationSeconds: 20, fps: 30 }))
       .toEqual([{ start: 2, end: 3 }, { start: 5, end: 6 }, { start: 11, end: 12 }])
-    expect(() => keptSegments(recipe({ trim: { start: 25 } }), 20)).toThrow(RecipeError)
+    expect(() => keptSegments(recipe({ trim: { start: 25 } }), { durationSeconds: 20, fps: 30 })).toThrow(RecipeError)
     expect(editRecipeSchema.safeParse({ keep: [{ start: 3, end: 2 }] }).success).toBe(false)
     expect(editRecipeSchema.safeParse({ speed: 3 }).success).toBe(false)
   })
@@ -47,7 +47,7 @@ describe('two-pass loudness normalisation', () => {
     expect(first.join(' ')).not.toContain('0:v')
     const measured = parseLoudnessMeasurement(printed)
     expect(measured.input_i).toBe('-21.42')
-    const compiled = compileRecipe(source, edit, '/out/x.mp4', measured)
+    const compiled = compileRecipe(source, edit, '/out/x.mp4', { measured })
     expect(compiled.graph).toContain('measured_I=-21.42:measured_TP=-17.96:measured_LRA=0:measured_thresh=-31.42:offset=0.02:linear=true,aresample=48000,aformat=sample_rates=48000:channel_layouts=stereo')
     expect(() => compileRecipe(source, edit, '/out/x.mp4')).toThrow(/first pass/)
     expect(loudnessMeasureCommand({ ...source, hasAudio: false }, edit)).toBeNull()
@@ -60,5 +60,79 @@ describe('escaping user text for a filtergraph', () => {
     expect(escapeOptionValue('it\'s: 50%')).toBe(`'it'\\''s: 50%'`)
     expect(escapeGraphValue(`a,b;[c]`)).toBe('a\\,b\\;\\[c\\]')
     expect(filterValue('Stop scrolling: 3 tips, [free]; it\'s 100% true')).not.toMatch(/(^|[^\\])[;,[\]]/)
+  })
+})
+
+describe('the timeline: opening, longest length, frame grid', () => {
+  it('moves the opening part to the front and takes it out of where it was', () => {
+    expect(keptSegments(recipe({ opening: { start: 8, end: 10 } }), { durationSeconds: 20, fps: 30 }))
+      .toEqual([{ start: 8, end: 10 }, { start: 0, end: 8 }, { start: 10, end: 20 }])
+    expect(() => keptSegments(recipe({ opening: { start: 25, end: 26 } }), { durationSeconds: 20, fps: 30 })).toThrow(/outside the footage/)
+  })
+
+  it('caps the footage at the longest length, in output seconds at the chosen speed', () => {
+    const capped = keptSegments(recipe({ keep: [{ start: 0, end: 4 }, { start: 6, end: 12 }], maxSeconds: 3, speed: 2 }), { durationSeconds: 20, fps: 30 })
+    expect(capped).toEqual([{ start: 0, end: 4 }, { start: 6, end: 8 }])
+    expect(compileRecipe(source, recipe({ keep: [{ start: 0, end: 4 }, { start: 6, end: 12 }], maxSeconds: 3, speed: 2, loudness: null }), '/o.mp4').expectedDurationSeconds).toBeCloseTo(3, 6)
+  })
+
+  it('puts every edge on the source\'s frame grid, so sound and pictures keep the same length', () => {
+    const [first] = keptSegments(recipe({ keep: [{ start: 1.01, end: 2.02 }] }), { durationSeconds: 20, fps: 30 })
+    expect(first!.start * 30).toBeCloseTo(30, 9)
+    expect(first!.end * 30).toBeCloseTo(61, 9)
+  })
+})
+
+describe('text, overlays and the end card', () => {
+  it('wraps text into even lines, splitting only words longer than a line', () => {
+    expect(wrapText('Follow for part 2', 16)).toEqual(['Follow for', 'part 2'])
+    expect(wrapText('one two three four five six', 30)).toEqual(['one two three four five six'])
+    expect(wrapText('Supercalifragilistic', 8)).toEqual(['Supercal', 'ifragili', 'stic'])
+  })
+
+  it('draws the hook for its seconds only, escaped, and adds the end card after the footage', () => {
+    const compiled = compileRecipe(source, recipe({ loudness: null, reframe: { mode: 'crop', aspect: '9:16' }, hook: { text: 'Wait: 3 things, [really]; it\'s 100% true', seconds: 2.5 }, endCard: { text: 'Follow for more', seconds: 2 } }), '/o.mp4')
+    expect(compiled.graph).toContain('enable=between(t\\,0\\,2.5)')
+    expect(compiled.graph).toContain('expansion=none')
+    expect(compiled.graph).not.toMatch(/text='[^']*'[^\\]*\[really\]/)
+    expect(compiled.graph).toContain('color=c=0x111111:s=1080x1920:r=30:d=2')
+    expect(compiled.expectedDurationSeconds).toBeCloseTo(22, 6)
+    expect(compiled.graph).toContain('apad=pad_dur=2')
+  })
+
+  it('puts the logo in its corner, clear of the platform bands on a tall frame', () => {
+    const logo = '00000000-0000-4000-8000-000000000000'
+    const compiled = compileRecipe(source, recipe({ loudness: null, reframe: { mode: 'crop', aspect: '9:16' }, watermark: { assetId: logo, corner: 'bottom-left' } }), '/o.mp4', { assets: { logo: { path: '/in/logo.png' } } })
+    expect(compiled.args).toEqual(expect.arrayContaining(['-i', '/in/logo.png']))
+    expect(compiled.graph).toContain('overlay=x=43:y=H-h-422')
+    expect(() => compileRecipe(source, recipe({ watermark: { assetId: logo } }), '/o.mp4')).toThrow(/logo/)
+  })
+
+  it('loops the music to length and ducks it with a sidechain keyed from the voice', () => {
+    const track = '00000000-0000-4000-8000-000000000000'
+    const edit = recipe({ music: { assetId: track, volumeDb: -10, duckDb: 15 } })
+    const compiled = compileRecipe(source, edit, '/o.mp4', { assets: { music: { path: '/in/music.mp3' } }, measured: { input_i: '-20', input_tp: '-3', input_lra: '4', input_thresh: '-30', target_offset: '0' } })
+    expect(compiled.args.join(' ')).toContain('-stream_loop -1 -i /in/music.mp3')
+    expect(compiled.graph).toContain('volume=-10dB[music]')
+    expect(compiled.graph).toMatch(/\[music\]\[keyed\]sidechaincompress=threshold=[\d.]+:ratio=20/)
+    // The measuring pass hears the same mix, music included.
+    expect(loudnessMeasureCommand(source, edit, { assets: { music: { path: '/in/music.mp3' } } })!.join(' ')).toContain('sidechaincompress')
+  })
+})
+
+describe('output presets', () => {
+  it('encodes H.264 High 4:2:0 with closed two-second GOPs, capped for the platform', () => {
+    const compiled = compileRecipe({ ...source, fps: 15 }, recipe({ loudness: null, platform: 'facebook', reframe: { mode: 'crop', aspect: '9:16' } }), '/o.mp4')
+    expect(compiled.fps).toBe(24)
+    expect(compiled.args.join(' ')).toContain('-profile:v high -pix_fmt yuv420p -g 48 -flags +cgop -maxrate 8000k -bufsize 16000k')
+    expect(compiled.args.join(' ')).toContain('-c:a aac -b:a 160k -ar 48000 -movflags +faststart')
+    expect(compileRecipe({ ...source, fps: 120 }, recipe({ loudness: null, platform: 'tiktok' }), '/o.mp4').fps).toBe(60)
+  })
+
+  it('makes a preview at a third of the size, at most 30 fps, without the loudness pass', () => {
+    const compiled = compileRecipe({ ...source, fps: 60 }, recipe({ reframe: { mode: 'crop', aspect: '9:16' } }), '/o.mp4', { preview: true })
+    expect(compiled).toMatchObject({ width: 360, height: 640, fps: 30 })
+    expect(compiled.args).toContain('ultrafast')
+    expect(compiled.graph).toContain('loudnorm=I=-14:TP=-1:LRA=11,aresample')
   })
 })

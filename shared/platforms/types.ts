@@ -1,0 +1,35 @@
+import type { Aspect, PlatformKey } from '../recipe'
+
+/** What a platform accepts for a short vertical video, as its docs state it (see ../shared/PLATFORMS.md). */
+export interface RenderConstraints {
+  minSeconds: number
+  maxSeconds: number
+  minFps: number
+  maxFps: number
+  /** Aspects it takes; the first is the one it shows best. */
+  aspects: Aspect[]
+  minWidth: number
+  minHeight: number
+  maxBytes?: number
+  videoCodecs: string[]
+  maxAudioSampleRate: number
+}
+
+/** How the Studio encodes for it: H.264 High, yuv420p, closed GOP, AAC 48 kHz, +faststart, with these caps. */
+export interface OutputPreset {
+  /** Frames per second never above this (nor below the platform's minimum). */
+  fpsCap: number
+  /** Peak video bitrate (VBV) in kbit/s. */
+  maxBitrateKbps: number
+  audioBitrateKbps: number
+}
+
+export interface PlatformProfile {
+  key: PlatformKey
+  /** The format we post there. */
+  label: string
+  constraints: RenderConstraints
+  preset: OutputPreset
+  /** Where a figure comes from when it is not the platform's own doc. */
+  notes?: string
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod'
+import { editRecipeSchema } from './recipe'
+import type { EditRecipeInput, VariantKeys, PlatformKey } from './recipe'
+import type { PlatformCheck } from './platforms'
+
+// Studio schemas and shapes shared by the pages and the routes (the recipe itself is in recipe.ts).
+
+export const renderStatuses = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const
+export type RenderStatus = typeof renderStatuses[number]
+
+/** Where a running render is: the measuring passes, the quick preview, the full render, storing the files. */
+export const renderStages = ['measuring', 'preview', 'rendering', 'storing'] as const
+export type RenderStage = typeof renderStages[number]
+
+export const createRendersSchema = z.object({
+  videoId: z.uuid(),
+  name: z.string().trim().min(1, 'Name the edit.').max(120),
+  recipe: editRecipeSchema,
+  // The Library patterns the recipe applies (from a preset), kept on the recipe for the learning loop.
+  patternKeys: z.array(z.string().trim().min(1).max(80)).max(30).default([]),
+})
+export type CreateRendersInput = z.input<typeof createRendersSchema>
+
+export const renderListQuery = z.object({
+  videoId: z.uuid().optional(),
+})
+
+export const presetListQuery = z.object({
+  // The footage the presets are for: they adapt to it (no silence removal on footage without sound, say).
+  videoId: z.uuid().optional(),
+})
+
+export const studioAssetKinds = ['music', 'logo'] as const
+export type StudioAssetKind = typeof studioAssetKinds[number]
+
+export const assetListQuery = z.object({
+  kind: z.enum(studioAssetKinds).optional(),
+})
+
+/** The file goes in a multipart part named `file`; what it is comes from the query, its name from here or the file. */
+export const assetUploadQuery = z.object({
+  kind: z.enum(studioAssetKinds, { error: 'Say whether this is a music track or a logo (kind=music or kind=logo).' }),
+  name: z.string().trim().min(1).max(120).optional(),
+})
+
+/** What the Studio takes as a music track or a logo. ffprobe decides what a file is, never its name. */
+export const studioAssetLimits = {
+  music: { maxBytes: 30 * 1024 * 1024, maxSeconds: 10 * 60, formats: 'MP3, M4A (AAC), WAV, OGG or FLAC' },
+  logo: { maxBytes: 5 * 1024 * 1024, maxPixels: 4096, formats: 'PNG, JPEG or WebP' },
+} as const
+
+export interface StudioAssetSummary {
+  id: string
+  kind: StudioAssetKind
+  name: string
+  sizeBytes: number
+  durationMs: number | null
+  width: number | null
+  height: number | null
+  url: string
+  createdAt: string
+}
+
+export interface RenderSummary {
+  id: string
+  recipeId: string | null
+  recipeName: string | null
+  sourceVideoId: string
+  variantLabel: string
+  keys: VariantKeys
+  status: RenderStatus
+  /** 0..1 of the whole job. */
+  progress: number
+  jobId: string | null
+  platform: PlatformKey | null
+  /** Each platform's verdict on the finished file; null until it is finished. */
+  checks: PlatformCheck[] | null
+  previewUrl: string | null
+  outputUrl: string | null
+  downloadUrl: string | null
+  thumbnailUrl: string | null
+  durationMs: number | null
+  width: number | null
+  height: number | null
+  sizeBytes: number | null
+  error: string | null
+  createdAt: string
+  finishedAt: string | null
+}
+
+/** A starting point for a recipe: built in, or made from the patterns measured in the Library. */
+export interface StudioPreset {
+  key: string
+  name: string
+  description: string
+  source: 'built-in' | 'patterns'
+  recipe: EditRecipeInput
+  /** The Library patterns it applies; send them back with the renders (createRendersSchema.patternKeys). */
+  patternKeys: string[]
+}
