@@ -2,7 +2,7 @@
 // as an ASS document that ffmpeg's subtitles filter draws with libass. Pure, no database: unit-tested in
 // test/unit/media-render-captions.test.ts and measured on real renders in test/integration/media-render-captions.test.ts.
 import type { CaptionCue, CaptionStyle } from '../../../../shared/recipe'
-import type { Span } from './compile'
+import type { Span } from './types'
 
 /** A word on the output timeline. */
 export interface TimedWord {
