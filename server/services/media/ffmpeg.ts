@@ -104,13 +104,15 @@ export function runMediaTool(path: string, args: string[], options: RunOptions =
     })
     const closed = Promise.all([once(stdout, 'close'), once(stderr, 'close')])
     child.once('error', (error) => {
-      if (error.name === 'AbortError') reject(new FfmpegError('stopped: the job was canceled', null, tail))
-      else reject(new FfmpegError(`could not start ${path}: ${error.message}`, null, tail))
+      // On abort Node kills the child and reports it here; the promise settles once the child has exited (below),
+      // so "rejected" means ffmpeg is gone and its files can be removed.
+      if (error.name !== 'AbortError') reject(new FfmpegError(`could not start ${path}: ${error.message}`, null, tail))
     })
     child.once('close', (code) => {
       void closed.then(() => {
-        if (code === 0) resolvePromise()
-        else if (!options.signal?.aborted) {
+        if (options.signal?.aborted) reject(new FfmpegError('stopped: the job was canceled', null, tail))
+        else if (code === 0) resolvePromise()
+        else {
           const last = tail.filter(line => !line.startsWith('  ')).slice(-3).join(' / ')
           reject(new FfmpegError(`${basename(path)} exited with code ${code}: ${last}`, code, tail))
         }
