@@ -15,5 +15,5 @@ export const facebook: PlatformProfile = {
     videoCodecs: ['h264', 'hevc'],
     maxAudioSampleRate: 48000,
   },
-  preset: { fpsCap: 60, maxBitrateKbps: 8000, audioBitrateKbps: 160 },
+  preset: { fpsCap: 60, maxBitrateKbps: 8000, audioBitrateKbps: 160, standardFrame: false },
 }

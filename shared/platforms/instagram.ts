@@ -16,6 +16,6 @@ export const instagram: PlatformProfile = {
     videoCodecs: ['h264', 'hevc'],
     maxAudioSampleRate: 48000,
   },
-  preset: { fpsCap: 60, maxBitrateKbps: 8000, audioBitrateKbps: 160 },
-  notes: 'The 540×960 minimum is Facebook Reels\' figure, used for Instagram too; 1080×1920 is what Instagram asks for.',
+  preset: { fpsCap: 60, maxBitrateKbps: 8000, audioBitrateKbps: 160, standardFrame: true },
+  notes: 'The 540×960 minimum is Facebook Reels\' figure, used for Instagram too; its preset renders the 1080×1920 Instagram asks for.',
 }

@@ -17,6 +17,6 @@ export const tiktok: PlatformProfile = {
     videoCodecs: ['h264', 'hevc', 'vp8', 'vp9'],
     maxAudioSampleRate: 48000,
   },
-  preset: { fpsCap: 60, maxBitrateKbps: 10000, audioBitrateKbps: 160 },
+  preset: { fpsCap: 60, maxBitrateKbps: 10000, audioBitrateKbps: 160, standardFrame: false },
   notes: '⚠ The fps range, 360 px minimum, 4 GB and 3 s minimum come from TikTok\'s media transfer guide, not ../shared/PLATFORMS.md.',
 }

@@ -22,6 +22,8 @@ export interface OutputPreset {
   /** Peak video bitrate (VBV) in kbit/s. */
   maxBitrateKbps: number
   audioBitrateKbps: number
+  /** Always the aspect's standard frame (1080×1920), even when that enlarges the footage. */
+  standardFrame: boolean
 }
 
 export interface PlatformProfile {

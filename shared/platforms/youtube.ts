@@ -16,6 +16,6 @@ export const youtube: PlatformProfile = {
     videoCodecs: ['h264', 'hevc', 'vp9', 'av1'],
     maxAudioSampleRate: 96000,
   },
-  preset: { fpsCap: 60, maxBitrateKbps: 12000, audioBitrateKbps: 192 },
+  preset: { fpsCap: 60, maxBitrateKbps: 12000, audioBitrateKbps: 192, standardFrame: false },
   notes: 'Shorts have no documented minimum length; the fps range is YouTube\'s upload recommendation.',
 }

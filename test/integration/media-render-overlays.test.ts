@@ -65,7 +65,8 @@ async function musicLevel(path: string, start: number, seconds: number): Promise
   return Number(/mean_volume: (-?[\d.]+) dB/.exec(stderr)![1])
 }
 
-const tall = { loudness: null, reframe: { mode: 'crop', aspect: '9:16' } } as const
+// The standard 1080×1920 frame, so regions are in the platforms' coordinates.
+const tall = { loudness: null, reframe: { mode: 'crop', aspect: '9:16' }, resolution: 'standard' } as const
 
 describe('hook text, logo and end card, judged by pixels', () => {
   let plain: string
@@ -143,7 +144,8 @@ describe('platform presets', () => {
     const source = { path: slow.path, width: 640, height: 360, durationSeconds: 4, fps: 20, hasAudio: true }
     const { output } = await render({ reframe: { mode: 'crop', aspect: '9:16' }, platform: 'facebook' }, 'facebook.mp4', source)
     const measured = await probe(output)
-    expect(measured.video).toMatchObject({ codec_name: 'h264', profile: 'High', pix_fmt: 'yuv420p', width: 1080, height: 1920 })
+    // 202×360 pixels of footage, enlarged only to 540×960: the smallest frame Facebook Reels take.
+    expect(measured.video).toMatchObject({ codec_name: 'h264', profile: 'High', pix_fmt: 'yuv420p', width: 540, height: 960 })
     expect(measured.audio).toMatchObject({ codec_name: 'aac', sample_rate: '48000' })
     expect(measured.fps).toBe(24)
     const bytes = await readFile(output)
@@ -153,6 +155,6 @@ describe('platform presets', () => {
     expect(settings).toContain('open_gop=0')
     expect(settings).toContain('keyint=48')
     expect(settings).toMatch(/vbv_maxrate=8000/)
-    expect(checkRender('facebook', { durationSeconds: measured.duration, width: 1080, height: 1920, fps: measured.fps, sizeBytes: measured.size, videoCodec: 'h264', audioSampleRate: 48000 })).toMatchObject({ ok: true })
+    expect(checkRender('facebook', { durationSeconds: measured.duration, width: 540, height: 960, fps: measured.fps, sizeBytes: measured.size, videoCodec: 'h264', audioSampleRate: 48000 })).toMatchObject({ ok: true })
   }, 120_000)
 })

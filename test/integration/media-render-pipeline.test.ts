@@ -135,7 +135,7 @@ describe('render pipeline', () => {
       tools,
       input: long.path,
       // Slow on purpose: 20 s of blurred 1080×1080.
-      recipe: recipe({ reframe: { mode: 'blur', aspect: '1:1' }, speed: 0.5, loudness: null }),
+      recipe: recipe({ reframe: { mode: 'blur', aspect: '1:1' }, resolution: 'standard', speed: 0.5, loudness: null }),
       output,
       scratchDir,
       signal: controller.signal,
@@ -222,7 +222,7 @@ describe('npm run render', () => {
 
   it('cancels on Ctrl-C, leaving no partial output and no temporary files', async () => {
     const recipeFile = join(dir, 'slow.json')
-    await writeFile(recipeFile, JSON.stringify({ reframe: { mode: 'blur', aspect: '1:1' }, speed: 0.5, loudness: null }))
+    await writeFile(recipeFile, JSON.stringify({ reframe: { mode: 'blur', aspect: '1:1' }, resolution: 'standard', speed: 0.5, loudness: null }))
     const temporary = await scratch('cli-cancel')
     const output = join(dir, 'interrupted.mp4')
     const child = spawn(tsx, ['scripts/render.ts', long.path, '--recipe', recipeFile, '-o', output], { env: { ...process.env, TMPDIR: temporary }, stdio: ['ignore', 'pipe', 'pipe'] })

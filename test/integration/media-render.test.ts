@@ -53,14 +53,16 @@ describe('renders from recipes, measured', () => {
   it('keeps exactly the cut list, at the speed asked, cropped to 9:16', async () => {
     const { compiled, measured } = await render(landscape, { keep: [{ start: 0.5, end: 1.5 }, { start: 3, end: 4.2 }], speed: 1.5, reframe: { mode: 'crop', aspect: '9:16', centerX: 0.3 } }, 'cut.mp4')
     expect(Math.abs(measured.duration - compiled.expectedDurationSeconds), `rendered ${measured.duration} s, expected ${compiled.expectedDurationSeconds} s`).toBeLessThanOrEqual(FRAME + 1e-3)
-    expect(measured).toMatchObject({ width: 1080, height: 1920 })
+    // The crop is 202×360 pixels of footage: enlarged only to the 540×960 floor.
+    expect(measured).toMatchObject({ width: 540, height: 960 })
     expect([undefined, '1:1']).toContain(measured.sar)
   })
 
   it('trims, and fits a vertical clip into 1:1 over a blurred copy of itself', async () => {
     const { measured } = await render(portrait, { trim: { start: 0.5, end: 2.5 }, reframe: { mode: 'blur', aspect: '1:1' } }, 'blur.mp4', false)
     expect(Math.abs(measured.duration - 2)).toBeLessThanOrEqual(FRAME + 1e-3)
-    expect(measured).toMatchObject({ width: 1080, height: 1080 })
+    // The 360×640 frame fitted whole: a 640×640 canvas, so the footage is not enlarged.
+    expect(measured).toMatchObject({ width: 640, height: 640 })
   })
 
   it('normalises the edited audio to −14 LUFS (ebur128 within 1 LU) with its true peak under −1 dBTP', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { escapeGraphValue, escapeOptionValue, filterValue } from '../../server/services/media/filter-escape'
-import { compileRecipe, cropFor, keptSegments, loudnessMeasureCommand, parseLoudnessMeasurement, RecipeError, wrapText } from '../../server/services/media/render/compile'
+import { compileRecipe, cropFor, keptSegments, loudnessMeasureCommand, parseLoudnessMeasurement, outputSize, RecipeError, wrapText } from '../../server/services/media/render/compile'
 import { editRecipeSchema } from '../../shared/recipe'
 
 const source = { path: '/in/footage.mp4', width: 1920, height: 1080, durationSeconds: 20, fps: 30, hasAudio: true }
@@ -24,7 +24,7 @@ describe('the recipe compiler', () => {
   })
 
   it('compiles to one ffmpeg command with the expected length and frame', () => {
-    const compiled = compileRecipe(source, recipe({ keep: [{ start: 1, end: 3 }, { start: 10, end: 11.5 }], speed: 1.25, reframe: { mode: 'crop', aspect: '9:16' }, loudness: null }), '/out/render.mp4')
+    const compiled = compileRecipe(source, recipe({ keep: [{ start: 1, end: 3 }, { start: 10, end: 11.5 }], speed: 1.25, reframe: { mode: 'crop', aspect: '9:16' }, resolution: 'standard', loudness: null }), '/out/render.mp4')
     expect(compiled.expectedDurationSeconds).toBeCloseTo(3.5 / 1.25, 6)
     expect(compiled).toMatchObject({ width: 1080, height: 1920 })
     expect(compiled.graph).toContain('concat=n=2:v=1:a=1')
@@ -91,7 +91,7 @@ describe('text, overlays and the end card', () => {
   })
 
   it('draws the hook for its seconds only, escaped, and adds the end card after the footage', () => {
-    const compiled = compileRecipe(source, recipe({ loudness: null, reframe: { mode: 'crop', aspect: '9:16' }, hook: { text: 'Wait: 3 things, [really]; it\'s 100% true', seconds: 2.5 }, endCard: { text: 'Follow for more', seconds: 2 } }), '/o.mp4')
+    const compiled = compileRecipe(source, recipe({ loudness: null, reframe: { mode: 'crop', aspect: '9:16' }, resolution: 'standard', hook: { text: 'Wait: 3 things, [really]; it\'s 100% true', seconds: 2.5 }, endCard: { text: 'Follow for more', seconds: 2 } }), '/o.mp4')
     expect(compiled.graph).toContain('enable=between(t\\,0\\,2.5)')
     expect(compiled.graph).toContain('expansion=none')
     expect(compiled.graph).not.toMatch(/text='[^']*'[^\\]*\[really\]/)
@@ -102,7 +102,7 @@ describe('text, overlays and the end card', () => {
 
   it('puts the logo in its corner, clear of the platform bands on a tall frame', () => {
     const logo = '00000000-0000-4000-8000-000000000000'
-    const compiled = compileRecipe(source, recipe({ loudness: null, reframe: { mode: 'crop', aspect: '9:16' }, watermark: { assetId: logo, corner: 'bottom-left' } }), '/o.mp4', { assets: { logo: { path: '/in/logo.png' } } })
+    const compiled = compileRecipe(source, recipe({ loudness: null, reframe: { mode: 'crop', aspect: '9:16' }, resolution: 'standard', watermark: { assetId: logo, corner: 'bottom-left' } }), '/o.mp4', { assets: { logo: { path: '/in/logo.png' } } })
     expect(compiled.args).toEqual(expect.arrayContaining(['-i', '/in/logo.png']))
     expect(compiled.graph).toContain('overlay=x=43:y=H-h-422')
     expect(() => compileRecipe(source, recipe({ watermark: { assetId: logo } }), '/o.mp4')).toThrow(/logo/)
@@ -120,6 +120,20 @@ describe('text, overlays and the end card', () => {
   })
 })
 
+describe('output size', () => {
+  it('keeps the footage\'s own detail: never enlarged, never below 540×960, standard when asked or for Instagram', () => {
+    const size = (input: object, from = source) => outputSize(from, recipe(input))
+    expect(size({ reframe: { mode: 'crop', aspect: '9:16' } })).toEqual({ width: 608, height: 1080 })
+    expect(size({ reframe: { mode: 'crop', aspect: '9:16' } }, { ...source, width: 3840, height: 2160 })).toEqual({ width: 1080, height: 1920 })
+    expect(size({ reframe: { mode: 'crop', aspect: '9:16' } }, { ...source, width: 640, height: 360 })).toEqual({ width: 540, height: 960 })
+    expect(size({ reframe: { mode: 'crop', aspect: '9:16' }, resolution: 'standard' })).toEqual({ width: 1080, height: 1920 })
+    expect(size({ reframe: { mode: 'crop', aspect: '9:16' }, platform: 'instagram' })).toEqual({ width: 1080, height: 1920 })
+    expect(size({ reframe: { mode: 'blur', aspect: '9:16' } })).toEqual({ width: 1080, height: 1920 })
+    expect(size({ reframe: { mode: 'blur', aspect: '1:1' } }, { ...source, width: 360, height: 640 })).toEqual({ width: 640, height: 640 })
+    expect(size({})).toEqual({ width: 1920, height: 1080 })
+  })
+})
+
 describe('output presets', () => {
   it('encodes H.264 High 4:2:0 with closed two-second GOPs, capped for the platform', () => {
     const compiled = compileRecipe({ ...source, fps: 15 }, recipe({ loudness: null, platform: 'facebook', reframe: { mode: 'crop', aspect: '9:16' } }), '/o.mp4')
@@ -130,7 +144,7 @@ describe('output presets', () => {
   })
 
   it('makes a preview at a third of the size, at most 30 fps, without the loudness pass', () => {
-    const compiled = compileRecipe({ ...source, fps: 60 }, recipe({ reframe: { mode: 'crop', aspect: '9:16' } }), '/o.mp4', { preview: true })
+    const compiled = compileRecipe({ ...source, fps: 60 }, recipe({ reframe: { mode: 'crop', aspect: '9:16' }, resolution: 'standard' }), '/o.mp4', { preview: true })
     expect(compiled).toMatchObject({ width: 360, height: 640, fps: 30 })
     expect(compiled.args).toContain('ultrafast')
     expect(compiled.graph).toContain('loudnorm=I=-14:TP=-1:LRA=11,aresample')

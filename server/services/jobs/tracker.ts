@@ -20,8 +20,9 @@ export function prismaJobTracker(db: PrismaClient): JobTracker {
     },
     async finished(id, outcome) {
       const done = outcome.state !== 'queued'
+      // A job canceled while it ran stays canceled, however its handler ended.
       await db.jobRun.updateMany({
-        where: { id },
+        where: { id, state: { not: 'canceled' } },
         data: { state: outcome.state, error: outcome.error ?? null, finishedAt: done ? new Date() : null, ...(outcome.state === 'succeeded' ? { percent: 100 } : {}) },
       })
     },

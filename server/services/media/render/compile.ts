@@ -117,9 +117,26 @@ export function cropFor(width: number, height: number, aspect: Aspect, centerX: 
   return { width, height: cropHeight, x: 0, y: Math.round((height - cropHeight) / 2) }
 }
 
-/** The output frame: the reframe's aspect size (or the source's), a third of it for a preview. */
+/**
+ * The output frame. Without a reframe, the source's (even) size. With one, the aspect's standard size scaled to the
+ * detail the footage has: the crop's own pixels, or the whole frame fitted, never enlarged past them, never below
+ * half the standard size (540×960), and the standard size itself when the recipe or its platform asks for it.
+ * A preview is a third of that.
+ */
 export function outputSize(source: Pick<RenderSource, 'width' | 'height'>, recipe: EditRecipe, preview = false) {
-  const full = recipe.reframe.mode === 'none' ? { width: even(source.width - 1), height: even(source.height - 1) } : aspectSizes[recipe.reframe.aspect]
+  let full: { width: number, height: number }
+  const reframe = recipe.reframe
+  if (reframe.mode === 'none') full = { width: even(source.width - 1), height: even(source.height - 1) }
+  else {
+    const standard = aspectSizes[reframe.aspect]
+    const wantsStandard = recipe.resolution === 'standard' || (recipe.platform !== null && platformProfiles[recipe.platform].preset.standardFrame)
+    const detail = reframe.mode === 'crop'
+      ? cropFor(source.width, source.height, reframe.aspect, reframe.centerX).width / standard.width
+      // Fitted inside the frame, the footage is enlarged by min(W/w, H/h) unless the frame shrinks by as much.
+      : Math.max(source.width / standard.width, source.height / standard.height)
+    const scale = wantsStandard ? 1 : Math.min(1, Math.max(0.5, detail))
+    full = { width: even(standard.width * scale), height: even(standard.height * scale) }
+  }
   return preview ? { width: even(full.width / 3), height: even(full.height / 3) } : full
 }
 
