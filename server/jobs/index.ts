@@ -3,10 +3,12 @@ import type { QueueName } from '../services/jobs/registry'
 import jobsReconcile from './jobs.reconcile'
 import maintenanceCleanup from './maintenance.cleanup'
 import mediaAnalyse from './media.analyse'
+import mediaRender from './media.render'
 
 // One handler per queue in server/services/jobs/registry.ts; the engine refuses to start with one missing.
 export const handlers: Record<QueueName, JobHandler<never>> = {
   'maintenance.cleanup': maintenanceCleanup,
   'jobs.reconcile': jobsReconcile,
   'media.analyse': mediaAnalyse,
+  'media.render': mediaRender,
 }

@@ -18,6 +18,9 @@ export const queues = {
   'jobs.reconcile': { name: 'jobs.reconcile', retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 60, concurrency: 1 },
   // One ffmpeg pass per video; ffmpeg already uses every core, so one at a time per worker. Two hours covers long 4K footage.
   'media.analyse': { name: 'media.analyse', retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 2 * 60 * 60, concurrency: 1 },
+  // A Studio render (preview, then full): libx264 takes both cores, so one at a time. An hour covers a 15-minute
+  // source at the slowest preset with room to spare; one retry, since a render that failed twice will fail again.
+  'media.render': { name: 'media.render', retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 60 * 60, concurrency: 1 },
 } as const satisfies Record<string, QueueDefinition>
 
 export type QueueName = keyof typeof queues

@@ -27,6 +27,8 @@ export interface LocalMediaStore extends MediaStore {
 const contentTypes: Record<string, string> = {
   mp4: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm', mkv: 'video/x-matroska', avi: 'video/x-msvideo',
   jpg: 'image/jpeg', png: 'image/png', json: 'application/json',
+  // Studio assets: music tracks and logos.
+  webp: 'image/webp', mp3: 'audio/mpeg', m4a: 'audio/mp4', wav: 'audio/wav', ogg: 'audio/ogg', flac: 'audio/flac', aac: 'audio/aac',
 }
 
 export function contentTypeOf(key: string): string {

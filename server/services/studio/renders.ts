@@ -1,0 +1,433 @@
+// The Studio's renders: a recipe applied to one piece of footage, expanded into its variants, each a Render row
+// rendered by a media.render job. The worker makes a quick preview first (the page can play a draft early), then
+// the full render, stores both with a thumbnail, and checks the file against every platform's constraints.
+// Every query is scoped by workspaceId; media is handed out as short-lived signed URLs.
+import { randomUUID } from 'node:crypto'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { PrismaClient } from '../../generated/prisma/client'
+import { Prisma } from '../../generated/prisma/client'
+import { checkRenderEverywhere } from '../../../shared/platforms'
+import type { PlatformCheck } from '../../../shared/platforms'
+import { editRecipeSchema, expandVariations, VariationError } from '../../../shared/recipe'
+import type { EditRecipe, VariantKeys } from '../../../shared/recipe'
+import type { RenderStage, RenderStatus, RenderSummary } from '../../../shared/studio'
+import { cancelJob } from '../jobs/control'
+import type { JobEngine } from '../jobs/engine'
+import type { MediaTools } from '../media/ffmpeg'
+import { renderRecipe, renderThumbnail } from '../media/render/pipeline'
+import type { RenderMeasurements } from '../media/render/pipeline'
+import { renderFileKey, renderPrefix } from '../media/storage/keys'
+import type { MediaStore } from '../media/storage/types'
+import { badRequest, conflict, notFound, ServiceError } from '../errors'
+
+export const RENDER_QUEUE = 'media.render'
+
+export interface RenderJobData {
+  workspaceId: string
+  renderId: string
+}
+
+/** How the Studio reaches the job engine: queue a render job under a chosen id, and stop one. */
+export interface StudioJobs {
+  send: (data: RenderJobData, options: { id: string }) => Promise<unknown>
+  cancel: (jobId: string) => Promise<void>
+}
+
+/** The job engine as the Studio uses it; canceling also records it in JobRun, for the Jobs page. Tests name their own queue. */
+export function studioJobs(db: PrismaClient, engine: JobEngine, workspaceId: string, queue = RENDER_QUEUE): StudioJobs {
+  return {
+    send: (data, options) => engine.send(queue, data, options),
+    async cancel(jobId) {
+      await cancelJob(db, engine, jobId, workspaceId).catch((error: unknown) => {
+        // Already finished, or never tracked: the Render row is what the Studio shows, and it says canceled.
+        if (!(error instanceof ServiceError && (error.statusCode === 409 || error.statusCode === 404))) throw error
+      })
+    },
+  }
+}
+
+/** What a Render row's `params` holds: the alternatives it took, and its own recipe. */
+export interface RenderParams {
+  keys: VariantKeys
+  recipe: EditRecipe
+}
+
+// Long enough to watch a long render without the player losing its source; short enough that a leaked link dies.
+const MEDIA_URL_SECONDS = 60 * 60
+
+const toJson = <T>(value: T): Prisma.InputJsonValue => JSON.parse(JSON.stringify(value))
+
+const summarySelect = {
+  id: true, recipeId: true, sourceVideoId: true, variantLabel: true, params: true, status: true, progress: true, jobId: true,
+  platform: true, checks: true, storageKey: true, previewKey: true, thumbnailKey: true, durationMs: true, width: true,
+  height: true, sizeBytes: true, error: true, createdAt: true, finishedAt: true, recipe: { select: { name: true } },
+} as const
+
+type RenderRow = Prisma.RenderGetPayload<{ select: typeof summarySelect }>
+
+/** "Launch week teaser" and "B" → "launch-week-teaser-B.mp4". */
+function downloadNameOf(recipeName: string | null, label: string): string {
+  const base = (recipeName ?? 'render').normalize('NFKD').replace(/[^\w\s-]/g, '').trim().replace(/[\s_-]+/g, '-').slice(0, 60).replace(/-+$/, '')
+  return `${base || 'render'}-${label}.mp4`
+}
+
+async function summarise(store: MediaStore, row: RenderRow): Promise<RenderSummary> {
+  const sign = (key: string | null, downloadName?: string) =>
+    key ? store.signedUrl(key, { expiresInSeconds: MEDIA_URL_SECONDS, downloadName }) : Promise.resolve(null)
+  const params = row.params as Partial<RenderParams> | null
+  const [previewUrl, outputUrl, downloadUrl, thumbnailUrl] = await Promise.all([
+    sign(row.previewKey),
+    sign(row.storageKey),
+    sign(row.storageKey, downloadNameOf(row.recipe?.name ?? null, row.variantLabel)),
+    sign(row.thumbnailKey),
+  ])
+  return {
+    id: row.id,
+    recipeId: row.recipeId,
+    recipeName: row.recipe?.name ?? null,
+    sourceVideoId: row.sourceVideoId,
+    variantLabel: row.variantLabel,
+    keys: params?.keys ?? {},
+    status: row.status as RenderStatus,
+    progress: row.progress,
+    jobId: row.jobId,
+    platform: row.platform,
+    checks: (row.checks as PlatformCheck[] | null) ?? null,
+    previewUrl,
+    outputUrl,
+    downloadUrl,
+    thumbnailUrl,
+    durationMs: row.durationMs,
+    width: row.width,
+    height: row.height,
+    sizeBytes: row.sizeBytes === null ? null : Number(row.sizeBytes),
+    error: row.error,
+    createdAt: row.createdAt.toISOString(),
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+  }
+}
+
+export interface StudioDependencies {
+  db: PrismaClient
+  store: MediaStore
+}
+
+// Statuses whose footage file is stored and readable; analysing is a re-analysis of a stored video.
+const renderableStatuses = new Set(['uploaded', 'analysing', 'ready'])
+
+/** The recipe's assets must be this workspace's, of the right kind. */
+async function assertAssets(db: PrismaClient, workspaceId: string, recipe: EditRecipe): Promise<void> {
+  const wanted = [
+    recipe.music && { id: recipe.music.assetId, kind: 'music' as const, what: 'The music track' },
+    recipe.watermark && { id: recipe.watermark.assetId, kind: 'logo' as const, what: 'The logo' },
+  ].filter(item => !!item)
+  for (const asset of wanted) {
+    const found = await db.studioAsset.findFirst({ where: { id: asset.id, workspaceId }, select: { kind: true } })
+    if (!found) throw badRequest(`${asset.what} in this edit is not among this workspace's Studio assets (it may have been deleted). Pick another or upload it again.`)
+    if (found.kind !== asset.kind) throw badRequest(`${asset.what} in this edit is a ${found.kind === 'logo' ? 'logo' : 'music track'}. Pick a ${asset.kind === 'logo' ? 'logo' : 'music track'} there.`)
+  }
+}
+
+/** Saves the recipe, makes one Render per variant and queues a media.render job for each. */
+export async function createRenders(deps: StudioDependencies & { jobs: StudioJobs }, input: {
+  workspaceId: string
+  userId: string
+  videoId: string
+  name: string
+  recipe: EditRecipe
+  patternKeys?: string[]
+}): Promise<{ recipeId: string, renders: RenderSummary[] }> {
+  const { db } = deps
+  const { workspaceId, recipe } = input
+  const video = await db.video.findFirst({ where: { id: input.videoId, workspaceId, deletedAt: null }, select: { status: true, storageKey: true, durationMs: true } })
+  if (!video) throw notFound('This video')
+  if (video.status === 'uploading' || !video.storageKey) throw conflict('This video is still uploading. Render it once the upload has finished.')
+  if (!renderableStatuses.has(video.status)) throw conflict('This video could not be read when it was analysed. Upload it again (or another export of it) to render it.')
+  if (video.durationMs !== null && recipe.trim.start * 1000 >= video.durationMs) {
+    throw badRequest(`The trim starts at ${recipe.trim.start} s, but the video is only ${(video.durationMs / 1000).toFixed(1)} s long. Move the start earlier.`)
+  }
+  let variants
+  try {
+    variants = expandVariations(recipe)
+  }
+  catch (error) {
+    if (error instanceof VariationError) throw badRequest(error.message)
+    throw error
+  }
+  await assertAssets(db, workspaceId, recipe)
+
+  const rows = await db.$transaction(async (tx) => {
+    const saved = await tx.editRecipe.create({
+      data: { workspaceId, createdById: input.userId, name: input.name, steps: toJson(recipe), patternKeys: input.patternKeys ?? [] },
+    })
+    const renders = []
+    for (const variant of variants) {
+      renders.push(await tx.render.create({
+        data: {
+          workspaceId,
+          sourceVideoId: input.videoId,
+          recipeId: saved.id,
+          variantLabel: variant.label,
+          params: toJson({ keys: variant.keys, recipe: variant.recipe } satisfies RenderParams),
+          platform: variant.recipe.platform,
+          // The job id is chosen here and kept on the row, so the page can follow the job from the start.
+          jobId: randomUUID(),
+        },
+        select: summarySelect,
+      }))
+    }
+    return { recipeId: saved.id, renders }
+  })
+
+  for (const row of rows.renders) {
+    try {
+      await deps.jobs.send({ workspaceId, renderId: row.id }, { id: row.jobId! })
+    }
+    catch (error) {
+      const message = 'This variant could not be queued for rendering. Render the edit again in a moment.'
+      await db.render.update({ where: { id: row.id }, data: { status: 'failed', error: message, finishedAt: new Date() } })
+      Object.assign(row, { status: 'failed', error: message })
+      console.error(`[studio] could not queue render ${row.id}: ${(error as Error).message}`)
+    }
+  }
+  return { recipeId: rows.recipeId, renders: await Promise.all(rows.renders.map(row => summarise(deps.store, row))) }
+}
+
+export async function listRenders(deps: StudioDependencies, workspaceId: string, filter: { videoId?: string } = {}): Promise<RenderSummary[]> {
+  const rows = await deps.db.render.findMany({
+    where: { workspaceId, ...(filter.videoId ? { sourceVideoId: filter.videoId } : {}) },
+    orderBy: [{ createdAt: 'desc' }, { variantLabel: 'asc' }],
+    select: summarySelect,
+    take: 200,
+  })
+  return Promise.all(rows.map(row => summarise(deps.store, row)))
+}
+
+export async function getRender(deps: StudioDependencies, workspaceId: string, renderId: string): Promise<RenderSummary> {
+  const row = await deps.db.render.findFirst({ where: { id: renderId, workspaceId }, select: summarySelect })
+  if (!row) throw notFound('This render')
+  return summarise(deps.store, row)
+}
+
+/** Stops a waiting or running render: its job is canceled, the worker kills ffmpeg, and its files are removed. */
+export async function cancelRender(deps: StudioDependencies & { jobs: StudioJobs }, workspaceId: string, renderId: string): Promise<RenderSummary> {
+  const { db } = deps
+  const render = await db.render.findFirst({ where: { id: renderId, workspaceId }, select: { id: true, status: true, jobId: true } })
+  if (!render) throw notFound('This render')
+  const { count } = await db.render.updateMany({
+    where: { id: render.id, workspaceId, status: { in: ['queued', 'running'] } },
+    data: { status: 'canceled', finishedAt: new Date(), error: null, previewKey: null, storageKey: null, thumbnailKey: null },
+  })
+  if (count === 0) throw conflict(`Only waiting or running renders can be canceled; this one has ${render.status === 'succeeded' ? 'finished' : render.status === 'failed' ? 'failed' : 'already been canceled'}.`)
+  if (render.jobId) await deps.jobs.cancel(render.jobId)
+  // A running worker notices within a second, kills ffmpeg and removes what it stored; this covers a waiting one.
+  await deps.store.deletePrefix(renderPrefix(workspaceId, render.id))
+  return getRender(deps, workspaceId, render.id)
+}
+
+/** Deletes a render, its stored files and its row; one still running is canceled first. */
+export async function deleteRender(deps: StudioDependencies & { jobs: StudioJobs }, workspaceId: string, renderId: string): Promise<{ removedObjects: number }> {
+  const { db } = deps
+  const render = await db.render.findFirst({ where: { id: renderId, workspaceId }, select: { id: true, status: true, jobId: true } })
+  if (!render) throw notFound('This render')
+  const posts = await db.post.count({ where: { workspaceId, renderId: render.id, status: { in: ['scheduled', 'publishing', 'processing'] } } })
+  if (posts > 0) throw conflict(`This render is in ${posts === 1 ? 'a scheduled post' : `${posts} scheduled posts`}. Cancel the post${posts === 1 ? '' : 's'} or pick another render there first.`)
+  if ((render.status === 'queued' || render.status === 'running') && render.jobId) await deps.jobs.cancel(render.jobId)
+  await db.render.delete({ where: { id: render.id } })
+  // After the row: a worker still running finds no row, stops, and removes what it stored.
+  return { removedObjects: await deps.store.deletePrefix(renderPrefix(workspaceId, render.id)) }
+}
+
+// ───────────────────────── the worker's side ─────────────────────────
+
+export interface RenderWorkerDependencies extends StudioDependencies {
+  tools: MediaTools
+  scratchDir: string
+}
+
+export interface RunRenderOptions {
+  /** Stage and fraction (0..1) of the whole job. */
+  onProgress?: (stage: RenderStage, fraction: number) => void
+  /** The job's signal: aborted when the worker shuts down or the job expires (not a cancel; that is the row). */
+  signal?: AbortSignal
+  /** Whether this is the job's last attempt: a failure then is final. */
+  final?: boolean
+  /** How often the row is read to see whether someone canceled it. */
+  cancelCheckMs?: number
+}
+
+/** A failure retrying cannot fix (the footage or an asset is gone, the recipe cannot be compiled). */
+export class RenderInputError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'RenderInputError'
+  }
+}
+
+// The preview is the first quarter of the bar; the full render (its measuring is reused) the rest.
+const PREVIEW_SHARE = 0.25
+const STORING_SHARE = 0.05
+
+function readableFailure(error: unknown, interrupted: boolean): string {
+  if (interrupted) return 'The render was interrupted: its worker stopped or it ran past its time limit.'
+  const message = error instanceof Error ? error.message : String(error)
+  if (error instanceof RenderInputError) return message
+  if (error instanceof Error && error.name === 'RecipeError') return `This edit cannot be rendered: ${message}. Change the edit and render it again.`
+  return `Rendering failed: ${message}`
+}
+
+type RunOutcome = { status: 'succeeded' | 'skipped' | 'canceled' }
+
+/**
+ * Renders one Render row: preview, full render, thumbnail, checks. Idempotent: a retry starts over with the same
+ * storage keys (a previous attempt's files are removed first); a finished, failed or canceled render is skipped.
+ */
+export async function runRender(deps: RenderWorkerDependencies, data: RenderJobData, options: RunRenderOptions = {}): Promise<RunOutcome> {
+  const { db, store } = deps
+  const render = await db.render.findFirst({
+    where: { id: data.renderId, workspaceId: data.workspaceId },
+    include: { sourceVideo: { select: { workspaceId: true, storageKey: true, deletedAt: true } } },
+  })
+  if (!render || !['queued', 'running'].includes(render.status)) return { status: 'skipped' }
+
+  const prefix = renderPrefix(data.workspaceId, render.id)
+  const canceled = new AbortController()
+  const signal = options.signal ? AbortSignal.any([canceled.signal, options.signal]) : canceled.signal
+  let lastWrite = 0
+  let reported = 0
+  const report = (stage: RenderStage, fraction: number) => {
+    // Never backwards: the bar moves on through the stages.
+    reported = Math.max(reported, Math.min(1, fraction))
+    options.onProgress?.(stage, reported)
+    const now = Date.now()
+    if (now - lastWrite < 500 && reported < 1) return
+    lastWrite = now
+    void db.render.updateMany({ where: { id: render.id, status: 'running' }, data: { progress: reported } }).catch(() => {})
+  }
+  // Someone canceling from the page marks the row canceled; the worker may be another process, so it looks.
+  let checking = false
+  const watcher = setInterval(() => {
+    if (checking) return
+    checking = true
+    db.render.findFirst({ where: { id: render.id, workspaceId: data.workspaceId }, select: { status: true } })
+      .then((row) => {
+        if (!row || row.status === 'canceled') canceled.abort()
+      })
+      .catch(() => {})
+      .finally(() => {
+        checking = false
+      })
+  }, options.cancelCheckMs ?? 1000)
+  watcher.unref()
+
+  let workDir: string | undefined
+  let release: (() => Promise<void>) | undefined
+  try {
+    const started = await db.render.updateMany({
+      where: { id: render.id, workspaceId: data.workspaceId, status: { in: ['queued', 'running'] } },
+      data: { status: 'running', startedAt: new Date(), finishedAt: null, progress: 0, error: null, previewKey: null, storageKey: null, thumbnailKey: null, checks: Prisma.DbNull },
+    })
+    if (started.count === 0) return { status: 'skipped' }
+    // A previous attempt's files go first, so a retry never leaves two of anything.
+    await store.deletePrefix(prefix)
+
+    const video = render.sourceVideo
+    if (video.workspaceId !== data.workspaceId || video.deletedAt || !video.storageKey) throw new RenderInputError('The footage of this render was deleted. Pick other footage in the Studio.')
+    const parsed = editRecipeSchema.safeParse((render.params as Partial<RenderParams> | null)?.recipe)
+    if (!parsed.success) throw new RenderInputError('This render\'s recipe is no longer valid. Make the edit again in the Studio.')
+    const recipe = parsed.data
+
+    await mkdir(deps.scratchDir, { recursive: true })
+    workDir = await mkdtemp(join(deps.scratchDir, 'studio-'))
+    const locals: Array<{ release: () => Promise<void> }> = []
+    release = async () => {
+      for (const local of locals) await local.release().catch(() => {})
+    }
+    const open = async (key: string) => {
+      const local = await store.openLocal(key, workDir!)
+      locals.push(local)
+      return { path: local.path }
+    }
+    const assetPath = async (assetId: string, kind: 'music' | 'logo') => {
+      const asset = await db.studioAsset.findFirst({ where: { id: assetId, workspaceId: data.workspaceId, kind }, select: { storageKey: true } })
+      if (!asset) throw new RenderInputError(`The ${kind === 'music' ? 'music track' : 'logo'} of this edit was deleted. Pick another in the Studio and render again.`)
+      return open(asset.storageKey)
+    }
+    const input = (await open(video.storageKey)).path
+    const assets = {
+      ...(recipe.music ? { music: await assetPath(recipe.music.assetId, 'music') } : {}),
+      ...(recipe.watermark ? { logo: await assetPath(recipe.watermark.assetId, 'logo') } : {}),
+    }
+
+    const preview = await renderRecipe({
+      tools: deps.tools, input, recipe, assets, preview: true, scratchDir: workDir, signal,
+      output: join(workDir, 'preview.mp4'),
+      onProgress: (stage, fraction) => report(stage === 'measuring' ? 'measuring' : 'preview', fraction * PREVIEW_SHARE),
+    })
+    const previewKey = renderFileKey(data.workspaceId, render.id, 'preview.mp4')
+    await store.putFile(previewKey, preview.output, { contentType: 'video/mp4' })
+    await rm(preview.output, { force: true })
+    if (!await markIfRunning(db, render.id, { previewKey })) return await stopCanceled()
+    report('preview', PREVIEW_SHARE)
+
+    const full = await renderRecipe({
+      tools: deps.tools, input, recipe, assets, scratchDir: workDir, signal,
+      measurements: preview.measurements satisfies RenderMeasurements,
+      output: join(workDir, 'output.mp4'),
+      onProgress: (stage, fraction) => report(stage === 'measuring' ? 'measuring' : 'rendering', PREVIEW_SHARE + fraction * (1 - PREVIEW_SHARE - STORING_SHARE)),
+    })
+    report('storing', 1 - STORING_SHARE)
+    const thumbnail = await renderThumbnail(deps.tools, full.output, join(workDir, 'thumbnail.jpg'), Math.min(1.5, full.durationSeconds / 2))
+    const storageKey = renderFileKey(data.workspaceId, render.id, 'output.mp4')
+    const thumbnailKey = renderFileKey(data.workspaceId, render.id, 'thumbnail.jpg')
+    await store.putFile(storageKey, full.output, { contentType: 'video/mp4' })
+    await store.putFile(thumbnailKey, thumbnail, { contentType: 'image/jpeg' })
+    const checks = checkRenderEverywhere({
+      durationSeconds: full.durationSeconds, width: full.width, height: full.height, fps: full.fps,
+      sizeBytes: full.sizeBytes, videoCodec: full.videoCodec, audioSampleRate: full.audioSampleRate,
+    })
+    const finished = await markIfRunning(db, render.id, {
+      status: 'succeeded', progress: 1, finishedAt: new Date(), storageKey, thumbnailKey, checks: toJson(checks),
+      durationMs: Math.round(full.durationSeconds * 1000), width: full.width, height: full.height, sizeBytes: BigInt(full.sizeBytes),
+    })
+    if (!finished) return await stopCanceled()
+    options.onProgress?.('storing', 1)
+    return { status: 'succeeded' }
+  }
+  catch (error) {
+    if (canceled.signal.aborted) return await stopCanceled()
+    const interrupted = options.signal?.aborted === true
+    const final = options.final !== false || error instanceof RenderInputError || (error instanceof Error && error.name === 'RecipeError')
+    const message = readableFailure(error, interrupted)
+    await store.deletePrefix(prefix).catch(() => {})
+    await db.render.updateMany({
+      where: { id: render.id, status: 'running' },
+      data: final
+        ? { status: 'failed', error: message, finishedAt: new Date(), previewKey: null, storageKey: null, thumbnailKey: null }
+        : { status: 'queued', error: `${message} Trying again shortly.`, progress: 0, previewKey: null, storageKey: null, thumbnailKey: null },
+    }).catch(() => {})
+    // The readable message is what the Jobs page shows too.
+    throw new Error(message, { cause: error })
+  }
+  finally {
+    clearInterval(watcher)
+    await release?.()
+    if (workDir) await rm(workDir, { recursive: true, force: true })
+  }
+
+  /** Canceled (or deleted) meanwhile: nothing of it stays in storage. */
+  async function stopCanceled(): Promise<RunOutcome> {
+    await store.deletePrefix(prefix).catch(() => {})
+    await db.render.updateMany({
+      where: { id: render!.id, status: { in: ['queued', 'running'] } },
+      data: { status: 'canceled', finishedAt: new Date() },
+    }).catch(() => {})
+    return { status: 'canceled' }
+  }
+}
+
+async function markIfRunning(db: PrismaClient, renderId: string, data: Prisma.RenderUpdateManyMutationInput): Promise<boolean> {
+  const { count } = await db.render.updateMany({ where: { id: renderId, status: 'running' }, data })
+  return count === 1
+}
