@@ -20,7 +20,7 @@ export const sections: Section[] = [
     summary: 'A marketing strategy built from your brand profile, your goals and the patterns that perform for you.' },
   { key: 'scripts', label: 'Scripts', icon: 'i-lucide-clapperboard', to: '/scripts', built: false,
     summary: 'Filming scripts: shot lists with timings, hook lines, on-screen text and a call to action.' },
-  { key: 'studio', label: 'Studio', icon: 'i-lucide-scissors', to: '/studio', built: false,
+  { key: 'studio', label: 'Studio', icon: 'i-lucide-scissors', to: '/studio', built: true,
     summary: 'FFmpeg edits that apply your patterns (reframe, silence cuts, hook text, captions) and render variations for A/B tests.' },
   { key: 'calendar', label: 'Calendar', icon: 'i-lucide-calendar-days', to: '/calendar', built: false,
     summary: 'Schedule posts across your channels; the worker publishes them on time.' },
