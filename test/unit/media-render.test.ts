@@ -48,7 +48,11 @@ describe('two-pass loudness normalisation', () => {
     const measured = parseLoudnessMeasurement(printed)
     expect(measured.input_i).toBe('-21.42')
     const compiled = compileRecipe(source, edit, '/out/x.mp4', { measured })
-    expect(compiled.graph).toContain('measured_I=-21.42:measured_TP=-17.96:measured_LRA=0:measured_thresh=-31.42:offset=0.02:linear=true,aresample=48000,aformat=sample_rates=48000:channel_layouts=stereo')
+    // −21.42 LUFS with peaks at −17.96 dBTP: +7.42 dB reaches −14 LUFS with the peak at −10.5, so a plain gain does it.
+    expect(compiled.graph).toContain('[voiced]volume=7.42dB,aresample=48000,aformat=sample_rates=48000:channel_layouts=stereo[aout]')
+    // Peaks at −3 dBTP would pass −1 after the gain: loudnorm limits them, from the measured figures.
+    const peaky = compileRecipe(source, edit, '/out/x.mp4', { measured: { ...measured, input_tp: '-3.00' } })
+    expect(peaky.graph).toContain('loudnorm=I=-14:TP=-1:LRA=11:measured_I=-21.42:measured_TP=-3:measured_LRA=0:measured_thresh=-31.42:offset=0.02:linear=true,aresample=48000')
     expect(() => compileRecipe(source, edit, '/out/x.mp4')).toThrow(/first pass/)
     expect(loudnessMeasureCommand({ ...source, hasAudio: false }, edit)).toBeNull()
     expect(() => parseLoudnessMeasurement('{ "input_i": "-inf", "input_tp": "-inf", "input_lra": "0", "input_thresh": "-70", "target_offset": "0" }')).toThrow(/silent/)
