@@ -38,24 +38,32 @@ describe('the recipe compiler', () => {
 })
 
 describe('two-pass loudness normalisation', () => {
-  const printed = `[Parsed_loudnorm_3 @ 0x1] \n{\n\t"input_i" : "-21.42",\n\t"input_tp" : "-17.96",\n\t"input_lra" : "0.00",\n\t"input_thresh" : "-31.42",\n\t"output_i" : "-14.02",\n\t"target_offset" : "0.02"\n}`
+  // What ebur128 prints when the first pass ends (ffmpeg 5.1).
+  const summary = (integrated: string, peak: string) => `[Parsed_ebur128_5 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         ${integrated} LUFS\n    Threshold: -31.4 LUFS\n\n`
+    + `  Loudness range:\n    LRA:         0.0 LU\n    Threshold: -41.4 LUFS\n    LRA low:   -21.4 LUFS\n    LRA high:  -21.4 LUFS\n\n  True peak:\n    Peak:      ${peak} dBFS`
 
   it('measures the edited audio first, then applies what it measured, aiming at −14 LUFS and −1 dBTP by default', () => {
     const edit = recipe({ keep: [{ start: 1, end: 3 }] })
     const first = loudnessMeasureCommand(source, edit)!
-    expect(first.join(' ')).toContain('loudnorm=I=-14:TP=-1:LRA=11:print_format=json')
+    expect(first.join(' ')).toContain('[voiced]ebur128=peak=true:framelog=verbose[measured]')
     expect(first.join(' ')).not.toContain('0:v')
-    const measured = parseLoudnessMeasurement(printed)
-    expect(measured.input_i).toBe('-21.42')
+    const measured = parseLoudnessMeasurement(`frame lines…\n${summary('-21.4', '-18.0')}`)
+    expect(measured).toEqual({ input_i: '-21.4', input_tp: '-18', input_lra: '0', input_thresh: '-31.4', target_offset: '0' })
     const compiled = compileRecipe(source, edit, '/out/x.mp4', { measured })
-    // −21.42 LUFS with peaks at −17.96 dBTP: +7.42 dB reaches −14 LUFS with the peak at −10.5, so a plain gain does it.
-    expect(compiled.graph).toContain('[voiced]volume=7.42dB,aresample=48000,aformat=sample_rates=48000:channel_layouts=stereo[aout]')
+    // −21.4 LUFS with peaks at −18 dBTP: +7.4 dB reaches −14 LUFS with the peak at −10.6, so a plain gain does it.
+    expect(compiled.graph).toContain('[voiced]volume=7.4dB,aresample=48000,aformat=sample_rates=48000:channel_layouts=stereo[aout]')
     // Peaks at −3 dBTP would pass −1 after the gain: loudnorm limits them, from the measured figures.
-    const peaky = compileRecipe(source, edit, '/out/x.mp4', { measured: { ...measured, input_tp: '-3.00' } })
-    expect(peaky.graph).toContain('loudnorm=I=-14:TP=-1:LRA=11:measured_I=-21.42:measured_TP=-3:measured_LRA=0:measured_thresh=-31.42:offset=0.02:linear=true,aresample=48000')
+    const peaky = compileRecipe(source, edit, '/out/x.mp4', { measured: parseLoudnessMeasurement(summary('-21.4', '-3.0')) })
+    expect(peaky.graph).toContain('loudnorm=I=-14:TP=-1:LRA=11:measured_I=-21.4:measured_TP=-3:measured_LRA=0:measured_thresh=-31.4:offset=0:linear=true,aresample=48000')
     expect(() => compileRecipe(source, edit, '/out/x.mp4')).toThrow(/first pass/)
     expect(loudnessMeasureCommand({ ...source, hasAudio: false }, edit)).toBeNull()
-    expect(() => parseLoudnessMeasurement('{ "input_i": "-inf", "input_tp": "-inf", "input_lra": "0", "input_thresh": "-70", "target_offset": "0" }')).toThrow(/silent/)
+    expect(() => parseLoudnessMeasurement('no summary here')).toThrow(/printed nothing/)
+  })
+
+  it('leaves silent footage silent instead of failing the render', () => {
+    const silent = parseLoudnessMeasurement(summary('-70.0', '-inf'))
+    expect(compileRecipe(source, recipe({}), '/out/x.mp4', { measured: silent }).graph).toContain('[voiced]aresample=48000')
+    expect(parseLoudnessMeasurement(summary('nan', '-inf')).input_i).toBe('-70')
   })
 })
 

@@ -219,7 +219,7 @@ function textBlock(text: string, frame: { width: number, height: number }, optio
     + `:x=(w-text_w)/2:y=${top + index * lineHeight}${enable}`)
 }
 
-/** What loudnorm's first pass measured, as it prints it (print_format=json). */
+/** What the first pass measured of the finished sound (EBU R128), named as loudnorm's second pass takes it. */
 export interface LoudnessMeasurement {
   input_i: string
   input_tp: string
@@ -316,40 +316,54 @@ function footageLength(segments: Span[], recipe: EditRecipe, fps: number): numbe
   return frames / fps / recipe.speed
 }
 
-/** The first loudnorm pass: reads the finished sound (cuts, tempo, music, end card) and prints what it measured. */
+/**
+ * The first pass: reads the finished sound (cuts, tempo, music, end card) and prints its integrated loudness, range and
+ * true peak. ebur128 does it at 48 kHz (true peak oversampled on its own), about five times faster than loudnorm's
+ * measuring pass, which runs everything at 192 kHz; its per-frame lines go to the verbose log, only the summary prints.
+ */
 export function loudnessMeasureCommand(source: RenderSource, recipe: EditRecipe, options: Pick<CompileOptions, 'silences' | 'assets'> = {}): string[] | null {
   if ((!source.hasAudio && !recipe.music) || !recipe.loudness) return null
   const segments = keptSegments(recipe, source, options.silences)
   const input = inputs(source, recipe, options, false)
   const graph = timelineFilters(source, recipe, segments, null)
   const sound = soundFilters(source, recipe, input, footageLength(segments, recipe, source.fps), graph)!
-  graph.push(`[${sound}]${loudnormOptions(recipe.loudness)}:print_format=json[measured]`)
+  graph.push(`[${sound}]ebur128=peak=true:framelog=verbose[measured]`)
   return ['-hide_banner', '-nostdin', '-nostats', ...input.args, '-filter_complex', graph.join(';'), '-map', '[measured]', '-f', 'null', '-']
 }
 
 /**
- * The second loudness pass. When a plain gain reaches the target without pushing the true peak over its ceiling,
- * it is that gain: what loudnorm's linear mode does, without its 192 kHz round trip, which costs about a tenth of a
- * render's time in ffmpeg's filtering thread. Otherwise loudnorm itself, dynamic, from the measured figures.
+ * The second loudness pass, or null when the sound is silent (nothing to raise). When a plain gain reaches the
+ * target without pushing the true peak over its ceiling, it is that gain: what loudnorm's linear mode does, without
+ * its 192 kHz round trip in ffmpeg's filtering thread. Otherwise loudnorm, dynamic, from the measured figures.
  */
-export function secondPass(target: NonNullable<EditRecipe['loudness']>, measured: LoudnessMeasurement): string {
+export function secondPass(target: NonNullable<EditRecipe['loudness']>, measured: LoudnessMeasurement): string | null {
   const integrated = Number(measured.input_i)
+  if (!(integrated > -70)) return null
   const gain = target.targetLufs - integrated
-  if (Number(measured.input_tp) + gain <= target.truePeakDb && Number(measured.input_thresh) > -70) return `volume=${number(gain)}dB`
+  if (Number(measured.input_tp) + gain <= target.truePeakDb) return `volume=${number(gain)}dB`
   return `${loudnormOptions(target)}:measured_I=${number(integrated)}:measured_TP=${number(Number(measured.input_tp))}:measured_LRA=${number(Number(measured.input_lra))}`
     + `:measured_thresh=${number(Number(measured.input_thresh))}:offset=${number(Number(measured.target_offset))}:linear=true`
 }
 
-/** The JSON block loudnorm prints at the end of its first pass. */
+/** The summary ebur128 prints when the first pass ends. Silence reads as −70 LUFS. */
 export function parseLoudnessMeasurement(stderr: string): LoudnessMeasurement {
-  const start = stderr.lastIndexOf('{')
-  const end = stderr.lastIndexOf('}')
-  if (start < 0 || end < start) throw new RecipeError('The loudness measurement printed nothing; the audio may be empty.')
-  const parsed = JSON.parse(stderr.slice(start, end + 1)) as LoudnessMeasurement
-  for (const field of ['input_i', 'input_tp', 'input_lra', 'input_thresh', 'target_offset'] as const) {
-    if (!Number.isFinite(Number(parsed[field]))) throw new RecipeError(`The loudness measurement has no usable ${field} (${parsed[field]}); the audio may be silent.`)
+  const summary = stderr.slice(stderr.lastIndexOf('Summary:'))
+  const read = (pattern: RegExp) => {
+    const value = Number(pattern.exec(summary)?.[1])
+    return Number.isFinite(value) ? String(value) : null
   }
-  return parsed
+  const integrated = read(/I:\s+(-?[\d.]+) LUFS/)
+  if (!stderr.includes('Summary:') || integrated === null) {
+    if (stderr.includes('Summary:')) return { input_i: '-70', input_tp: '-70', input_lra: '0', input_thresh: '-70', target_offset: '0' }
+    throw new RecipeError('The loudness measurement printed nothing; the audio may be empty.')
+  }
+  return {
+    input_i: integrated,
+    input_tp: read(/Peak:\s+(-?[\d.]+) dBFS/) ?? '-70',
+    input_lra: read(/LRA:\s+(-?[\d.]+) LU/) ?? '0',
+    input_thresh: read(/Threshold:\s+(-?[\d.]+) LUFS/) ?? '-70',
+    target_offset: '0',
+  }
 }
 
 function logoFilters(recipe: EditRecipe, input: Inputs, frame: { width: number, height: number }, current: string): string[] {
@@ -415,7 +429,10 @@ export function compileRecipe(source: RenderSource, recipe: EditRecipe, outputPa
   if (sound) {
     // The second pass applies the first pass's figures, so the whole render lands on the target.
     let normalise = ''
-    if (recipe.loudness && options.measured) normalise = `${secondPass(recipe.loudness, options.measured)},`
+    if (recipe.loudness && options.measured) {
+      const pass = secondPass(recipe.loudness, options.measured)
+      normalise = pass ? `${pass},` : ''
+    }
     else if (recipe.loudness && preview) normalise = `${loudnormOptions(recipe.loudness)},`
     else if (recipe.loudness) throw new RecipeError('Loudness normalisation needs the first pass: run loudnessMeasureCommand first.')
     // loudnorm works at 192 kHz; platforms want 48 kHz stereo (a mono source is copied to both sides).
