@@ -2,7 +2,7 @@
 // the result) against raw ffmpeg running the identical commands (the same measuring pass and the same compiled
 // arguments, spawned directly, nothing parsed), in the same run on the same generated footage.
 //   npx tsx bench/render.ts [--quick]
-// Full: 60 s of 1080p30 camera-like footage, three runs of each, alternating which goes first. Quick: 20 s, one run.
+// Full: 60 s of 1080p30 camera-like footage, five runs of each, alternating which goes first (single runs spread ±5 % here). Quick: 20 s, one run.
 // The footage has light grain (noise 3): phone footage is denoised in the camera. Heavy grain (noise 8 on every
 // pixel of every frame) doubles x264's work and halves every figure below, ours and raw ffmpeg's alike.
 // The recipe is the common Reel: crop to 9:16, word-by-word captions, loudness to −14 LUFS; then once more at the
@@ -23,7 +23,7 @@ import type { ClipSpec } from '../test/support/media'
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } })
 const quick = values.quick
-const repeats = quick ? 1 : 3
+const repeats = quick ? 1 : 5
 const seconds = quick ? 20 : 60
 
 const tools = await locateMediaTools()
