@@ -13,6 +13,7 @@ import { buildSeparatePassCommands } from '../server/services/media/analysis/com
 import { defaultThresholds } from '../server/services/media/analysis/thresholds'
 import { locateMediaTools, runMediaTool } from '../server/services/media/ffmpeg'
 import { probeVideo } from '../server/services/media/probe'
+import { median, timed } from './support'
 
 const run = promisify(execFile)
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } })
@@ -35,17 +36,6 @@ async function generate(name: string, width: number, height: number, seconds: nu
   await run(tools.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', ...inputs, '-filter_complex', graph, '-map', '[v]', '-map', '[a]',
     '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', path], { maxBuffer: 64 * 1024 * 1024 })
   return path
-}
-
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const started = performance.now()
-  await work()
-  return (performance.now() - started) / 1000
-}
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
 }
 
 interface Figures { analysisSeconds: number, bareDecodeSeconds: number, separatePassesSeconds: number, realtime: number, megabitsPerSecond: number, cuts: number }

@@ -20,6 +20,7 @@ import { compileRecipe, loudnessMeasureCommand, parseLoudnessMeasurement } from 
 import { probeRenderSource, renderRecipe } from '../server/services/media/render/pipeline'
 import { generateClip } from '../test/support/media'
 import type { ClipSpec } from '../test/support/media'
+import { median, timed } from './support'
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } })
 const quick = values.quick
@@ -61,17 +62,6 @@ function captionCues(total: number): CaptionCue[] {
     cues.push({ start, end: start + 1.95, text: cueWords.map(word => word.text).join(' '), words: cueWords })
   }
   return cues
-}
-
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const started = performance.now()
-  await work()
-  return (performance.now() - started) / 1000
-}
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
 }
 
 // The raw side: ffmpeg spawned directly, its output thrown away.
