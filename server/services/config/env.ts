@@ -39,6 +39,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().trim().min(1).default('.data'),
   // Behind a proxy (Render, a load balancer), the client's address comes from X-Forwarded-For; elsewhere that header is ignored.
   TRUST_PROXY: booleanFlag.default(false),
+  // How many proxies of ours append to X-Forwarded-For (Render: 1). The client is the entry the outermost one appended.
+  TRUST_PROXY_HOPS: z.coerce.number({ error: 'must be a whole number of proxies, 1 or more' }).int().min(1).max(10).default(1),
 
   DATABASE_URL: postgresUrl.optional(),
   MIGRATE_ON_BOOT: booleanFlag.optional(),
@@ -162,6 +164,8 @@ export function parseServerConfig(source: Record<string, string | undefined> = p
     appUrl: env.APP_URL ?? env.RENDER_EXTERNAL_URL ?? `http://localhost:${env.PORT}`,
     role: env.APP_ROLE,
     trustProxy: env.TRUST_PROXY,
+    // X-Forwarded-For entries that our own proxies wrote (0: the header is ignored).
+    trustedProxyHops: env.TRUST_PROXY ? env.TRUST_PROXY_HOPS : 0,
     dataDir,
     database: {
       // Unset means the embedded PGlite in DATA_DIR.
