@@ -45,6 +45,8 @@ const envSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   MIGRATE_ON_BOOT: booleanFlag.optional(),
   REDIS_URL: redisUrl.optional(),
+  // Deployments that share one Redis or database keep their rate-limit counters apart with their own namespace.
+  RATE_LIMIT_NAMESPACE: z.string().trim().regex(/^[\w.-]{1,40}$/, 'must be 1 to 40 letters, digits, dots, dashes or underscores').default('reelwise'),
 
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters (make one with `openssl rand -base64 48`)').optional(),
   ENCRYPTION_KEY: encryptionKey.optional(),
@@ -175,6 +177,7 @@ export function parseServerConfig(source: Record<string, string | undefined> = p
       migrateOnBoot: env.MIGRATE_ON_BOOT ?? (!env.DATABASE_URL || !production),
     },
     redisUrl: env.REDIS_URL,
+    rateLimitNamespace: env.RATE_LIMIT_NAMESPACE,
     secretKey: env.SECRET_KEY ?? DEV_SECRET_KEY,
     encryptionKey: env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY,
     supabase: env.SUPABASE_URL

@@ -48,12 +48,13 @@ function refuse(limit: Limit, msBeforeNext: number): never {
 export class RateLimits {
   private readonly limiters = new Map<string, RateLimiterAbstract>()
 
-  constructor(private readonly store: RateLimitStore) {}
+  /** `namespace` keeps the counters of deployments that share a store apart. */
+  constructor(private readonly store: RateLimitStore, private readonly namespace = 'reelwise') {}
 
   private limiter(limit: Limit): RateLimiterAbstract {
     let limiter = this.limiters.get(limit.name)
     if (limiter) return limiter
-    const options = { keyPrefix: `reelwise:rl:${limit.name}`, points: limit.max, duration: limit.windowSeconds }
+    const options = { keyPrefix: `${this.namespace}:rl:${limit.name}`, points: limit.max, duration: limit.windowSeconds }
     // A store that fails for a moment falls back to this process's own count rather than refusing every sign-in.
     const insuranceLimiter = new RateLimiterMemory(options)
     if ('redis' in this.store) {
