@@ -5,7 +5,7 @@ export default defineNitroPlugin((nitroApp) => {
     const refusal = error as { statusCode?: number, data?: { retryAfterSeconds?: unknown } }
     const seconds = refusal.data?.retryAfterSeconds
     if (event && refusal.statusCode === 429 && typeof seconds === 'number' && !event.node.res.headersSent) {
-      setResponseHeader(event, 'retry-after', String(Math.ceil(seconds)))
+      setResponseHeader(event, 'retry-after', Math.ceil(seconds))
     }
   })
 })

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PrismaClient } from '../../server/generated/prisma/client'
-import { ApiClient } from '../support/api'
+import { ApiClient, type ApiResponse } from '../support/api'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
 import { createPrisma } from '../support/scratch'
 
@@ -110,7 +110,7 @@ describe.each([
     const user = await db.user.findUniqueOrThrow({ where: { email: email(`rae-${suffix}`) } })
     const video = await db.video.create({ data: { workspaceId, uploadedById: user.id, kind: 'footage', status: 'ready', title: 'Clip', storageKey: `ws/${workspaceId}/videos/missing/original` } })
     const statuses: number[] = []
-    let refused: Awaited<ReturnType<ApiClient['post']>> | undefined
+    let refused: ApiResponse | undefined
     for (let attempt = 0; attempt < 21; attempt++) {
       const response = await client.post(`/api/workspaces/${workspaceId}/videos/${video.id}/analyse`, {})
       statuses.push(response.status)
