@@ -2,8 +2,8 @@ import fsDriver from 'unstorage/drivers/fs'
 import redisDriver from 'unstorage/drivers/redis'
 import { join } from 'node:path'
 
-// Key-value storage for rate limits and small caches: Redis when REDIS_URL is set, so every instance
-// shares the same counters; otherwise files in DATA_DIR.
+// Key-value storage for small caches: Redis when REDIS_URL is set, so every instance shares them; otherwise files
+// in DATA_DIR. (Rate limits have a store of their own: server/utils/rate-limits.ts.)
 export default defineNitroPlugin(() => {
   const config = useServerConfig()
   const driver = config.redisUrl

@@ -5,15 +5,24 @@ import { uuidParam } from '../../shared/auth'
 import { findActiveSessionUser, type IssuedRefresh, type RequestMeta } from '../services/auth/sessions'
 import { ACCESS_TOKEN_SECONDS, signAccessToken, verifyAccessToken, type AccessClaims } from '../services/auth/tokens'
 import { forbidden, notFound, unauthorized } from '../services/errors'
+import { pickClientAddress } from '../services/security/client-address'
 
 export const ACCESS_COOKIE = 'auth.token'
 export const REFRESH_COOKIE = 'rw_refresh'
 
 export interface SessionUser { id: string, email: string, name: string | null, sessionId: string }
 
+/**
+ * The client's address, for rate limits, the audit trail and sessions alike. Behind TRUST_PROXY, the entry our own
+ * proxy appended to X-Forwarded-For: the entries left of it are whatever the client chose to write.
+ */
+export function clientAddress(event: H3Event): string | undefined {
+  return pickClientAddress(event.node.req.headers['x-forwarded-for'], event.node.req.socket?.remoteAddress, useServerConfig().trustedProxyHops)
+}
+
 export function requestMeta(event: H3Event): RequestMeta {
   return {
-    ip: getRequestIP(event, { xForwardedFor: useServerConfig().trustProxy }) ?? undefined,
+    ip: clientAddress(event),
     userAgent: getRequestHeader(event, 'user-agent') ?? undefined,
   }
 }

@@ -99,6 +99,70 @@ describe.each([
     expect((await viewer.session()).workspaces).toEqual([expect.objectContaining({ id: workspaceId, role: 'viewer' })])
   })
 
+  it('does not hand a local account to someone who signed up at Supabase with its e-mail and never confirmed it', async () => {
+    // An account from before this install switched to Supabase: it has no Supabase identity yet.
+    const victim = await db.user.create({ data: { email: email('victim'), name: 'Victor', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaA' } })
+    goTrue.confirmEmails = true
+    // Some projects let unconfirmed addresses sign in (GOTRUE_MAILER_ALLOW_UNVERIFIED_EMAIL_SIGN_INS): GoTrue then issues real tokens.
+    goTrue.allowUnverifiedEmailSignIns = true
+    try {
+      const attacker = new ApiClient(app.url)
+      expect((await attacker.signUp({ name: 'Mallory', email: email('victim'), password: 'attacker-password-1' })).status).toBe(202)
+      const signIn = await attacker.signIn(email('victim'), 'attacker-password-1')
+      expect(signIn.status).toBe(403)
+      expect(signIn.body.statusMessage).toMatch(/^Confirm your e-mail address first/)
+      // The same identity, traded straight from GoTrue's own token endpoint.
+      const grant = await goTrue.passwordGrant(email('victim'), 'attacker-password-1')
+      expect(grant.status).toBe(200)
+      const exchanged = await attacker.post('/api/auth/supabase', { accessToken: grant.body.access_token })
+      expect(exchanged.status).toBe(403)
+      expect(exchanged.body.statusMessage).toMatch(/^Confirm your e-mail address first/)
+      // Where the project enforces confirmation, GoTrue itself refuses, and the user is told what to do.
+      goTrue.allowUnverifiedEmailSignIns = false
+      const enforced = await attacker.signIn(email('victim'), 'attacker-password-1')
+      expect(enforced.status).toBe(403)
+      expect(enforced.body.statusMessage).toMatch(/^Confirm your e-mail address first/)
+    }
+    finally {
+      goTrue.confirmEmails = false
+      goTrue.allowUnverifiedEmailSignIns = false
+    }
+    const after = await db.user.findUniqueOrThrow({ where: { id: victim.id } })
+    expect(after.supabaseUserId).toBeNull()
+    expect(await db.authSession.count({ where: { userId: victim.id } })).toBe(0)
+    expect(await db.user.count({ where: { email: email('victim') } })).toBe(1)
+  })
+
+  it('links an existing local account once its owner has confirmed the address at Supabase', async () => {
+    const local = await db.user.create({ data: { email: email('lena'), name: 'Lena' } })
+    goTrue.confirmEmails = true
+    try {
+      const client = new ApiClient(app.url)
+      expect((await client.signUp({ name: 'Lena', email: email('lena'), password: 'supabase-password-4' })).status).toBe(202)
+      goTrue.confirmEmail(email('lena'))
+      expect((await client.signIn(email('lena'), 'supabase-password-4')).status).toBe(200)
+      expect((await client.session()).user.id).toBe(local.id)
+    }
+    finally {
+      goTrue.confirmEmails = false
+    }
+    expect((await db.user.findUniqueOrThrow({ where: { id: local.id } })).supabaseUserId).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it('passes on Supabase\'s own rate limit as a 429 the user can act on', async () => {
+    goTrue.requestsLeft = 0
+    try {
+      const response = await new ApiClient(app.url).signIn(email('sue'), 'supabase-password-1')
+      expect(response.status).toBe(429)
+      expect(response.body.statusMessage).toBe('Supabase Auth is limiting requests. Try again in a minute.')
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0)
+    }
+    finally {
+      goTrue.requestsLeft = undefined
+    }
+    expect((await new ApiClient(app.url).signIn(email('sue'), 'supabase-password-1')).status).toBe(200)
+  })
+
   it('tells the user to confirm their address when the project requires it, and creates nothing yet', async () => {
     goTrue.confirmEmails = true
     const users = await db.user.count()

@@ -72,7 +72,10 @@ export async function startBuiltApp(env: Record<string, string>, expectStatus = 
   // A restart passes the old PORT and APP_URL, so clients keep their URLs.
   const port = env.PORT ?? String(await freePort())
   const url = env.APP_URL ?? `http://127.0.0.1:${port}`
-  const { child, output } = launch(['.output/server/index.mjs'], { PORT: port, APP_URL: url, ...env })
+  // Test files share one database (and Redis), and every request comes from 127.0.0.1: each app counts its own rate limits,
+  // as separate deployments would, unless the test gives two apps one namespace.
+  const namespace = env.RATE_LIMIT_NAMESPACE ?? `test-${Math.random().toString(36).slice(2, 10)}`
+  const { child, output } = launch(['.output/server/index.mjs'], { PORT: port, APP_URL: url, RATE_LIMIT_NAMESPACE: namespace, ...env })
   try {
     await waitFor(`${url}/health`, child, output, { status: expectStatus })
   }

@@ -3,14 +3,14 @@ import { isTimeZone, signUpSchema } from '../../../shared/auth'
 import { signUp } from '../../services/auth/accounts'
 import { startSession } from '../../services/auth/sessions'
 import { supabaseSignUp, userForSupabaseIdentity } from '../../services/auth/supabase'
-import { consume, limits } from '../../services/security/rate-limit'
+import { limits } from '../../services/security/rate-limit'
 
 const bodySchema = signUpSchema.extend({ timeZone: z.string().max(64).optional() })
 
 export default defineEventHandler(async (event) => {
   const input = await readValidatedBody(event, bodySchema.parse)
   const meta = requestMeta(event)
-  await consume(useStorage('kv'), limits.signUpAddress, meta.ip ?? 'unknown')
+  await (await useRateLimits()).consume(limits.signUpAddress, meta.ip ?? 'unknown')
   const supabase = useServerConfig().supabase
   let userId: string
   if (supabase) {

@@ -10,7 +10,15 @@ import type { RequestMeta } from './sessions'
 
 export interface SupabaseSettings { url: string, anonKey: string, jwtSecret?: string }
 
-export interface SupabaseClaims { supabaseUserId: string, email: string, name?: string }
+export interface SupabaseClaims {
+  supabaseUserId: string
+  email: string
+  name?: string
+  /** Asks Supabase whether the address is confirmed. The token does not say: its user_metadata is the user's to write. */
+  emailConfirmed: () => Promise<boolean>
+}
+
+const CONFIRM_FIRST = 'Confirm your e-mail address first: open the link Supabase e-mailed you, then sign in again.'
 
 const keySets = new Map<string, JWTVerifyGetKey>()
 
@@ -28,7 +36,7 @@ export async function verifySupabaseToken(settings: SupabaseSettings, token: str
     if (typeof payload.sub !== 'string' || typeof payload.email !== 'string' || !payload.email) return undefined
     const metadata = payload.user_metadata as { name?: unknown, full_name?: unknown } | undefined
     const name = typeof metadata?.name === 'string' ? metadata.name : typeof metadata?.full_name === 'string' ? metadata.full_name : undefined
-    return { supabaseUserId: payload.sub, email: payload.email.toLowerCase(), name }
+    return { supabaseUserId: payload.sub, email: payload.email.toLowerCase(), name, emailConfirmed: () => supabaseEmailConfirmed(settings, token) }
   }
   catch {
     return undefined
@@ -47,13 +55,13 @@ function jwks(settings: SupabaseSettings): JWTVerifyGetKey {
 
 interface GoTrueSession { access_token?: string, user?: { id: string, email?: string } }
 
-async function goTrue<T>(settings: SupabaseSettings, path: string, body: unknown): Promise<{ status: number, body: T }> {
+async function goTrue<T>(settings: SupabaseSettings, path: string, body: unknown, accessToken?: string): Promise<{ status: number, body: T }> {
   let response: Response
   try {
     response = await fetch(`${issuer(settings)}${path}`, {
-      method: 'POST',
-      headers: { 'apikey': settings.anonKey, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { apikey: settings.anonKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(10_000),
     })
   }
@@ -68,14 +76,21 @@ async function goTrue<T>(settings: SupabaseSettings, path: string, body: unknown
   catch {
     throw new ServiceError(502, 'Supabase Auth sent a reply we could not read. Try again in a minute.')
   }
-  if (response.status === 429) throw new ServiceError(429, 'Supabase Auth is limiting requests. Try again in a minute.')
+  if (response.status === 429) throw new ServiceError(429, 'Supabase Auth is limiting requests. Try again in a minute.', { retryAfterSeconds: 60 })
   if (response.status >= 500) throw new ServiceError(503, 'Supabase Auth is having trouble. Try again in a minute.')
   return { status: response.status, body: parsed as T }
 }
 
+/** Whether Supabase has seen the user confirm their e-mail address (GET /user with their own token). */
+async function supabaseEmailConfirmed(settings: SupabaseSettings, accessToken: string): Promise<boolean> {
+  const reply = await goTrue<{ email_confirmed_at?: string | null }>(settings, '/user', undefined, accessToken)
+  return reply.status === 200 && Boolean(reply.body.email_confirmed_at)
+}
+
 /** Checks an e-mail and password with Supabase and returns the verified identity. */
 export async function supabasePasswordSignIn(settings: SupabaseSettings, email: string, password: string): Promise<SupabaseClaims> {
-  const reply = await goTrue<GoTrueSession>(settings, '/token?grant_type=password', { email, password })
+  const reply = await goTrue<GoTrueSession & { error_code?: string }>(settings, '/token?grant_type=password', { email, password })
+  if (reply.body.error_code === 'email_not_confirmed') throw new ServiceError(403, CONFIRM_FIRST)
   const claims = reply.status === 200 && reply.body.access_token ? await verifySupabaseToken(settings, reply.body.access_token) : undefined
   if (!claims) throw unauthorized('Wrong e-mail or password.')
   return claims
@@ -97,12 +112,14 @@ export async function supabaseSendMagicLink(settings: SupabaseSettings, email: s
 
 /**
  * The local user for a verified Supabase identity: found by Supabase id, else linked by e-mail, else created,
- * with a workspace of its own unless an invite brings it into one.
+ * with a workspace of its own unless an invite brings it into one. Linking and creating need an address Supabase
+ * saw confirmed: anyone can sign up at Supabase with someone else's e-mail, and some projects let them sign in unconfirmed.
  */
 export async function userForSupabaseIdentity(db: PrismaClient, claims: SupabaseClaims, meta: RequestMeta, inviteToken?: string) {
   const select = { id: true, email: true, name: true } as const
   const known = await db.user.findUnique({ where: { supabaseUserId: claims.supabaseUserId }, select })
   if (known) return known
+  if (!await claims.emailConfirmed()) throw new ServiceError(403, CONFIRM_FIRST)
   const byEmail = await db.user.findUnique({ where: { email: claims.email }, select: { ...select, supabaseUserId: true } })
   if (byEmail) {
     if (byEmail.supabaseUserId) throw conflict('This e-mail belongs to another sign-in. Contact your workspace owner.')

@@ -29,12 +29,32 @@ export function signAccessToken(claims: AccessClaims, secret: string, now = Date
     .sign(accessKey(secret))
 }
 
+// Checking the signature costs about as much CPU as the session lookup it guards (bench/auth.ts), and a token's claims
+// never change, so this process remembers the tokens it has verified until they expire. Only the signature check is
+// remembered: whether the session is still live is asked of the database on every request.
+const REMEMBERED_TOKENS = 10_000
+const verified = new Map<string, { secret: string, claims: AccessClaims, expiresAtMs: number }>()
+
+function remember(token: string, entry: { secret: string, claims: AccessClaims, expiresAtMs: number }): void {
+  // Oldest first out (a Map keeps insertion order).
+  if (verified.size >= REMEMBERED_TOKENS) verified.delete(verified.keys().next().value!)
+  verified.set(token, entry)
+}
+
 /** The claims of a valid, unexpired access token, or undefined. */
-export async function verifyAccessToken(token: string, secret: string): Promise<AccessClaims | undefined> {
+export async function verifyAccessToken(token: string, secret: string, now = Date.now()): Promise<AccessClaims | undefined> {
+  const known = verified.get(token)
+  if (known && known.secret === secret) {
+    if (known.expiresAtMs > now) return known.claims
+    verified.delete(token)
+    return undefined
+  }
   try {
-    const { payload } = await jwtVerify(token, accessKey(secret), { issuer: 'reelwise', audience: 'reelwise', algorithms: ['HS256'] })
-    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') return undefined
-    return { userId: payload.sub, sessionId: payload.sid }
+    const { payload } = await jwtVerify(token, accessKey(secret), { issuer: 'reelwise', audience: 'reelwise', algorithms: ['HS256'], currentDate: new Date(now) })
+    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') return undefined
+    const claims = { userId: payload.sub, sessionId: payload.sid }
+    remember(token, { secret, claims, expiresAtMs: payload.exp * 1000 })
+    return claims
   }
   catch {
     return undefined

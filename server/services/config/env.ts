@@ -39,10 +39,14 @@ const envSchema = z.object({
   DATA_DIR: z.string().trim().min(1).default('.data'),
   // Behind a proxy (Render, a load balancer), the client's address comes from X-Forwarded-For; elsewhere that header is ignored.
   TRUST_PROXY: booleanFlag.default(false),
+  // How many proxies of ours append to X-Forwarded-For (Render: 1). The client is the entry the outermost one appended.
+  TRUST_PROXY_HOPS: z.coerce.number({ error: 'must be a whole number of proxies, 1 or more' }).int().min(1).max(10).default(1),
 
   DATABASE_URL: postgresUrl.optional(),
   MIGRATE_ON_BOOT: booleanFlag.optional(),
   REDIS_URL: redisUrl.optional(),
+  // Deployments that share one Redis or database keep their rate-limit counters apart with their own namespace.
+  RATE_LIMIT_NAMESPACE: z.string().trim().regex(/^[\w.-]{1,40}$/, 'must be 1 to 40 letters, digits, dots, dashes or underscores').default('reelwise'),
 
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters (make one with `openssl rand -base64 48`)').optional(),
   ENCRYPTION_KEY: encryptionKey.optional(),
@@ -162,6 +166,8 @@ export function parseServerConfig(source: Record<string, string | undefined> = p
     appUrl: env.APP_URL ?? env.RENDER_EXTERNAL_URL ?? `http://localhost:${env.PORT}`,
     role: env.APP_ROLE,
     trustProxy: env.TRUST_PROXY,
+    // X-Forwarded-For entries that our own proxies wrote (0: the header is ignored).
+    trustedProxyHops: env.TRUST_PROXY ? env.TRUST_PROXY_HOPS : 0,
     dataDir,
     database: {
       // Unset means the embedded PGlite in DATA_DIR.
@@ -171,6 +177,7 @@ export function parseServerConfig(source: Record<string, string | undefined> = p
       migrateOnBoot: env.MIGRATE_ON_BOOT ?? (!env.DATABASE_URL || !production),
     },
     redisUrl: env.REDIS_URL,
+    rateLimitNamespace: env.RATE_LIMIT_NAMESPACE,
     secretKey: env.SECRET_KEY ?? DEV_SECRET_KEY,
     encryptionKey: env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY,
     supabase: env.SUPABASE_URL

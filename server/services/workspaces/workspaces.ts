@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Prisma, PrismaClient } from '../../generated/prisma/client'
 import type { Role } from '../../../shared/permissions'
 import { recordAudit } from '../audit'
-import { notFound } from '../errors'
+import { conflict, notFound } from '../errors'
 
 type Db = PrismaClient | Prisma.TransactionClient
 
@@ -23,6 +23,25 @@ export async function createWorkspace(db: Db, ownerId: string, input: NewWorkspa
   })
   await recordAudit(db, { action: 'workspace.created', workspaceId: workspace.id, actorId: ownerId, targetType: 'workspace', targetId: workspace.id, metadata: { name: workspace.name } })
   return workspace
+}
+
+/** How many workspaces one account may own: enough for a creator with several brands, too few to farm storage quotas. */
+export const MAX_OWNED_WORKSPACES = 10
+
+// Parallel requests queue on the owner's row lock (and, on the embedded database, on its one session): they wait their turn.
+const ownerLockWait = { maxWait: 15_000, timeout: 15_000 }
+
+/** A workspace the user makes for themself (a second brand, a client), refused past MAX_OWNED_WORKSPACES. */
+export async function createOwnWorkspace(db: PrismaClient, ownerId: string, input: NewWorkspace) {
+  return db.$transaction(async (tx) => {
+    // Locking the user's row makes parallel requests count one after another, so none slips past the cap.
+    await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${ownerId}::uuid FOR UPDATE`
+    const owned = await tx.membership.count({ where: { userId: ownerId, role: 'owner' } })
+    if (owned >= MAX_OWNED_WORKSPACES) {
+      throw conflict(`You already own ${MAX_OWNED_WORKSPACES} workspaces, the most one account may have. Reuse one you own, or hand one over to another owner first.`)
+    }
+    return createWorkspace(tx, ownerId, input)
+  }, ownerLockWait)
 }
 
 /** The workspaces a user belongs to, with the user's role in each, oldest membership first. */

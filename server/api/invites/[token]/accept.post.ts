@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { acceptInvite } from '../../../services/workspaces/invites'
-import { consume, limits } from '../../../services/security/rate-limit'
+import { limits } from '../../../services/security/rate-limit'
 
 const paramsSchema = z.object({ token: z.string().min(20).max(200) })
 
@@ -8,7 +8,8 @@ const paramsSchema = z.object({ token: z.string().min(20).max(200) })
 export default defineEventHandler(async (event) => {
   const user = await requireUser(event)
   const { token } = await getValidatedRouterParams(event, paramsSchema.parse)
-  await consume(useStorage('kv'), limits.inviteAddress, requestMeta(event).ip ?? 'unknown')
-  await consume(useStorage('kv'), limits.inviteAccount, user.id)
+  const rateLimits = await useRateLimits()
+  await rateLimits.consume(limits.inviteAddress, clientAddress(event) ?? 'unknown')
+  await rateLimits.consume(limits.inviteAccount, user.id)
   return useDb().$transaction(tx => acceptInvite(tx, token, user))
 })
