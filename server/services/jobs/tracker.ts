@@ -30,7 +30,7 @@ export function prismaJobTracker(db: PrismaClient): JobTracker {
 }
 
 /** Keeps what a finished job reports (a summary line and its numbers) on its JobRun, for the Jobs page. */
-export async function recordJobResult(db: PrismaClient, id: string, result: { summary: string } & Record<string, unknown>): Promise<void> {
+export async function recordJobResult(db: PrismaClient, id: string, result: { summary: string }): Promise<void> {
   await db.jobRun.updateMany({ where: { id }, data: { result: JSON.parse(JSON.stringify(result)) } })
 }
 
