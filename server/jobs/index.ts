@@ -4,6 +4,7 @@ import jobsReconcile from './jobs.reconcile'
 import maintenanceCleanup from './maintenance.cleanup'
 import mediaAnalyse from './media.analyse'
 import mediaRender from './media.render'
+import storageSweep from './storage.sweep'
 
 // One handler per queue in server/services/jobs/registry.ts; the engine refuses to start with one missing.
 export const handlers: Record<QueueName, JobHandler<never>> = {
@@ -11,4 +12,5 @@ export const handlers: Record<QueueName, JobHandler<never>> = {
   'jobs.reconcile': jobsReconcile,
   'media.analyse': mediaAnalyse,
   'media.render': mediaRender,
+  'storage.sweep': storageSweep,
 }

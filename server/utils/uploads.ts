@@ -6,7 +6,7 @@ import type { UploadService } from '../services/library/uploads'
 
 let service: UploadService | undefined
 
-/** The tus upload service of this process (one FileStore staging folder, one in-memory upload lock). */
+/** The tus upload service of this process: staged on its disk or, with S3, in the bucket; locked in memory or, with REDIS_URL, in Redis. */
 export function useUploads(): UploadService {
   const config = useServerConfig()
   service ??= createUploadService({
@@ -16,6 +16,8 @@ export function useUploads(): UploadService {
     stagingDir: config.uploads.stagingDir,
     maxSizeBytes: config.uploads.maxSizeBytes,
     workspaceQuotaBytes: config.uploads.workspaceQuotaBytes,
+    s3: config.storage.s3,
+    redisUrl: config.redisUrl,
     queueAnalysis: async ({ workspaceId, videoId }) => {
       await queueVideoAnalysis(workspaceId, videoId)
     },

@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises'
 import { crc32 } from 'node:zlib'
 
 export type S3Operation = 'PutObject' | 'CreateMultipartUpload' | 'UploadPart' | 'CompleteMultipartUpload' | 'AbortMultipartUpload'
-  | 'GetObject' | 'HeadObject' | 'DeleteObject' | 'DeleteObjects' | 'ListObjectsV2'
+  | 'GetObject' | 'HeadObject' | 'DeleteObject' | 'DeleteObjects' | 'ListObjectsV2' | 'ListParts'
 
 export interface FakeS3Options {
   accessKeyId: string
@@ -36,8 +36,8 @@ export interface FakeS3 {
   stop: () => Promise<void>
 }
 
-interface StoredObject { etag: string, size: number, contentType: string, lastModified: Date }
-interface Multipart { key: string, contentType: string, parts: Map<number, { etag: string, size: number }> }
+interface StoredObject { etag: string, size: number, contentType: string, lastModified: Date, metadata: Record<string, string> }
+interface Multipart { key: string, contentType: string, metadata: Record<string, string>, parts: Map<number, { etag: string, size: number, lastModified: Date }> }
 interface Received { path: string, size: number, md5: Buffer, sha256: string, crc32: number }
 
 class S3Error extends Error {
@@ -148,9 +148,13 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
     if (method === 'PUT') return query.has('uploadId') ? 'UploadPart' : 'PutObject'
     if (method === 'POST') return query.has('uploads') ? 'CreateMultipartUpload' : query.has('uploadId') ? 'CompleteMultipartUpload' : undefined
     if (method === 'DELETE') return query.has('uploadId') ? 'AbortMultipartUpload' : 'DeleteObject'
+    if (method === 'GET' && query.has('uploadId')) return 'ListParts'
     return method === 'GET' ? 'GetObject' : method === 'HEAD' ? 'HeadObject' : undefined
   }
 
+  // User metadata: x-amz-meta-* headers, kept with the object and sent back on GET and HEAD.
+  const userMetadata = (request: IncomingMessage) => Object.fromEntries(Object.entries(request.headers)
+    .filter(([name]) => name.startsWith('x-amz-meta-')).map(([name, value]) => [name.slice('x-amz-meta-'.length), String(value)]))
   const quoted = (md5: Buffer) => `"${md5.toString('hex')}"`
   function multipart(query: URLSearchParams): Multipart {
     const upload = uploads.get(query.get('uploadId') ?? '')
@@ -162,9 +166,9 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
     if (!object) throw new S3Error(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key })
     return object
   }
-  async function store(key: string, from: string, etag: string, size: number, contentType: string) {
+  async function store(key: string, from: string, etag: string, size: number, contentType: string, metadata: Record<string, string>) {
     await rename(from, objectPath(key))
-    objects.set(key, { etag, size, contentType, lastModified: new Date() })
+    objects.set(key, { etag, size, contentType, lastModified: new Date(), metadata })
   }
 
   async function complete(key: string, query: URLSearchParams, xml: string): Promise<string> {
@@ -186,9 +190,27 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
     const digests = numbers.map(number => Buffer.from(upload.parts.get(number)!.etag.slice(1, -1), 'hex'))
     const etag = `"${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${numbers.length}"`
     const size = numbers.reduce((total, number) => total + upload.parts.get(number)!.size, 0)
-    await store(key, assembled, etag, size, upload.contentType)
+    await store(key, assembled, etag, size, upload.contentType, upload.metadata)
     await discard(uploadId)
     return `<CompleteMultipartUploadResult ${namespace}><Bucket>${options.bucket}</Bucket><Key>${escapeXml(key)}</Key><ETag>${escapeXml(etag)}</ETag></CompleteMultipartUploadResult>`
+  }
+
+  // ListParts: the parts of an open multipart upload, in order, a page at a time (part-number-marker, max-parts).
+  function listParts(key: string, query: URLSearchParams): string {
+    const upload = multipart(query)
+    if (upload.key !== key) throw new S3Error(404, 'NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.')
+    const marker = Number(query.get('part-number-marker') ?? 0)
+    const maxParts = Math.min(Number(query.get('max-parts') ?? 1000), options.maxKeysPerPage ?? 1000)
+    const numbers = [...upload.parts.keys()].filter(number => number > marker).sort((a, b) => a - b)
+    const page = numbers.slice(0, maxParts)
+    const truncated = numbers.length > page.length
+    const parts = page.map((number) => {
+      const part = upload.parts.get(number)!
+      return `<Part><PartNumber>${number}</PartNumber><LastModified>${part.lastModified.toISOString()}</LastModified><ETag>${escapeXml(part.etag)}</ETag><Size>${part.size}</Size></Part>`
+    }).join('')
+    return `<ListPartsResult ${namespace}><Bucket>${options.bucket}</Bucket><Key>${escapeXml(key)}</Key><UploadId>${escapeXml(query.get('uploadId')!)}</UploadId>`
+      + `<PartNumberMarker>${marker}</PartNumberMarker><NextPartNumberMarker>${page.at(-1) ?? marker}</NextPartNumberMarker><MaxParts>${maxParts}</MaxParts>`
+      + `<IsTruncated>${truncated}</IsTruncated><StorageClass>STANDARD</StorageClass>${parts}</ListPartsResult>`
   }
 
   async function discard(uploadId: string) {
@@ -233,6 +255,7 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
     const object = existing(key)
     const headers: Record<string, string | number> = {
       'etag': object.etag, 'content-type': object.contentType, 'last-modified': object.lastModified.toUTCString(), 'accept-ranges': 'bytes',
+      ...Object.fromEntries(Object.entries(object.metadata).map(([name, value]) => [`x-amz-meta-${name}`, value])),
     }
     const disposition = query.get('response-content-disposition')
     if (disposition) headers['content-disposition'] = disposition
@@ -281,17 +304,17 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
       const contentType = String(request.headers['content-type'] ?? 'binary/octet-stream')
       const uploadId = query.get('uploadId') ?? ''
       if (operation === 'PutObject') {
-        await store(key, body.path, quoted(body.md5), body.size, contentType)
+        await store(key, body.path, quoted(body.md5), body.size, contentType, userMetadata(request))
         return reply(response, 200, undefined, { etag: quoted(body.md5) })
       }
       if (operation === 'CreateMultipartUpload') {
         const newId = randomUUID().replaceAll('-', '')
-        uploads.set(newId, { key, contentType, parts: new Map() })
+        uploads.set(newId, { key, contentType, metadata: userMetadata(request), parts: new Map() })
         return reply(response, 200, `<InitiateMultipartUploadResult ${namespace}><Bucket>${options.bucket}</Bucket><Key>${escapeXml(key)}</Key><UploadId>${newId}</UploadId></InitiateMultipartUploadResult>`)
       }
       if (operation === 'UploadPart') {
         const partNumber = Number(query.get('partNumber'))
-        multipart(query).parts.set(partNumber, { etag: quoted(body.md5), size: body.size })
+        multipart(query).parts.set(partNumber, { etag: quoted(body.md5), size: body.size, lastModified: new Date() })
         await rename(body.path, partPath(uploadId, partNumber))
         return reply(response, 200, undefined, { etag: quoted(body.md5) })
       }
@@ -307,6 +330,7 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
       }
       if (operation === 'DeleteObjects') return reply(response, 200, await deleteMany(request, await readFile(body.path, 'utf8')))
       if (operation === 'ListObjectsV2') return reply(response, 200, list(query))
+      if (operation === 'ListParts') return reply(response, 200, listParts(key, query))
       await sendObject(request, response, key, query)
     }
     finally {

@@ -210,7 +210,7 @@ export function parseServerConfig(source: Record<string, string | undefined> = p
         : undefined,
     },
     uploads: {
-      // In-progress uploads stay on this machine's disk until they are complete (tus FileStore).
+      // In-progress uploads stay on this machine's disk until they are complete (tus FileStore); with S3, in the bucket.
       stagingDir: resolve(dataDir, 'uploads'),
       maxSizeBytes: env.UPLOAD_MAX_SIZE,
       workspaceQuotaBytes: env.WORKSPACE_STORAGE_QUOTA,

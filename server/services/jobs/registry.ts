@@ -15,6 +15,8 @@ export interface QueueDefinition {
 
 export const queues = {
   'maintenance.cleanup': { name: 'maintenance.cleanup', retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 10 * 60, concurrency: 1 },
+  // The daily storage sweep: one run lists the whole store and fans out a run per workspace, whose report that workspace's Jobs page shows.
+  'storage.sweep': { name: 'storage.sweep', retryLimit: 2, retryDelay: 300, retryBackoff: true, expireInSeconds: 30 * 60, concurrency: 1 },
   'jobs.reconcile': { name: 'jobs.reconcile', retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 60, concurrency: 1 },
   // One ffmpeg pass per video; ffmpeg already uses every core, so one at a time per worker. Two hours covers long 4K footage.
   'media.analyse': { name: 'media.analyse', retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 2 * 60 * 60, concurrency: 1 },

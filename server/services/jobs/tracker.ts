@@ -29,6 +29,11 @@ export function prismaJobTracker(db: PrismaClient): JobTracker {
   }
 }
 
+/** Keeps what a finished job reports (a summary line and its numbers) on its JobRun, for the Jobs page. */
+export async function recordJobResult(db: PrismaClient, id: string, result: { summary: string }): Promise<void> {
+  await db.jobRun.updateMany({ where: { id }, data: { result: JSON.parse(JSON.stringify(result)) } })
+}
+
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled'
 
 /** A workspace's jobs as people see them: counts by state and the latest runs, failures first. */

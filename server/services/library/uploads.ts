@@ -1,25 +1,26 @@
-// Resumable uploads over tus (@tus/server with its FileStore). Bytes are staged on this machine's disk and
-// streamed, never held whole in memory. A Video row in status `uploading` reserves the quota from the first
+// Resumable uploads over tus (@tus/server). Bytes are staged on this machine's disk (FileStore), or in the bucket
+// when media lives in S3 (upload-datastore.ts), and streamed, never held whole in memory. A Video row in status `uploading` reserves the quota from the first
 // request; when the last byte lands, ffprobe decides what the file is. A video moves into media storage and
 // is queued for analysis; anything else is deleted, row and bytes, and the client is told why.
 import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { join } from 'node:path'
 import { Transform } from 'node:stream'
-import { FileStore } from '@tus/file-store'
 import { Server } from '@tus/server'
 import type { Upload } from '@tus/server'
 import { z } from 'zod'
 import type { PrismaClient } from '../../generated/prisma/client'
+import { isDiskFull } from '../media/disk-full'
 import type { MediaTools } from '../media/ffmpeg'
 import { NotAVideoError, probeVideo } from '../media/probe'
 import type { VideoProbe } from '../media/probe'
 import { contentTypeOf } from '../media/storage/local'
 import { videoSourceKey } from '../media/storage/keys'
+import type { S3MediaStoreOptions } from '../media/storage/s3'
 import type { MediaStore } from '../media/storage/types'
 import { formatBytes } from '../../../shared/library'
 import { notFound } from '../errors'
+import { createUploadDatastore, diskFullRefusal } from './upload-datastore'
 
 export interface UploadCaller {
   workspaceId: string
@@ -33,6 +34,10 @@ export interface UploadServiceOptions {
   stagingDir: string
   maxSizeBytes: number
   workspaceQuotaBytes: number
+  /** Media in S3: unfinished uploads are kept in the bucket too, so any web instance can take the next PATCH. */
+  s3?: S3MediaStoreOptions
+  /** Shares the upload-info cache and the upload lock between web instances. */
+  redisUrl?: string
   /** Queues the analysis of a stored video (media.analyse). */
   queueAnalysis: (video: { workspaceId: string, videoId: string }) => Promise<void>
   log?: (message: string) => void
@@ -60,7 +65,14 @@ function titleFrom(filename: string | undefined): string {
 export function createUploadService(options: UploadServiceOptions) {
   const { db } = options
   const callers = new WeakMap<IncomingMessage, UploadCaller>()
-  const datastore = new FileStore({ directory: options.stagingDir, expirationPeriodInMilliseconds: UNFINISHED_UPLOAD_LIFETIME_MS })
+  const staging = createUploadDatastore({
+    stagingDir: options.stagingDir,
+    expirationPeriodInMilliseconds: UNFINISHED_UPLOAD_LIFETIME_MS,
+    s3: options.s3,
+    redisUrl: options.redisUrl,
+    onDiskFull: uploadId => discard(uploadId),
+  })
+  const datastore = staging.datastore
 
   function callerOf(request: Request): UploadCaller {
     const node = (request as Request & { runtime?: { node?: { req: IncomingMessage } } }).runtime?.node?.req
@@ -123,19 +135,27 @@ export function createUploadService(options: UploadServiceOptions) {
   async function finish(caller: UploadCaller, upload: Upload): Promise<{ headers: Record<string, string> }> {
     const video = await db.video.findFirst({ where: { uploadId: upload.id, workspaceId: caller.workspaceId, status: 'uploading' } })
     if (!video) throw refuse(404, 'This upload was canceled or has expired. Start it again.')
-    const stagedPath = join(options.stagingDir, upload.id)
+    let staged: Awaited<ReturnType<typeof staging.openFinished>>
     let probe: VideoProbe
     try {
-      probe = await probeVideo(stagedPath, await options.tools())
+      staged = await staging.openFinished(upload.id)
     }
     catch (error) {
+      await discard(upload.id)
+      throw error
+    }
+    try {
+      probe = await probeVideo(staged.path, await options.tools())
+    }
+    catch (error) {
+      await staged.release()
       await discard(upload.id)
       if (error instanceof NotAVideoError) throw refuse(422, error.message)
       throw error
     }
     let stored: Awaited<ReturnType<typeof store>> | undefined
     try {
-      stored = await store(video, stagedPath, probe)
+      stored = await store(video, staged.path, probe)
       await db.video.update({
         where: { id: video.id },
         data: {
@@ -159,7 +179,11 @@ export function createUploadService(options: UploadServiceOptions) {
       // Nothing half-made: no stored object and no row.
       if (stored) await options.store.delete(stored.key).catch(() => {})
       await discard(upload.id)
+      if (isDiskFull(error)) throw diskFullRefusal()
       throw error
+    }
+    finally {
+      await staged.release()
     }
     await datastore.remove(upload.id).catch(() => {})
     await options.queueAnalysis({ workspaceId: video.workspaceId, videoId: video.id })
@@ -170,6 +194,7 @@ export function createUploadService(options: UploadServiceOptions) {
   const server = new Server({
     path: '/api/workspaces/uploads',
     datastore,
+    locker: staging.locker,
     maxSize: options.maxSizeBytes,
     namingFunction: () => randomUUID(),
     generateUrl: (request, { id }) => `/api/workspaces/${callerOf(request).workspaceId}/uploads/${id}`,
@@ -179,6 +204,8 @@ export function createUploadService(options: UploadServiceOptions) {
       return {}
     },
     onUploadFinish: (request, upload) => finish(callerOf(request), upload),
+    // A full disk anywhere on the way (creating the upload, its bytes, storing it) is named, with what to do.
+    onResponseError: (_request, error) => isDiskFull(error) ? diskFullRefusal() : undefined,
   })
 
   return {

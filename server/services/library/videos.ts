@@ -3,7 +3,7 @@
 import type { PrismaClient } from '../../generated/prisma/client'
 import type { VideoKind } from '../../../shared/library'
 import type { Timeline, VideoFeatures } from '../media/analysis/features'
-import { videoPrefix } from '../media/storage/keys'
+import { renderPrefix, videoPrefix } from '../media/storage/keys'
 import type { MediaStore } from '../media/storage/types'
 import { notFound } from '../errors'
 
@@ -81,14 +81,19 @@ export async function updateVideo(db: PrismaClient, workspaceId: string, videoId
   if (count === 0) throw notFound('This video')
 }
 
-/** Deletes the row, its analyses and every stored byte of the video; pattern evidence from it goes too. */
+/** Deletes the row, its analyses and renders, and every stored byte of them; pattern evidence from it goes too. */
 export async function deleteVideo(db: PrismaClient, store: MediaStore, workspaceId: string, videoId: string): Promise<{ removedObjects: number }> {
   const video = await db.video.findFirst({ where: { id: videoId, workspaceId }, select: { id: true, status: true } })
   if (!video) throw notFound('This video')
+  // Renders live under a prefix of their own (they outlive a re-analysis), so they are named before the cascade drops them.
+  const renders = await db.render.findMany({ where: { workspaceId, sourceVideoId: video.id }, select: { id: true } })
   await db.$transaction([
     db.patternEvidence.deleteMany({ where: { workspaceId, videoId, source: 'analysis' } }),
     db.video.delete({ where: { id: video.id } }),
   ])
-  // After the row: a crash in between leaves orphan bytes (nothing sweeps them yet), never a row without bytes.
-  return { removedObjects: await store.deletePrefix(videoPrefix(workspaceId, videoId)) }
+  // After the rows: a crash in between leaves orphan bytes, which the storage sweep removes, never a row without bytes.
+  // A render still running finds its row gone, stops, and removes what it stored.
+  let removedObjects = await store.deletePrefix(videoPrefix(workspaceId, videoId))
+  for (const render of renders) removedObjects += await store.deletePrefix(renderPrefix(workspaceId, render.id))
+  return { removedObjects }
 }

@@ -14,6 +14,7 @@ import type { EditRecipe, VariantKeys } from '../../../shared/recipe'
 import type { RenderStage, RenderStatus, RenderSummary } from '../../../shared/studio'
 import { cancelJob } from '../jobs/control'
 import type { JobEngine } from '../jobs/engine'
+import { isDiskFull, RENDER_DISK_FULL_MESSAGE } from '../media/disk-full'
 import type { MediaTools } from '../media/ffmpeg'
 import { renderRecipe, renderThumbnail } from '../media/render/pipeline'
 import type { RenderMeasurements } from '../media/render/pipeline'
@@ -270,6 +271,7 @@ const PREVIEW_SHARE = 0.25
 const STORING_SHARE = 0.05
 
 function readableFailure(error: unknown, interrupted: boolean): string {
+  if (isDiskFull(error)) return RENDER_DISK_FULL_MESSAGE
   if (interrupted) return 'The render was interrupted: its worker stopped or it ran past its time limit.'
   const message = error instanceof Error ? error.message : String(error)
   if (error instanceof RenderInputError) return message
@@ -398,7 +400,8 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
   catch (error) {
     if (canceled.signal.aborted) return await stopCanceled()
     const interrupted = options.signal?.aborted === true
-    const final = options.final !== false || error instanceof RenderInputError || (error instanceof Error && error.name === 'RecipeError')
+    // A full disk is not fixed by trying again half a minute later: the user is told at once, and retries once space is freed.
+    const final = options.final !== false || error instanceof RenderInputError || (error instanceof Error && error.name === 'RecipeError') || isDiskFull(error)
     const message = readableFailure(error, interrupted)
     await store.deletePrefix(prefix).catch(() => {})
     await db.render.updateMany({

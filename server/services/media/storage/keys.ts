@@ -1,11 +1,17 @@
 // Storage keys are made here, from ids the server generated, so no user-supplied path reaches a disk or a bucket.
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const safeKey = /^ws\/[0-9a-f-]{36}\/[a-z0-9][a-z0-9._/-]*$/
+const workspaceFolder = /^ws\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/$/
 const safeName = /^[a-z0-9][a-z0-9._-]{0,63}$/
 
 function requireUuid(value: string, what: string): string {
   if (!uuid.test(value)) throw new Error(`${what} must be a lower-case uuid, got ${JSON.stringify(value)}`)
   return value
+}
+
+/** Everything one workspace stores. */
+export function workspacePrefix(workspaceId: string): string {
+  return `ws/${requireUuid(workspaceId, 'workspaceId')}/`
 }
 
 /** The folder that holds everything of one video: its source file and the analysis artifacts. */
@@ -18,9 +24,14 @@ export function videoSourceKey(workspaceId: string, videoId: string, extension: 
   return `${videoPrefix(workspaceId, videoId)}source.${safeArtifactName(extension)}`
 }
 
+/** The folder of one analysis's pictures. */
+export function analysisPrefix(workspaceId: string, videoId: string, analysisId: string): string {
+  return `${videoPrefix(workspaceId, videoId)}analysis/${requireUuid(analysisId, 'analysisId')}/`
+}
+
 /** An artifact of an analysis (thumbnail, contact sheet, shot keyframes). */
 export function analysisArtifactKey(workspaceId: string, videoId: string, analysisId: string, name: string): string {
-  return `${videoPrefix(workspaceId, videoId)}analysis/${requireUuid(analysisId, 'analysisId')}/${safeArtifactName(name)}`
+  return `${analysisPrefix(workspaceId, videoId, analysisId)}${safeArtifactName(name)}`
 }
 
 /** The folder of one render (a variant): its file, preview and thumbnail. */
@@ -51,6 +62,14 @@ export function isSafeKey(key: string): boolean {
 export function assertSafeKey(key: string): string {
   if (!isSafeKey(key)) throw new Error(`refusing unsafe media key ${JSON.stringify(key)}`)
   return key
+}
+
+/** The root of every workspace's media: what the storage sweep lists. */
+export const MEDIA_ROOT_PREFIX = 'ws/'
+
+/** A prefix `list` accepts: the media root, or a folder inside it. */
+export function assertListablePrefix(prefix: string): string {
+  return prefix === MEDIA_ROOT_PREFIX || workspaceFolder.test(prefix) ? prefix : assertSafePrefix(prefix)
 }
 
 export function assertSafePrefix(prefix: string): string {

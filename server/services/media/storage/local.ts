@@ -2,13 +2,13 @@
 // /media route, which checks an HMAC and an expiry and serves byte ranges so players can seek.
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
-import { dirname, join, resolve, sep } from 'node:path'
+import { mkdir, opendir, readdir, rename, rm, stat } from 'node:fs/promises'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { assertSafeKey, assertSafePrefix } from './keys'
+import { assertListablePrefix, assertSafeKey, assertSafePrefix } from './keys'
 import { MediaNotFoundError, RangeNotSatisfiableError } from './types'
-import type { ByteRange, MediaStore, PutOptions, SignedUrlOptions, StoredObjectInfo } from './types'
+import type { ByteRange, ListedObject, MediaStore, PutOptions, SignedUrlOptions, StoredObjectInfo } from './types'
 
 export interface LocalMediaStoreOptions {
   root: string
@@ -71,8 +71,27 @@ export function createLocalMediaStore(options: LocalMediaStoreOptions): LocalMed
     return (await stored(key))!
   }
 
+  async function* list(prefix: string): AsyncIterable<ListedObject> {
+    const dir = resolve(root, assertListablePrefix(prefix))
+    if (!dir.startsWith(root + sep)) throw new Error(`media prefix ${prefix} escapes the storage root`)
+    // Walked lazily, so a large store is never held as one array.
+    const walk = await opendir(dir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined
+      throw error
+    })
+    if (!walk) return
+    for await (const entry of walk) {
+      if (!entry.isFile()) continue
+      const path = join(entry.parentPath, entry.name)
+      // Removed between the listing and the stat: nothing to report.
+      const info = await stat(path).catch(() => undefined)
+      if (info) yield { key: relative(root, path).split(sep).join('/'), sizeBytes: info.size, lastModified: info.mtime }
+    }
+  }
+
   return {
     driver: 'local',
+    list,
     put: (key, body, _options?: PutOptions) => put(key, body),
     putFile: async (key, path) => put(assertSafeKey(key), createReadStream(path)),
     async get(key: string, range?: ByteRange) {

@@ -13,10 +13,10 @@ import {
 import type { GetObjectCommandOutput } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { assertSafeKey, assertSafePrefix } from './keys'
+import { assertListablePrefix, assertSafeKey, assertSafePrefix } from './keys'
 import { contentTypeOf } from './local'
 import { MediaNotFoundError, RangeNotSatisfiableError } from './types'
-import type { ByteRange, MediaStore, ObjectStream, PutOptions, SignedUrlOptions, StoredObjectInfo } from './types'
+import type { ByteRange, ListedObject, MediaStore, ObjectStream, PutOptions, SignedUrlOptions, StoredObjectInfo } from './types'
 
 export interface S3MediaStoreOptions {
   bucket: string
@@ -146,6 +146,19 @@ export function createS3MediaStore(options: S3MediaStoreOptions): MediaStore {
     return removed
   }
 
+  async function* list(prefix: string): AsyncIterable<ListedObject> {
+    assertListablePrefix(prefix)
+    let continuationToken: string | undefined
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken }))
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined) continue
+        yield { key: object.Key, sizeBytes: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0) }
+      }
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined
+    } while (continuationToken)
+  }
+
   async function deleteBatch(keys: string[]): Promise<number> {
     const result = await client.send(new DeleteObjectsCommand({
       Bucket: bucket,
@@ -188,6 +201,7 @@ export function createS3MediaStore(options: S3MediaStoreOptions): MediaStore {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: assertSafeKey(key) }))
     },
     deletePrefix,
+    list,
     async signedUrl(key: string, { expiresInSeconds, downloadName }: SignedUrlOptions) {
       const command = new GetObjectCommand({
         Bucket: bucket,

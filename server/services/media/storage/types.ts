@@ -22,6 +22,14 @@ export interface ObjectStream extends StoredObjectInfo {
   range?: { start: number, end: number }
 }
 
+/** One object found by `list`. */
+export interface ListedObject {
+  key: string
+  sizeBytes: number
+  /** When it was last written: the file's mtime, or S3's LastModified. */
+  lastModified: Date
+}
+
 export interface PutOptions {
   contentType?: string
 }
@@ -46,6 +54,11 @@ export interface MediaStore {
   delete(key: string): Promise<void>
   /** Removes every object under `prefix` (which must end with `/`). Returns how many were removed. */
   deletePrefix(prefix: string): Promise<number>
+  /**
+   * Every object under `prefix` (`ws/`, or a prefix from keys.ts), page by page, in no promised order. Half-written
+   * files of the local driver are listed too, so a sweep can remove what a crash left.
+   */
+  list(prefix: string): AsyncIterable<ListedObject>
   /** A URL a browser, ffmpeg or a social platform can GET (with Range) until it expires. */
   signedUrl(key: string, options: SignedUrlOptions): Promise<string>
   /**

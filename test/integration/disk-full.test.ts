@@ -1,0 +1,172 @@
+// A full disk, for real: a small tmpfs is the media store, the scratch folder and the upload staging folder. A render
+// and an upload that run out of space fail with a message that says so and what to do, leave no partial files, and
+// the worker and the web server keep going: once space is freed, the next render and the next upload succeed.
+import { spawn } from 'node:child_process'
+import { createHash, randomUUID } from 'node:crypto'
+import { once } from 'node:events'
+import { mkdir, mkdtemp, readdir, readFile, rm, statfs, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Job } from 'pg-boss'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { PrismaClient } from '../../server/generated/prisma/client'
+import { startJobEngine, type JobEngine } from '../../server/services/jobs/engine'
+import { prismaJobTracker } from '../../server/services/jobs/tracker'
+import { locateMediaTools } from '../../server/services/media/ffmpeg'
+import { videoSourceKey } from '../../server/services/media/storage/keys'
+import { createLocalMediaStore } from '../../server/services/media/storage/local'
+import type { MediaStore } from '../../server/services/media/storage/types'
+import { createRenders, runRender, studioJobs } from '../../server/services/studio/renders'
+import type { RenderJobData } from '../../server/services/studio/renders'
+import { editRecipeSchema } from '../../shared/recipe'
+import { ApiClient } from '../support/api'
+import { startBuiltApp, type RunningApp } from '../support/app-server'
+import { waitUntil } from '../support/job-workers'
+import { generateClip } from '../support/media'
+import { createPrisma } from '../support/scratch'
+import { TusTestClient } from '../support/tus'
+
+// A queue of this file's own, so the built apps other test files start never take its jobs.
+const queue = 'test.disk_full_render'
+
+async function run(command: string, args: string[]): Promise<void> {
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  let errors = ''
+  child.stderr.on('data', (chunk: Buffer) => {
+    errors += chunk.toString()
+  })
+  const [code] = await once(child, 'exit') as [number | null]
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}: ${errors}`)
+}
+
+/** Fills the file system of `dir` until only `leaveBytes` are free; returns the filler's path. */
+async function fill(dir: string, leaveBytes: number): Promise<string> {
+  const { bavail, bsize } = await statfs(dir)
+  const path = join(dir, `filler-${randomUUID()}`)
+  await writeFile(path, Buffer.alloc(Math.max(0, bavail * bsize - leaveBytes), 1))
+  return path
+}
+
+/** Every file left under `dir`, filler aside. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])
+  return entries.filter(entry => entry.isFile() && !entry.name.startsWith('filler-')).map(entry => join(entry.parentPath, entry.name).slice(dir.length + 1)).sort()
+}
+
+describe(`a full disk, on ${inject('databaseKind')}`, () => {
+  let dir: string
+  let mounted: string
+  let db: PrismaClient
+  let store: MediaStore
+  let engine: JobEngine
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'reelwise-disk-full-'))
+    mounted = join(dir, 'small')
+    await mkdir(mounted)
+    await run('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mounted])
+    db = createPrisma(inject('databaseUrl'))
+  })
+  afterAll(async () => {
+    await engine?.stop(5000)
+    await db?.$disconnect()
+    if (mounted) await run('umount', [mounted]).catch(() => {})
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('a render that runs out of space fails with a clear message, leaves no files, and the worker renders the next one', async () => {
+    const root = join(mounted, 'render')
+    const scratchDir = join(root, 'tmp')
+    store = createLocalMediaStore({ root: join(root, 'media'), appUrl: 'http://127.0.0.1:3000', signingKey: 'disk-full' })
+    const tools = await locateMediaTools()
+    const user = await db.user.create({ data: { email: `disk-${randomUUID()}@full.test`, name: 'Disk' } })
+    const workspace = await db.workspace.create({ data: { name: 'Disk full', slug: `disk-${randomUUID()}` } })
+    const clip = await generateClip(join(dir, 'clip.mp4'), { width: 640, height: 360, fps: 30, shots: [1, 1], audio: [{ tone: -20, seconds: 2 }] })
+    const video = await db.video.create({ data: { workspaceId: workspace.id, kind: 'footage', status: 'ready', title: 'Clip', durationMs: 2000, audioCodec: 'aac' } })
+    const key = videoSourceKey(workspace.id, video.id, 'mp4')
+    await store.putFile(key, clip.path)
+    await db.video.update({ where: { id: video.id }, data: { storageKey: key } })
+    engine = await startJobEngine({
+      connectionString: inject('databaseUrl'),
+      works: true,
+      queues: [{ name: queue, retryLimit: 1, retryDelay: 0, retryBackoff: false, expireInSeconds: 10 * 60, concurrency: 1 }],
+      pollingIntervalSeconds: 0.5,
+      tracker: prismaJobTracker(db),
+      // What server/jobs/media.render.ts does, with this test's store and scratch folder.
+      handlers: {
+        [queue]: (async (job: Job<RenderJobData>) => runRender({ db, store, tools, scratchDir }, job.data, { signal: job.signal, final: job.retryCount >= 1 })) as never,
+      },
+    })
+    const jobs = studioJobs(db, engine, workspace.id, queue)
+    const recipe = editRecipeSchema.parse({ reframe: { mode: 'crop', aspect: '9:16' }, platform: 'tiktok' })
+    const before = await filesUnder(root)
+
+    const filler = await fill(mounted, 96 * 1024)
+    const { renders: [failing] } = await createRenders({ db, store, jobs }, { workspaceId: workspace.id, userId: user.id, videoId: video.id, name: 'Full', recipe })
+    // The first attempt's outcome: failed for good, or queued again with its error.
+    await waitUntil(async () => (await db.render.findUniqueOrThrow({ where: { id: failing!.id } })).error !== null, 120_000, 'the render to fail')
+    const failed = await db.render.findUniqueOrThrow({ where: { id: failing!.id } })
+    expect(failed.status).toBe('failed')
+    expect(failed.error).toMatch(/^The server's disk is full/)
+    expect(failed.error).toMatch(/free|delete/i)
+    // A full disk is not fixed by trying again half a minute later: the first attempt (of two) says failed, not "trying again".
+    expect(failed.error).not.toMatch(/Trying again/)
+    expect(await filesUnder(root)).toEqual(before)
+
+    await rm(filler)
+    const { renders: [next] } = await createRenders({ db, store, jobs }, { workspaceId: workspace.id, userId: user.id, videoId: video.id, name: 'Freed', recipe })
+    await waitUntil(async () => ['succeeded', 'failed'].includes((await db.render.findUniqueOrThrow({ where: { id: next!.id } })).status), 180_000, 'the next render')
+    const done = await db.render.findUniqueOrThrow({ where: { id: next!.id } })
+    expect(done.status, done.error ?? '').toBe('succeeded')
+    // The job removes its scratch folder just after it records the result.
+    await waitUntil(async () => (await readdir(scratchDir)).length === 0, 10_000, 'the scratch folder to be emptied')
+  }, 360_000)
+
+  describe('uploads, through the built app', () => {
+    let app: RunningApp
+
+    beforeAll(async () => {
+      const dataDir = join(mounted, 'app')
+      await mkdir(dataDir)
+      app = await startBuiltApp({ DATA_DIR: dataDir, DATABASE_URL: inject('databaseUrl'), APP_ROLE: 'web' })
+    }, 120_000)
+    afterAll(async () => {
+      await app?.stop()
+    })
+
+    it('an upload that runs out of space is refused with a clear message, its bytes and reservation go, and the next one lands', async () => {
+      const dataDir = join(mounted, 'app')
+      const api = new ApiClient(app.url)
+      expect((await api.signUp({ name: 'Full', email: `full-${randomUUID()}@disk.test` })).status).toBe(201)
+      const workspaceId = (await api.session()).workspaces[0]!.id
+      const tus = new TusTestClient(api, workspaceId)
+      const clip = await generateClip(join(dir, 'upload.mp4'), { width: 640, height: 360, fps: 30, shots: [2, 2], audio: [{ tone: -20, seconds: 4 }], grain: 10 })
+      const bytes = await readFile(clip.path)
+      expect(bytes.length).toBeGreaterThan(256 * 1024)
+      const before = (await filesUnder(dataDir)).filter(path => !path.startsWith('tmp/'))
+
+      // Staging fills up part-way through the PATCH.
+      let filler = await fill(mounted, 128 * 1024)
+      const refused = await tus.upload(clip.path, bytes.length, { filename: 'full.mp4' })
+      expect(refused.status).toBe(507)
+      expect(refused.body).toMatch(/^The server's disk is full/)
+      expect((await filesUnder(dataDir)).filter(path => !path.startsWith('tmp/'))).toEqual(before)
+      expect((await api.get(`/api/workspaces/${workspaceId}/videos`)).body.videos).toEqual([])
+      await rm(filler)
+
+      // Staging holds the file, but there is no room left to store it.
+      filler = await fill(mounted, bytes.length + 64 * 1024)
+      const unstored = await tus.upload(clip.path, bytes.length, { filename: 'full.mp4' })
+      expect(unstored.status).toBe(507)
+      expect(unstored.body).toMatch(/^The server's disk is full/)
+      expect((await filesUnder(dataDir)).filter(path => !path.startsWith('tmp/'))).toEqual(before)
+      expect((await api.get(`/api/workspaces/${workspaceId}/videos`)).body.videos).toEqual([])
+      await rm(filler)
+
+      const landed = await tus.upload(clip.path, bytes.length, { filename: 'freed.mp4' })
+      expect(landed.status, landed.body).toBe(204)
+      const video = (await api.get(`/api/workspaces/${workspaceId}/videos/${landed.headers.get('reelwise-video-id')}`)).body
+      expect(video.sha256).toBe(createHash('sha256').update(bytes).digest('hex'))
+    }, 120_000)
+  })
+})
