@@ -29,6 +29,7 @@ const providedElsewhere: Record<string, string> = {
   STORAGE_LOCAL_DIR: 'defaults to DATA_DIR/media',
   STORAGE_S3_FORCE_PATH_STYLE: 'on by default when STORAGE_S3_ENDPOINT is set',
   UPLOAD_MAX_SIZE: 'defaults to 2GB',
+  JOB_STREAM_MAX_SECONDS: 'defaults to 10 minutes',
   WORKSPACE_STORAGE_QUOTA: 'defaults to 25GB',
   ANALYSIS_CUT_THRESHOLD: 'documented default',
   ANALYSIS_SILENCE_DB: 'documented default',
