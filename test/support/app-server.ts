@@ -14,6 +14,14 @@ export async function freePort(): Promise<number> {
   return port
 }
 
+/** The HEALTH_TOKEN every test app gets (unless a test sets its own), so tests can read /health's full report. */
+export const TEST_HEALTH_TOKEN = 'test-health-token-for-the-full-report'
+
+/** /health with TEST_HEALTH_TOKEN: the full report (checks, versions, role), not only the status. */
+export function fetchHealthReport(url: string): Promise<Response> {
+  return fetch(`${url}/health`, { headers: { authorization: `Bearer ${TEST_HEALTH_TOKEN}` } })
+}
+
 export interface RunningApp {
   url: string
   child: ChildProcess
@@ -72,7 +80,7 @@ export async function startBuiltApp(env: Record<string, string>, expectStatus = 
   // A restart passes the old PORT and APP_URL, so clients keep their URLs.
   const port = env.PORT ?? String(await freePort())
   const url = env.APP_URL ?? `http://127.0.0.1:${port}`
-  const { child, output } = launch(['.output/server/index.mjs'], { PORT: port, APP_URL: url, ...env })
+  const { child, output } = launch(['.output/server/index.mjs'], { PORT: port, APP_URL: url, HEALTH_TOKEN: TEST_HEALTH_TOKEN, ...env })
   try {
     await waitFor(`${url}/health`, child, output, { status: expectStatus })
   }
