@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sections } from '../../shared/navigation'
-import { startBuiltApp, type RunningApp } from '../support/app-server'
+import { fetchHealthReport, startBuiltApp, type RunningApp } from '../support/app-server'
 import { launchChromium, submitSignUp } from '../support/browser'
 
 const screenshots = resolve(import.meta.dirname, '__screenshots__')
@@ -43,9 +43,10 @@ describe('the app shell on a fresh data directory', () => {
   })
 
   it('answers /health with 200 on the embedded database, migrated at boot', async () => {
-    const response = await fetch(`${app.url}/health`)
-    expect(response.status).toBe(200)
-    const health = await response.json()
+    const anonymous = await fetch(`${app.url}/health`)
+    expect(anonymous.status).toBe(200)
+    expect(await anonymous.json()).toEqual({ status: 'ok' })
+    const health = await (await fetchHealthReport(app.url)).json()
     expect(health).toMatchObject({ status: 'ok', database: 'embedded', role: 'all', failing: [] })
     expect(health.checks.migrations.applied).toBeGreaterThan(0)
     expect(app.output()).toMatch(/created the embedded database in .* from the build's migrated template/)

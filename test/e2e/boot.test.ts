@@ -5,7 +5,7 @@ import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { startJobEngine } from '../../server/services/jobs/engine'
 import { queues } from '../../server/services/jobs/registry'
-import { runBuiltApp, startBuiltApp } from '../support/app-server'
+import { fetchHealthReport, runBuiltApp, startBuiltApp } from '../support/app-server'
 import { databaseUrl, dropDatabase, queryRows, scratchDatabaseName } from '../support/postgres'
 
 const productionSecrets = {
@@ -57,7 +57,7 @@ describe('starting the built app', () => {
     const url = newDatabase()
     const app = await startBuiltApp({ DATA_DIR: await tempDir(), DATABASE_URL: url })
     try {
-      const health = await (await fetch(`${app.url}/health`)).json()
+      const health = await (await fetchHealthReport(app.url)).json()
       expect(health).toMatchObject({ status: 'ok', database: 'postgresql' })
       expect(await appliedMigrations(url)).toHaveLength(health.checks.migrations.applied)
       expect((await fetch(`${app.url}/`)).status).toBe(200)
@@ -73,7 +73,7 @@ describe('starting the built app', () => {
     const env = { ...productionSecrets, DATA_DIR: await tempDir(), DATABASE_URL: url }
 
     const behind = await startBuiltApp(env, 503)
-    const report = await (await fetch(`${behind.url}/health`)).json()
+    const report = await (await fetchHealthReport(behind.url)).json()
     await behind.stop()
     expect(report.failing).toEqual(['migrations'])
     expect(report.checks.migrations.error).toMatch(/not applied.*npm run db:migrate/)

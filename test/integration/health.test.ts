@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PrismaClient } from '../../server/generated/prisma/client'
 import { readMigrationsDir } from '../../server/services/db/migration-files'
-import { runHealthChecks, type HealthDependencies } from '../../server/services/system/health'
+import { runHealthChecks, STORAGE_CHECK_TTL_MS, type HealthDependencies } from '../../server/services/system/health'
 import { createPrisma } from '../support/scratch'
 import { createLocalMediaStore } from '../../server/services/media/storage/local'
 
@@ -59,6 +59,35 @@ describe(`health checks on ${inject('databaseKind')}`, () => {
     const report = await runHealthChecks({ ...healthy, storage: createLocalMediaStore({ root: join(blocker, 'media'), appUrl: 'http://127.0.0.1', signingKey: 'health-test' }) })
     expect(report.failing).toEqual(['storage'])
     expect(report.checks.storage.error).toMatch(/ENOTDIR|not a directory/)
+  })
+
+  it('makes the storage round trip once per 30 s per store, then again, and reports a job engine that is not running', async () => {
+    const store = createLocalMediaStore({ root: join(dir, 'cached-media'), appUrl: 'http://127.0.0.1', signingKey: 'health-test' })
+    let writes = 0
+    const counted: typeof store = {
+      ...store,
+      driver: store.driver,
+      put(...args) {
+        writes++
+        return store.put(...args)
+      },
+    }
+    let now = 1_000_000
+    const probe = (jobs?: HealthDependencies['jobs']) => runHealthChecks({ ...healthy, storage: counted, now: () => now, jobs })
+    for (let index = 0; index < 5; index++) expect((await probe()).checks.storage.ok).toBe(true)
+    expect(writes).toBe(1)
+    now += STORAGE_CHECK_TTL_MS - 1
+    await probe()
+    expect(writes).toBe(1)
+    now += 1
+    await probe()
+    expect(writes).toBe(2)
+
+    const retrying = await probe({ state: 'starting', attempts: 3, lastError: 'connect ECONNREFUSED 127.0.0.1:5432' })
+    expect(retrying.status).toBe('unavailable')
+    expect(retrying.failing).toEqual(['jobs'])
+    expect(retrying.checks.jobs?.error).toMatch(/not running yet: 3 start attempt\(s\) failed.*ECONNREFUSED/)
+    expect((await probe({ state: 'running', attempts: 3 })).status).toBe('ok')
   })
 
   it('reports a database that is still starting, or that does not answer', async () => {

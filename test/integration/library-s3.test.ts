@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { ApiClient } from '../support/api'
-import { startBuiltApp, type RunningApp } from '../support/app-server'
+import { fetchHealthReport, startBuiltApp, type RunningApp } from '../support/app-server'
 import { startFakeS3, type FakeS3 } from '../support/fake-s3'
 import { generateClip } from '../support/media'
 import { TusTestClient } from '../support/tus'
@@ -38,7 +38,7 @@ describe(`the Library on S3-compatible storage, on ${inject('databaseKind')}`, (
   })
 
   it('stores, analyses, serves and deletes through the bucket', async () => {
-    const health = await (await fetch(`${app.url}/health`)).json()
+    const health = await (await fetchHealthReport(app.url)).json()
     expect(health.checks.storage).toEqual({ ok: true, driver: 's3' })
 
     const api = new ApiClient(app.url)

@@ -14,6 +14,14 @@ export async function freePort(): Promise<number> {
   return port
 }
 
+/** The HEALTH_TOKEN every test app gets (unless a test sets its own), so tests can read /health's full report. */
+export const TEST_HEALTH_TOKEN = 'test-health-token-for-the-full-report'
+
+/** /health with TEST_HEALTH_TOKEN: the full report (checks, versions, role), not only the status. */
+export function fetchHealthReport(url: string): Promise<Response> {
+  return fetch(`${url}/health`, { headers: { authorization: `Bearer ${TEST_HEALTH_TOKEN}` } })
+}
+
 export interface RunningApp {
   url: string
   child: ChildProcess
@@ -75,7 +83,7 @@ export async function startBuiltApp(env: Record<string, string>, expectStatus = 
   // Test files share one database (and Redis), and every request comes from 127.0.0.1: each app counts its own rate limits,
   // as separate deployments would, unless the test gives two apps one namespace.
   const namespace = env.RATE_LIMIT_NAMESPACE ?? `test-${Math.random().toString(36).slice(2, 10)}`
-  const { child, output } = launch(['.output/server/index.mjs'], { PORT: port, APP_URL: url, RATE_LIMIT_NAMESPACE: namespace, ...env })
+  const { child, output } = launch(['.output/server/index.mjs'], { PORT: port, APP_URL: url, RATE_LIMIT_NAMESPACE: namespace, HEALTH_TOKEN: TEST_HEALTH_TOKEN, ...env })
   try {
     await waitFor(`${url}/health`, child, output, { status: expectStatus })
   }

@@ -42,6 +42,11 @@ const envSchema = z.object({
   // How many proxies of ours append to X-Forwarded-For (Render: 1). The client is the entry the outermost one appended.
   TRUST_PROXY_HOPS: z.coerce.number({ error: 'must be a whole number of proxies, 1 or more' }).int().min(1).max(10).default(1),
 
+  // A bearer token that reads /health's full report (monitoring); owners and admins of the first workspace read it signed in.
+  HEALTH_TOKEN: z.string().trim().min(24, 'must be at least 24 characters (make one with `openssl rand -base64 32`)').optional(),
+  // Seconds a job progress stream stays open before the browser is told to reconnect.
+  JOB_STREAM_MAX_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(5, 'must be at least 5 seconds').max(3600, 'must be at most 3600 seconds').default(600),
+
   DATABASE_URL: postgresUrl.optional(),
   MIGRATE_ON_BOOT: booleanFlag.optional(),
   REDIS_URL: redisUrl.optional(),
@@ -178,6 +183,8 @@ export function parseServerConfig(source: Record<string, string | undefined> = p
     },
     redisUrl: env.REDIS_URL,
     rateLimitNamespace: env.RATE_LIMIT_NAMESPACE,
+    healthToken: env.HEALTH_TOKEN,
+    jobStreams: { maxSeconds: env.JOB_STREAM_MAX_SECONDS },
     secretKey: env.SECRET_KEY ?? DEV_SECRET_KEY,
     encryptionKey: env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY,
     supabase: env.SUPABASE_URL

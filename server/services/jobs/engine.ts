@@ -2,6 +2,7 @@
 // `web` only sends; `worker` and `all` also work the queues. One engine per process.
 import { PgBoss, type Job, type SendOptions } from 'pg-boss'
 import { deadLetterOf, type QueueDefinition } from './registry'
+import { resilientTracker, settleBatch, type Outcome } from './settle'
 
 export interface JobContext {
   /** Reports how far the job has got; the page that started it shows this live. Throttled, so call it freely. */
@@ -32,6 +33,8 @@ export interface EngineOptions {
   expiryCheckSeconds?: number
   log?: (message: string) => void
   tracker?: JobTracker
+  /** Gets pg-boss as soon as it exists, so that a start that fails part-way can be closed (server/services/jobs/boot.ts). */
+  created?: (boss: PgBoss) => void
 }
 
 export interface JobEngine {
@@ -43,7 +46,16 @@ export interface JobEngine {
 
 export async function startJobEngine(options: EngineOptions): Promise<JobEngine> {
   const log = options.log ?? (() => {})
-  const tracker = options.tracker
+  // Aborted by stop(): outcomes still unrecorded for a lost connection are then left to the jobs' expiry.
+  const stopping = new AbortController()
+  const tracker = options.tracker && resilientTracker(options.tracker, { signal: stopping.signal, finishWithinMs: 60_000, log })
+  // Records a batch's outcomes itself, retrying through a dropped connection, so a finished job is not run again after its expiry.
+  const settled = async (queue: QueueDefinition, batch: Job<unknown>[], running: Promise<Outcome[]>) => {
+    const deadline = Date.now() + queue.expireInSeconds * 1000
+    const outcomes = await running
+    await settleBatch(boss, queue.name, batch, outcomes, { deadline, signal: stopping.signal, log })
+    return outcomes
+  }
   const boss = new PgBoss({
     connectionString: options.connectionString, schema: 'pgboss', max: options.works ? 4 : 2,
     // Expiry runs in the supervise pass, at most once per monitor interval per queue.
@@ -51,6 +63,7 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
   })
   // pg-boss reports its own trouble (a lost connection, a failed maintenance run) as events; they must not crash the process.
   boss.on('error', error => log(`[jobs] ${error.message}`))
+  options.created?.(boss)
   await boss.start()
   for (const queue of options.queues) {
     const deadLetter = deadLetterOf(queue.name)
@@ -69,7 +82,7 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
       await boss.work(queue.name, {
         batchSize: queue.concurrency, localConcurrency: 1, burstWhenBatchFull: true, perJobResults: true,
         pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
-      }, batch => Promise.all(batch.map(async (job) => {
+      }, batch => settled(queue, batch, Promise.all(batch.map(async (job) => {
         const started = Date.now()
         let lastWrite = 0
         let lastStage: string | undefined
@@ -97,7 +110,7 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
           log(`[jobs] ${queue.name} ${job.id} failed (attempt ${job.retryCount + 1}${final ? ', no retries left' : ', will retry'}): ${message}`)
           return { id: job.id, status: 'failed' as const, output: { message } }
         }
-      })))
+      }))))
     }
   }
   return {
@@ -108,6 +121,9 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
       if (id) await tracker?.queued(id, queue, (data as { workspaceId?: string } | undefined)?.workspaceId)
       return id
     },
-    stop: timeoutMs => boss.stop({ graceful: true, timeout: timeoutMs ?? 25_000, close: true }),
+    stop(timeoutMs) {
+      stopping.abort()
+      return boss.stop({ graceful: true, timeout: timeoutMs ?? 25_000, close: true })
+    },
   }
 }

@@ -1,4 +1,8 @@
 // The checks behind GET /health. Each runs with a time limit and reports what failed in words an operator can act on.
+// Anyone may ask whether the app is ok; the report itself goes only to the install's admins (see isInstallAdmin) or
+// to a caller with HEALTH_TOKEN (server/routes/health.get.ts).
+import type { PrismaClient } from '../../generated/prisma/client'
+import type { JobEngineStatus } from '../jobs/boot'
 import { checkMediaStoreWritable } from '../media/storage/check'
 import type { MediaStore } from '../media/storage/types'
 import { readFfmpegVersion, resolveFfmpegPath } from '../media/ffmpeg'
@@ -10,6 +14,10 @@ export interface HealthDependencies {
   shippedMigrations: { name: string }[]
   ffmpegPath?: string
   storage: MediaStore
+  /** This process's job engine; undefined where none is meant to run (the checks' own tests). */
+  jobs?: JobEngineStatus
+  /** The clock behind the storage check's cache. */
+  now?: () => number
 }
 
 export interface CheckResult {
@@ -19,12 +27,16 @@ export interface CheckResult {
 }
 
 export interface HealthReport {
-  status: 'ok' | 'fail'
+  status: 'ok' | 'unavailable'
   failing: string[]
-  checks: Record<'database' | 'migrations' | 'ffmpeg' | 'storage', CheckResult>
+  checks: Record<'database' | 'migrations' | 'ffmpeg' | 'storage', CheckResult> & { jobs?: CheckResult }
 }
 
 const CHECK_TIMEOUT_MS = 3000
+/** The storage round trip (a write, a read, a delete; S3 requests that cost money) runs at most this often per store. */
+export const STORAGE_CHECK_TTL_MS = 30_000
+
+const storageChecks = new WeakMap<MediaStore, { at: number, result: Promise<CheckResult> }>()
 
 async function check(work: () => Promise<Omit<CheckResult, 'ok'> | undefined>): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined
@@ -62,12 +74,43 @@ export async function runHealthChecks(deps: HealthDependencies): Promise<HealthR
       if (!path) throw new Error('ffmpeg was not found; install it (apt-get install ffmpeg) or set FFMPEG_PATH')
       return { version: await readFfmpegVersion(path), path }
     }),
-    check(async () => {
-      await checkMediaStoreWritable(deps.storage)
-      return { driver: deps.storage.driver }
-    }),
+    cachedStorageCheck(deps.storage, deps.now ?? Date.now),
   ])
-  const checks = { database, migrations, ffmpeg, storage }
+  const checks = { database, migrations, ffmpeg, storage, ...(deps.jobs ? { jobs: jobsCheck(deps.jobs) } : {}) }
   const failing = Object.entries(checks).filter(([, result]) => !result.ok).map(([name]) => name)
-  return { status: failing.length === 0 ? 'ok' : 'fail', failing, checks }
+  return { status: failing.length === 0 ? 'ok' : 'unavailable', failing, checks }
+}
+
+// A probe every few seconds from a load balancer, or anyone on the internet, shares one round trip per 30 s.
+function cachedStorageCheck(store: MediaStore, now: () => number): Promise<CheckResult> {
+  const cached = storageChecks.get(store)
+  if (cached && now() - cached.at < STORAGE_CHECK_TTL_MS) return cached.result
+  const result = check(async () => {
+    await checkMediaStoreWritable(store)
+    return { driver: store.driver }
+  })
+  storageChecks.set(store, { at: now(), result })
+  return result
+}
+
+function jobsCheck(status: JobEngineStatus): CheckResult {
+  if (status.state === 'running') return { ok: true }
+  if (status.state === 'stopped') return { ok: false, error: 'the job engine has stopped: the server is shutting down' }
+  return {
+    ok: false,
+    error: status.lastError
+      ? `the job engine is not running yet: ${status.attempts} start attempt(s) failed, the last with "${status.lastError}"; it keeps trying`
+      : 'the job engine is not running yet: it is starting',
+  }
+}
+
+/**
+ * Who may read the full report besides a HEALTH_TOKEN holder: the owners and admins of the install's first workspace
+ * (the one its first account made). Not "an owner of any workspace": anyone who signs up owns a workspace of their own.
+ */
+export async function isInstallAdmin(db: PrismaClient, userId: string): Promise<boolean> {
+  const first = await db.workspace.findFirst({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true } })
+  if (!first) return false
+  const membership = await db.membership.findUnique({ where: { workspaceId_userId: { workspaceId: first.id, userId } }, select: { role: true } })
+  return membership?.role === 'owner' || membership?.role === 'admin'
 }

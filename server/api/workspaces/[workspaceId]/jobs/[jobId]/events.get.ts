@@ -1,12 +1,15 @@
 import { z } from 'zod'
 import { uuidParam } from '../../../../../../shared/auth'
+import { claimJobStream, JOB_STREAM_RECHECK_MS, JOB_STREAMS_PER_USER, mayStillWatch } from '../../../../../services/jobs/streams'
 
 const finished = new Set(['succeeded', 'failed', 'canceled'])
 
 // Server-sent events with a job's stage, percent and outcome, for any member of its workspace.
-// It reads JobRun twice a second and sends only changes; the stream ends when the job does.
+// It reads JobRun twice a second and sends only changes; the stream ends when the job does. Bounded: a few streams
+// per user, closed when the viewer leaves the workspace or signs out, and ended after JOB_STREAM_MAX_SECONDS with a
+// `retry` hint, so the browser's EventSource reconnects (and re-checks access) on its own.
 export default defineEventHandler(async (event) => {
-  const { workspaceId } = await requireMember(event, 'workspace.read')
+  const { workspaceId, user } = await requireMember(event, 'workspace.read')
   const { jobId } = await getValidatedRouterParams(event, z.object({ jobId: uuidParam }).parse)
   const read = () => useDb().jobRun.findFirst({
     where: { id: jobId, workspaceId },
@@ -14,28 +17,54 @@ export default defineEventHandler(async (event) => {
   })
   const first = await read()
   if (!first) throw createError({ status: 404, statusText: 'The job was not found.' })
+  const release = claimJobStream(user.id)
+  if (!release) {
+    throw createError({ status: 429, statusText: `Too many live job views are open for your account (${JOB_STREAMS_PER_USER}). Close some tabs or windows, then reload this page.` })
+  }
 
   const stream = createEventStream(event)
+  const openedAt = Date.now()
+  const maxMs = useServerConfig().jobStreams.maxSeconds * 1000
+  let lastCheck = openedAt
   let last = ''
   let open = true
+  const end = async (message?: { event: string, data: string, retry?: number }) => {
+    if (!open) return
+    open = false
+    if (message) await stream.push(message).catch(() => {})
+    await stream.close()
+  }
   const push = async (run: NonNullable<Awaited<ReturnType<typeof read>>>) => {
     const data = JSON.stringify({ ...run, updatedAt: undefined })
     if (data !== last) {
       last = data
       await stream.push({ event: 'progress', data })
     }
-    if (finished.has(run.state)) {
-      open = false
-      await stream.close()
-    }
+    if (finished.has(run.state)) await end()
   }
+  let busy = false
   const timer = setInterval(async () => {
-    const run = open ? await read().catch(() => undefined) : undefined
-    if (run) await push(run)
+    if (!open || busy) return
+    busy = true
+    try {
+      const now = Date.now()
+      if (now - openedAt >= maxMs) return await end({ event: 'reconnect', data: '{}', retry: 1000 })
+      if (now - lastCheck >= JOB_STREAM_RECHECK_MS) {
+        lastCheck = now
+        const allowed = await mayStillWatch(useDb(), { userId: user.id, sessionId: user.sessionId, workspaceId }).catch(() => true)
+        if (!allowed) return await end({ event: 'denied', data: JSON.stringify({ message: 'You no longer have access to this workspace.' }) })
+      }
+      const run = await read().catch(() => undefined)
+      if (run && open) await push(run)
+    }
+    finally {
+      busy = false
+    }
   }, 500)
   stream.onClosed(() => {
     open = false
     clearInterval(timer)
+    release()
   })
   setImmediate(() => push(first))
   return stream.send()
