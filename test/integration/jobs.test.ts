@@ -29,7 +29,7 @@ describe(`background jobs on ${inject('databaseKind')}`, () => {
   }, 60_000)
   afterAll(() => sender?.stop(1000))
 
-  it('a worker killed with SIGKILL mid-job: the job runs again elsewhere after its expiry, and its effect lands once', async () => {
+  it('a worker killed with SIGKILL mid-job: the job runs again elsewhere once its heartbeat goes quiet, and its effect lands once', async () => {
     const first = startWorker({ JOB_WORK_MS: '4000' })
     await first.ready
     const jobId = await sendAndWaitForStart({ note: 'crash me' })

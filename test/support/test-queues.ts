@@ -1,10 +1,11 @@
 import { queues, type QueueDefinition } from '../../server/services/jobs/registry'
 
-// Queues that exist only in tests: a short expiry, so a killed worker's job comes back within seconds, yet long
-// enough that a job slowed by the rest of the suite (ffmpeg encodes share the two cores) is not taken for lost.
-// Each test file uses its own queue, so workers of one file never take another file's jobs.
+// Queues that exist only in tests: pg-boss's shortest heartbeat (10 s), so a killed worker's job comes back within
+// seconds, and an expiry long enough that a job slowed by the rest of the suite (ffmpeg encodes share the two
+// cores) is not taken for lost while its worker lives. Each test file uses its own queue, so workers of one file
+// never take another file's jobs.
 export function testQueue(name: string, rules: Partial<QueueDefinition> = {}): QueueDefinition {
-  return { name, retryLimit: 3, retryDelay: 0, retryBackoff: false, expireInSeconds: 6, concurrency: 4, ...rules }
+  return { name, retryLimit: 3, retryDelay: 0, retryBackoff: false, expireInSeconds: 60, heartbeatSeconds: 10, concurrency: 4, ...rules }
 }
 
 export type MediaKind = 'render' | 'analyse'
