@@ -23,7 +23,9 @@ export function mediaAnalyseHandler(dependencies: () => Promise<AnalysisDependen
     }
     catch (error) {
       const message = error instanceof Error ? error.message : String(error)
-      if (context.lastAttempt() || error instanceof NotAVideoError) await failAnalysis(deps.db, data, message)
+      // Canceled from the Jobs page: pg-boss took the claim away, which stopped ffmpeg; the row says canceled.
+      const canceled = context.signal.aborted && (await deps.db.jobRun.findUnique({ where: { id: job.id }, select: { state: true } }))?.state === 'canceled'
+      if (canceled || context.lastAttempt() || error instanceof NotAVideoError) await failAnalysis(deps.db, data, message, canceled)
       throw error
     }
   }

@@ -31,7 +31,17 @@ const store: MediaStore = {
     return removed
   },
 }
-const tools = await locateMediaTools()
+// `ffmpeg -version` has a 5 s limit, which a machine busy with the rest of the suite can outrun: ask again.
+async function mediaTools(tries = 3): ReturnType<typeof locateMediaTools> {
+  try {
+    return await locateMediaTools()
+  }
+  catch (error) {
+    if (tries <= 1) throw error
+    return mediaTools(tries - 1)
+  }
+}
+const tools = await mediaTools()
 const dependencies = async () => ({ db: prisma, store, tools, scratchDir: process.env.SCRATCH_DIR! })
 const tuning = { claimLeaseMs: Number(process.env.CLAIM_LEASE_MS ?? 4000) }
 
