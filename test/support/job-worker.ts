@@ -21,6 +21,7 @@ const engine = await startJobEngine({
     ...(process.env.JOB_RETRY_LIMIT ? { retryLimit: Number(process.env.JOB_RETRY_LIMIT) } : {}),
     ...(process.env.JOB_CONCURRENCY ? { concurrency: Number(process.env.JOB_CONCURRENCY) } : {}),
     ...(process.env.JOB_PER_WORKSPACE ? { perWorkspace: Number(process.env.JOB_PER_WORKSPACE) } : {}),
+    ...(process.env.JOB_HEARTBEAT === 'off' ? { heartbeatSeconds: undefined } : {}),
   })],
   pollingIntervalSeconds: 0.5,
   expiryCheckSeconds: 1,
