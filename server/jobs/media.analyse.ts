@@ -1,28 +1,37 @@
 import type { Job } from 'pg-boss'
 import { join } from 'node:path'
-import { z } from 'zod'
-import type { JobContext } from '../services/jobs/engine'
+import type { JobContext, JobHandler } from '../services/jobs/engine'
 import { queues } from '../services/jobs/registry'
-import { failAnalysis, runAnalysis } from '../services/library/analysis'
+import { failAnalysis, runAnalysis, type AnalysisDependencies } from '../services/library/analysis'
 import { NotAVideoError } from '../services/media/probe'
 
-const jobData = z.object({ workspaceId: z.uuid(), videoId: z.uuid(), analysisId: z.uuid() })
-
-// Analyses one stored video (server/services/library/analysis.ts). A retry redoes the same analysis row.
-export default async function mediaAnalyse(job: Job<unknown>, context: JobContext) {
-  const data = jobData.parse(job.data)
-  const config = useServerConfig()
-  try {
-    return await runAnalysis(
-      { db: useDb(), store: useMediaStore(), tools: await useMediaTools(), scratchDir: join(config.dataDir, 'tmp'), defaultThresholds: config.analysis },
-      data,
-      { onProgress: fraction => void context.progress('analysing', Math.round(fraction * 100)), signal: job.signal },
-    )
-  }
-  catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
-    const final = job.retryCount >= queues['media.analyse'].retryLimit || error instanceof NotAVideoError || job.signal.aborted
-    if (final) await failAnalysis(useDb(), data, message, job.signal.aborted)
-    throw error
+/**
+ * Analyses one stored video (server/services/library/analysis.ts). A retry redoes the same analysis row. Test workers
+ * build the same handler with their own store and scratch folder.
+ */
+export function mediaAnalyseHandler(dependencies: () => Promise<AnalysisDependencies>, tuning: { claimLeaseMs?: number } = {}): JobHandler<unknown> {
+  return async (job: Job<unknown>, context: JobContext) => {
+    const data = queues['media.analyse'].payload.parse(job.data)
+    const deps = await dependencies()
+    try {
+      return await runAnalysis(deps, data, {
+        ...tuning,
+        onProgress: fraction => void context.progress('analysing', Math.round(fraction * 100)),
+        signal: context.signal,
+        attempt: `${job.id}:${job.retryCount}`,
+      })
+    }
+    catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      // Canceled from the Jobs page: pg-boss took the claim away, which stopped ffmpeg; the row says canceled.
+      const canceled = context.signal.aborted && (await deps.db.jobRun.findUnique({ where: { id: job.id }, select: { state: true } }))?.state === 'canceled'
+      if (canceled || context.lastAttempt() || error instanceof NotAVideoError) await failAnalysis(deps.db, data, message, canceled)
+      throw error
+    }
   }
 }
+
+export default mediaAnalyseHandler(async () => {
+  const config = useServerConfig()
+  return { db: useDb(), store: useMediaStore(), tools: await useMediaTools(), scratchDir: join(config.dataDir, 'tmp'), defaultThresholds: config.analysis }
+})

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -5,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PrismaClient } from '../../server/generated/prisma/client'
 import { startJobEngine, type JobEngine } from '../../server/services/jobs/engine'
+import { queues } from '../../server/services/jobs/registry'
 import { cleanUp } from '../../server/services/maintenance/cleanup'
 import { queryRows } from '../support/postgres'
 import { createPrisma } from '../support/scratch'
@@ -27,7 +29,7 @@ describe(`background jobs on ${inject('databaseKind')}`, () => {
   }, 60_000)
   afterAll(() => sender?.stop(1000))
 
-  it('a worker killed with SIGKILL mid-job: the job runs again elsewhere after its expiry, and its effect lands once', async () => {
+  it('a worker killed with SIGKILL mid-job: the job runs again elsewhere once its heartbeat goes quiet, and its effect lands once', async () => {
     const first = startWorker({ JOB_WORK_MS: '4000' })
     await first.ready
     const jobId = await sendAndWaitForStart({ note: 'crash me' })
@@ -73,12 +75,70 @@ describe(`background jobs on ${inject('databaseKind')}`, () => {
     const rescuer = startWorker({ JOB_WORK_MS: '100' })
     await rescuer.ready
     try {
-      await waitUntil(async () => (await effects([cutOff])).length > 0, 30_000, 'the cut-off job to be retried')
+      await waitUntil(async () => (await sender.boss.findJobs('test.side_effect', { id: cutOff }))[0]?.state === 'completed', 30_000, 'the cut-off job to be retried')
+      // Counted, not deduplicated: the effect table has no key, so a second run would show as a second row.
       expect(await effects([cutOff])).toHaveLength(1)
     }
     finally {
       rescuer.child.kill('SIGTERM')
       await once(rescuer.child, 'exit')
+    }
+  }, 120_000)
+
+  it('SIGTERM on a job\'s last attempt hands it back: another worker runs it to success, and no attempt was used up', async () => {
+    const queue = 'test.last_attempt'
+    const lastOnly = await startJobEngine({ connectionString: url, works: false, queues: [testQueue(queue, { retryLimit: 0 })], handlers: {} })
+    // No retries at all: the first attempt is the last.
+    const stopping = startWorker({ JOB_QUEUE: queue, JOB_RETRY_LIMIT: '0', JOB_WORK_MS: '8000', JOB_STOP_TIMEOUT_MS: '500' })
+    let rescuer: ReturnType<typeof startWorker> | undefined
+    try {
+      await stopping.ready
+      const jobId = (await lastOnly.send(queue, {}))!
+      await waitUntil(async () => (await queryRows(url, `SELECT 1 FROM job_test_started WHERE job_id = '${jobId}'`)).length > 0, 20_000, 'the job to start')
+      stopping.child.kill('SIGTERM')
+      await once(stopping.child, 'exit')
+      expect(stopping.output()).toContain('worker stopped')
+      const [handedBack] = await lastOnly.boss.findJobs(queue, { id: jobId })
+      expect(handedBack?.state).toBe('retry')
+
+      rescuer = startWorker({ JOB_QUEUE: queue, JOB_RETRY_LIMIT: '0', JOB_WORK_MS: '100' })
+      await rescuer.ready
+      await waitUntil(async () => (await lastOnly.boss.findJobs(queue, { id: jobId }))[0]?.state === 'completed', 30_000, 'the handed-back job to run to success')
+      expect(await effects([jobId])).toHaveLength(1)
+      const starts = await queryRows<{ pid: number }>(url, `SELECT pid FROM job_test_started WHERE job_id = '${jobId}' ORDER BY at`)
+      expect(starts.map(start => start.pid)).toEqual([stopping.child.pid, rescuer.child.pid])
+    }
+    finally {
+      rescuer?.child.kill('SIGTERM')
+      if (rescuer) await once(rescuer.child, 'exit')
+      await lastOnly.stop(1000)
+    }
+  }, 90_000)
+
+  it('a fair queue shares its workers between workspaces: B\'s one job starts before A\'s third of twenty ends', async () => {
+    const queue = 'test.fair'
+    // The fairness rule of the media queues, from the registry.
+    const rules = { concurrency: 2, perWorkspace: queues['media.analyse'].perWorkspace }
+    const fair = await startJobEngine({ connectionString: url, works: false, queues: [testQueue(queue, rules)], handlers: {} })
+    const worker = startWorker({ JOB_QUEUE: queue, JOB_CONCURRENCY: '2', JOB_PER_WORKSPACE: String(rules.perWorkspace), JOB_WORK_MS: '700' })
+    try {
+      await worker.ready
+      const workspaceA = randomUUID()
+      const workspaceB = randomUUID()
+      const jobsA: string[] = []
+      for (let index = 0; index < 20; index++) jobsA.push((await fair.send(queue, { workspaceId: workspaceA }))!)
+      const jobB = (await fair.send(queue, { workspaceId: workspaceB }))!
+      await waitUntil(async () => (await effects([jobB])).length > 0, 60_000, 'B\'s job to run')
+      await waitUntil(async () => (await effects(jobsA)).length >= 3, 60_000, 'three of A\'s jobs to end')
+      const [startB] = await queryRows<{ at: Date }>(url, `SELECT at FROM job_test_started WHERE job_id = '${jobB}'`)
+      const endsA = await queryRows<{ at: Date }>(url, `SELECT at FROM job_test_effects WHERE job_id IN (${jobsA.map(id => `'${id}'`).join(',')}) ORDER BY at LIMIT 3`)
+      expect(new Date(startB!.at).getTime()).toBeLessThan(new Date(endsA[2]!.at).getTime())
+    }
+    finally {
+      worker.child.kill('SIGTERM')
+      await once(worker.child, 'exit')
+      await fair.boss.deleteAllJobs(queue).catch(() => {})
+      await fair.stop(1000)
     }
   }, 120_000)
 

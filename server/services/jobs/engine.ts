@@ -1,12 +1,27 @@
 // The job engine: pg-boss in the application's own database (PostgreSQL, or the embedded PGlite over its socket).
 // `web` only sends; `worker` and `all` also work the queues. One engine per process.
-import { PgBoss, type Job, type SendOptions } from 'pg-boss'
-import { deadLetterOf, type QueueDefinition } from './registry'
+import { PgBoss, type Job, type JobWithMetadata, type SendOptions } from 'pg-boss'
+import { assertQueueRules, deadLetterOf, SUPERVISE_SECONDS, type QueueDefinition } from './registry'
 import { resilientTracker, settleBatch, type Outcome } from './settle'
 
 export interface JobContext {
   /** Reports how far the job has got; the page that started it shows this live. Throttled, so call it freely. */
   progress: (stage: string, percent?: number) => Promise<void>
+  /**
+   * Aborted when the job must stop: its worker is shutting down and hands it back, it ran out of time, or its
+   * claim went to another worker. Pass it to ffmpeg.
+   */
+  signal: AbortSignal
+  /** Whether a failure now is final (no retry follows). False once the job was handed back at shutdown. */
+  lastAttempt: () => boolean
+}
+
+/** The abort reason when a shutting-down worker hands a running job back: it runs again, with no attempt used. */
+export class JobHandedBack extends Error {
+  constructor() {
+    super('The worker is shutting down; the job was handed back and will run again on another worker.')
+    this.name = 'JobHandedBack'
+  }
 }
 
 export type JobHandler<T = unknown> = (job: Job<T>, context: JobContext) => Promise<unknown>
@@ -20,6 +35,8 @@ export interface JobTracker {
 }
 
 const PROGRESS_EVERY_MS = 250
+// After handing back, how long handlers get to notice the abort and let go of their files before the pool closes.
+const HAND_BACK_GRACE_MS = 5000
 
 export interface EngineOptions {
   connectionString: string
@@ -29,7 +46,7 @@ export interface EngineOptions {
   handlers: Record<string, JobHandler<never>>
   /** How often an idle worker asks for work (pg-boss allows 0.5 and up). 1 s by default: a job scheduled for 18:00 starts by 18:00:01. */
   pollingIntervalSeconds?: number
-  /** How often expired jobs (a crashed worker's) are looked for and retried. pg-boss's default is 60 s. */
+  /** How often lost jobs (a heartbeat gone quiet, a time limit passed) are looked for and retried. SUPERVISE_SECONDS by default. */
   expiryCheckSeconds?: number
   log?: (message: string) => void
   tracker?: JobTracker
@@ -40,27 +57,33 @@ export interface EngineOptions {
 export interface JobEngine {
   boss: PgBoss
   send: (queue: string, data?: object, options?: SendOptions) => Promise<string | null>
-  /** Stops fetching, lets running jobs finish until `timeoutMs`, then closes. A job cut off is retried after its expiry. */
+  /**
+   * Stops fetching and lets running jobs finish until `timeoutMs`. A job still running then is handed back: it is
+   * queued again at once, for another worker, without using up one of its attempts. Then closes.
+   */
   stop: (timeoutMs?: number) => Promise<void>
 }
 
 export async function startJobEngine(options: EngineOptions): Promise<JobEngine> {
   const log = options.log ?? (() => {})
   // Aborted by stop(): outcomes still unrecorded for a lost connection are then left to the jobs' expiry.
-  const stopping = new AbortController()
-  const tracker = options.tracker && resilientTracker(options.tracker, { signal: stopping.signal, finishWithinMs: 60_000, log })
+  const stopSignal = new AbortController()
+  const tracker = options.tracker && resilientTracker(options.tracker, { signal: stopSignal.signal, finishWithinMs: 60_000, log })
   // Records a batch's outcomes itself, retrying through a dropped connection, so a finished job is not run again after its expiry.
   const settled = async (queue: QueueDefinition, batch: Job<unknown>[], running: Promise<Outcome[]>) => {
     const deadline = Date.now() + queue.expireInSeconds * 1000
     const outcomes = await running
-    await settleBatch(boss, queue.name, batch, outcomes, { deadline, signal: stopping.signal, log })
+    await settleBatch(boss, queue.name, batch, outcomes, { deadline, signal: stopSignal.signal, log })
     return outcomes
   }
+  const superviseSeconds = options.expiryCheckSeconds ?? SUPERVISE_SECONDS
   const boss = new PgBoss({
     connectionString: options.connectionString, schema: 'pgboss', max: options.works ? 4 : 2,
-    // Expiry runs in the supervise pass, at most once per monitor interval per queue.
-    ...(options.expiryCheckSeconds ? { superviseIntervalSeconds: options.expiryCheckSeconds, monitorIntervalSeconds: options.expiryCheckSeconds } : {}),
+    // Expiry and lost heartbeats are found in the supervise pass, at most once per monitor interval per queue.
+    superviseIntervalSeconds: superviseSeconds, monitorIntervalSeconds: superviseSeconds,
   })
+  const definitions = new Map(options.queues.map(queue => [queue.name, queue]))
+  for (const queue of options.queues) assertQueueRules(queue)
   // pg-boss reports its own trouble (a lost connection, a failed maintenance run) as events; they must not crash the process.
   boss.on('error', error => log(`[jobs] ${error.message}`))
   options.created?.(boss)
@@ -68,24 +91,37 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
   for (const queue of options.queues) {
     const deadLetter = deadLetterOf(queue.name)
     await boss.createQueue(deadLetter, { retentionSeconds: 30 * 24 * 3600 })
-    await boss.createQueue(queue.name, {
+    const rules = {
       retryLimit: queue.retryLimit, retryDelay: queue.retryDelay, retryBackoff: queue.retryBackoff,
-      expireInSeconds: queue.expireInSeconds, deadLetter,
-    })
+      expireInSeconds: queue.expireInSeconds,
+    }
+    await boss.createQueue(queue.name, { ...rules, ...(queue.heartbeatSeconds ? { heartbeatSeconds: queue.heartbeatSeconds } : {}), deadLetter })
+    // createQueue leaves an existing queue as it was: bring its rules up to the registry's.
+    await boss.updateQueue(queue.name, { ...rules, heartbeatSeconds: queue.heartbeatSeconds ?? null })
   }
+  // The jobs this process is running, so a shutdown can hand back the ones that do not finish in time.
+  const running = new Map<string, { queue: string, retryCount: number, handBack: AbortController }>()
+  let stopping = false
   if (options.works) {
     for (const queue of options.queues) {
       const handler = options.handlers[queue.name]
       if (!handler) throw new Error(`No handler for queue ${queue.name}: add server/jobs/${queue.name}.ts`)
       // One loop per queue fetches up to `concurrency` jobs at a time and runs them side by side; while fetches
       // come back full it fetches again at once (a backlog drains without waiting for the poll interval).
+      // A queue shared fairly between workspaces fetches one job at a time per slot instead, so a free slot asks
+      // again as soon as it is free, and pg-boss's group limit skips a workspace that already has its share.
+      const fetching = queue.perWorkspace
+        ? { batchSize: 1, localConcurrency: queue.concurrency, groupConcurrency: queue.perWorkspace }
+        : { batchSize: queue.concurrency, localConcurrency: 1, burstWhenBatchFull: true }
       await boss.work(queue.name, {
-        batchSize: queue.concurrency, localConcurrency: 1, burstWhenBatchFull: true, perJobResults: true,
+        ...fetching, perJobResults: true, includeMetadata: true,
         pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
-      }, batch => settled(queue, batch, Promise.all(batch.map(async (job) => {
+      }, batch => settled(queue, batch, Promise.all((batch as JobWithMetadata[]).map(async (job) => {
         const started = Date.now()
         let lastWrite = 0
         let lastStage: string | undefined
+        const handBack = new AbortController()
+        running.set(job.id, { queue: queue.name, retryCount: job.retryCount, handBack })
         const context: JobContext = {
           async progress(stage, percent = 0) {
             const now = Date.now()
@@ -94,36 +130,85 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
             lastStage = stage
             await tracker?.progress(job.id, stage, Math.max(0, Math.min(100, percent)))
           },
+          signal: AbortSignal.any([job.signal, handBack.signal]),
+          // The job's own limit: a hand-back raised it by one.
+          lastAttempt: () => !handBack.signal.aborted && job.retryCount >= job.retryLimit,
         }
         try {
           await tracker?.started(job.id, queue.name, job.retryCount + 1)
           const output = await (handler as JobHandler)(job, context)
+          if (handBack.signal.aborted) throw handBack.signal.reason
           await tracker?.finished(job.id, { state: 'succeeded' })
           log(`[jobs] ${queue.name} ${job.id} done in ${Date.now() - started} ms`)
           return { id: job.id, status: 'completed' as const, output: output ?? undefined }
         }
         catch (error) {
+          if (handBack.signal.aborted) {
+            // Already queued again (handBackRunning); the failure below finds the claim gone and changes nothing.
+            await tracker?.finished(job.id, { state: 'queued', error: (handBack.signal.reason as Error).message }).catch(() => {})
+            log(`[jobs] ${queue.name} ${job.id} handed back at shutdown`)
+            return { id: job.id, status: 'failed' as const, output: { message: 'handed back at shutdown' } }
+          }
           // The message only: job data may hold ids and text, never to be copied into logs.
           const message = (error as Error).message
-          const final = job.retryCount >= queue.retryLimit
+          const final = job.retryCount >= job.retryLimit
           await tracker?.finished(job.id, { state: final ? 'failed' : 'queued', error: message }).catch(() => {})
           log(`[jobs] ${queue.name} ${job.id} failed (attempt ${job.retryCount + 1}${final ? ', no retries left' : ', will retry'}): ${message}`)
           return { id: job.id, status: 'failed' as const, output: { message } }
         }
+        finally {
+          running.delete(job.id)
+        }
       }))))
     }
   }
+
+  /**
+   * Queues every job still running here again, at once and without using an attempt: its retry limit goes up by
+   * one, so the failure pg-boss records for this attempt costs nothing, and the next worker's claim is a new attempt
+   * (pg-boss fences this worker's late settle out). Then tells the handlers to stop.
+   */
+  async function handBackRunning(): Promise<void> {
+    const db = boss.getDb()
+    for (const [id, job] of running) {
+      if (job.handBack.signal.aborted) continue
+      await db.executeSql(
+        `UPDATE pgboss.job SET state = 'retry', retry_limit = retry_limit + 1, start_after = now(), heartbeat_on = NULL,
+           output = jsonb_build_object('message', 'handed back at shutdown')
+         WHERE name = $1 AND id = $2::uuid AND retry_count = $3 AND state = 'active'`,
+        [job.queue, id, job.retryCount],
+      ).catch((error: Error) => log(`[jobs] could not hand back ${job.queue} ${id}: ${error.message}`))
+      job.handBack.abort(new JobHandedBack())
+    }
+  }
+
   return {
     boss,
     async send(queue, data, sendOptions) {
-      const id = await boss.send(queue, data ?? {}, sendOptions ?? {})
+      const definition = definitions.get(queue)
+      if (definition?.payload) definition.payload.parse(data)
+      const workspaceId = (data as { workspaceId?: string } | undefined)?.workspaceId
+      // A fair queue groups its jobs by workspace (see perWorkspace in the registry).
+      const group = definition?.perWorkspace && workspaceId ? { group: { id: workspaceId } } : {}
+      const id = await boss.send(queue, data ?? {}, { ...group, ...sendOptions })
       // A singleton already queued returns no id: nothing new to track.
-      if (id) await tracker?.queued(id, queue, (data as { workspaceId?: string } | undefined)?.workspaceId)
+      if (id) await tracker?.queued(id, queue, workspaceId)
       return id
     },
-    stop(timeoutMs) {
-      stopping.abort()
-      return boss.stop({ graceful: true, timeout: timeoutMs ?? 25_000, close: true })
+    async stop(timeoutMs = 25_000) {
+      if (stopping) return
+      stopping = true
+      stopSignal.abort()
+      // pg-boss's own deadline comes later: by then every job still running has been handed back, so the
+      // failure it records for them (failWip) finds their claims gone and costs no attempt.
+      const stopped = boss.stop({ graceful: true, timeout: timeoutMs + HAND_BACK_GRACE_MS, close: true })
+      let timer: NodeJS.Timeout | undefined
+      const deadline = new Promise<'deadline'>((done) => {
+        timer = setTimeout(() => done('deadline'), timeoutMs)
+      })
+      if (await Promise.race([stopped.then(() => 'stopped' as const), deadline]) === 'deadline') await handBackRunning()
+      clearTimeout(timer)
+      await stopped
     },
   }
 }

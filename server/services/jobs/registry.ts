@@ -1,31 +1,92 @@
-// Every queue the product runs, in one place: retries, backoff, expiry, concurrency and dead letters.
+// Every queue the product runs, in one place: payload, retries, backoff, expiry, heartbeats, fairness, concurrency,
+// what happens to the domain row when a job is given up on, and dead letters.
 // Issues that build a service register its queue here, with its handler in server/jobs/<queue>.ts.
+import { z } from 'zod'
+import type { PrismaClient } from '../../generated/prisma/client'
+import { failAnalysis } from '../library/analysis'
+import { failRender } from '../studio/renders'
+
 export interface QueueDefinition {
   name: string
+  /** The job's data; `send()` and the handler share it. */
+  payload?: z.ZodType
   /** Attempts after the first before the job fails and goes to the dead-letter queue. */
   retryLimit: number
   /** Seconds before the first retry; doubled each time when `retryBackoff`. */
   retryDelay: number
   retryBackoff: boolean
-  /** Seconds a job may run before it counts as lost (a crashed worker) and is retried. */
+  /** Seconds a job may run at most; past it, it is failed (and retried) even while its worker is alive. */
   expireInSeconds: number
+  /**
+   * Seconds without a heartbeat after which a running job counts as lost (its worker died) and is retried.
+   * Required for every queue whose jobs may run longer than a minute (see assertQueueRules); pg-boss wants 10 or more.
+   */
+  heartbeatSeconds?: number
   /** Jobs of this queue one worker process runs at once. */
   concurrency: number
+  /**
+   * Heavy work per workspace: jobs are grouped by the payload's workspaceId and at most this many of one
+   * workspace run at once across every worker, so one workspace's backlog never starves the others.
+   */
+  perWorkspace?: number
+  /**
+   * The job was given up on: its retries ran out, or its worker vanished on the last attempt. Moves the domain row
+   * out of its running state, with a reason a person can act on. Called by jobs.reconcile; idempotent.
+   */
+  onFinalFailure?: (db: PrismaClient, data: unknown, reason: string) => Promise<void>
 }
 
+/** How often the engine looks for jobs whose heartbeat stopped or whose time ran out (pg-boss's supervise pass). */
+export const SUPERVISE_SECONDS = 15
+
+// A dead worker's job must be running again within about a minute: the heartbeat goes quiet, the next supervise
+// pass notices, and the first retry waits out its delay (up to twice it with backoff).
+export const LOST_JOB_RETURNS_WITHIN_SECONDS = 90
+
+/** The worst case for a dead worker's job to run again: heartbeat, supervise pass, first retry delay. */
+export function lostJobReturnsWithinSeconds(queue: QueueDefinition): number {
+  const lostAfter = queue.heartbeatSeconds ?? queue.expireInSeconds
+  return lostAfter + SUPERVISE_SECONDS + queue.retryDelay * (queue.retryBackoff ? 2 : 1)
+}
+
+/** The registry's rules; the engine refuses to start a queue that breaks one. */
+export function assertQueueRules(queue: QueueDefinition): void {
+  if (queue.expireInSeconds > 60 && !queue.heartbeatSeconds) {
+    throw new Error(`Queue ${queue.name}: its jobs may run longer than a minute, so it needs heartbeatSeconds (a dead worker's job then comes back in about a minute)`)
+  }
+  if (queue.heartbeatSeconds !== undefined && (!Number.isInteger(queue.heartbeatSeconds) || queue.heartbeatSeconds < 10)) {
+    throw new Error(`Queue ${queue.name}: heartbeatSeconds must be a whole number of 10 or more`)
+  }
+  if (queue.perWorkspace !== undefined && !(queue.perWorkspace >= 1)) throw new Error(`Queue ${queue.name}: perWorkspace must be 1 or more`)
+}
+
+const analysePayload = z.object({ workspaceId: z.uuid(), videoId: z.uuid(), analysisId: z.uuid() })
+const renderPayload = z.object({ workspaceId: z.uuid(), renderId: z.uuid() })
+
 export const queues = {
-  'maintenance.cleanup': { name: 'maintenance.cleanup', retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 10 * 60, concurrency: 1 },
-  // The daily storage sweep: one run lists the whole store and fans out a run per workspace, whose report that workspace's Jobs page shows.
-  'storage.sweep': { name: 'storage.sweep', retryLimit: 2, retryDelay: 300, retryBackoff: true, expireInSeconds: 30 * 60, concurrency: 1 },
+  'maintenance.cleanup': { name: 'maintenance.cleanup', retryLimit: 3, retryDelay: 20, retryBackoff: true, expireInSeconds: 10 * 60, heartbeatSeconds: 30, concurrency: 1 },
+  'storage.sweep': { name: 'storage.sweep', retryLimit: 2, retryDelay: 300, retryBackoff: true, expireInSeconds: 30 * 60, heartbeatSeconds: 30, concurrency: 1 },
   'jobs.reconcile': { name: 'jobs.reconcile', retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 60, concurrency: 1 },
-  // One ffmpeg pass per video; ffmpeg already uses every core, so one at a time per worker. Two hours covers long 4K footage.
-  'media.analyse': { name: 'media.analyse', retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 2 * 60 * 60, concurrency: 1 },
-  // A Studio render (preview, then full): libx264 takes both cores, so one at a time. An hour covers a 15-minute
+  // One ffmpeg pass per video; ffmpeg already uses every core, so one at a time per worker. Two hours bounds long
+  // 4K footage; the heartbeat brings a dead worker's job back in about a minute.
+  'media.analyse': {
+    name: 'media.analyse', payload: analysePayload, retryLimit: 2, retryDelay: 15, retryBackoff: true, expireInSeconds: 2 * 60 * 60,
+    heartbeatSeconds: 30, concurrency: 1, perWorkspace: 1,
+    onFinalFailure: (db, data, reason) => failAnalysis(db, analysePayload.parse(data), reason),
+  },
+  // A Studio render (preview, then full): libx264 takes both cores, so one at a time. An hour bounds a 15-minute
   // source at the slowest preset with room to spare; one retry, since a render that failed twice will fail again.
-  'media.render': { name: 'media.render', retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 60 * 60, concurrency: 1 },
+  'media.render': {
+    name: 'media.render', payload: renderPayload, retryLimit: 1, retryDelay: 15, retryBackoff: false, expireInSeconds: 60 * 60,
+    heartbeatSeconds: 30, concurrency: 1, perWorkspace: 1,
+    onFinalFailure: (db, data, reason) => failRender(db, renderPayload.parse(data), reason),
+  },
 } as const satisfies Record<string, QueueDefinition>
 
 export type QueueName = keyof typeof queues
+
+/** The data a queue's jobs carry, from its payload schema. */
+export type QueuePayload<Name extends QueueName> = (typeof queues)[Name] extends { payload: z.ZodType<infer Data> } ? Data : Record<string, never>
 
 /** The queue a job lands in when its attempts are used up, kept for a person to read and retry. */
 export function deadLetterOf(name: string): string {

@@ -1,8 +1,9 @@
 // The worker's side of the Library: analyse a stored video, keep its pictures in media storage, and file it
 // under pattern buckets with the evidence. Idempotent: a retried job redoes the same analysis row.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { PrismaClient } from '../../generated/prisma/client'
+import type { Prisma, PrismaClient } from '../../generated/prisma/client'
 import { analyseFile } from '../media/analysis/analyse'
 import type { AnalysisReport } from '../media/analysis/analyse'
 import type { ThresholdOverrides } from '../media/analysis/thresholds'
@@ -10,6 +11,7 @@ import type { MediaTools } from '../media/ffmpeg'
 import { analysisArtifactKey } from '../media/storage/keys'
 import type { MediaStore } from '../media/storage/types'
 import { conflict, notFound } from '../errors'
+import { CLAIM_LEASE_MS, pause, removeStaleScratch, scratchFolderName } from '../jobs/claims'
 
 export interface AnalysisJobData {
   workspaceId: string
@@ -52,77 +54,130 @@ async function storeArtifacts(deps: AnalysisDependencies, data: AnalysisJobData,
 }
 
 /** Files the video under each pattern bucket it shows; a newer analysis replaces the older one's evidence. */
-async function recordPatterns(db: PrismaClient, data: AnalysisJobData, report: AnalysisReport) {
-  await db.$transaction(async (tx) => {
-    await tx.patternEvidence.deleteMany({ where: { workspaceId: data.workspaceId, videoId: data.videoId, source: 'analysis' } })
-    for (const match of report.patterns) {
-      const pattern = await tx.pattern.upsert({
-        where: { workspaceId_key: { workspaceId: data.workspaceId, key: match.key } },
-        create: { workspaceId: data.workspaceId, key: match.key, kind: match.kind, label: match.label },
-        update: {},
-      })
-      await tx.patternEvidence.create({
-        data: { workspaceId: data.workspaceId, patternId: pattern.id, source: 'analysis', videoId: data.videoId, analysisId: data.analysisId, value: match.value, note: match.note },
-      })
-    }
-  })
+async function recordPatterns(tx: Prisma.TransactionClient, data: AnalysisJobData, report: AnalysisReport) {
+  await tx.patternEvidence.deleteMany({ where: { workspaceId: data.workspaceId, videoId: data.videoId, source: 'analysis' } })
+  for (const match of report.patterns) {
+    const pattern = await tx.pattern.upsert({
+      where: { workspaceId_key: { workspaceId: data.workspaceId, key: match.key } },
+      create: { workspaceId: data.workspaceId, key: match.key, kind: match.kind, label: match.label },
+      update: {},
+    })
+    await tx.patternEvidence.create({
+      data: { workspaceId: data.workspaceId, patternId: pattern.id, source: 'analysis', videoId: data.videoId, analysisId: data.analysisId, value: match.value, note: match.note },
+    })
+  }
 }
 
 export async function runAnalysis(deps: AnalysisDependencies, data: AnalysisJobData, options: {
   onProgress?: (fraction: number) => void
   signal?: AbortSignal
+  /** Names this attempt; the analysis row is claimed with it (see runRender). */
+  attempt?: string
+  claimLeaseMs?: number
 } = {}): Promise<{ status: 'succeeded' | 'skipped', cuts?: number }> {
   const { db } = deps
+  const attempt = options.attempt ?? randomUUID()
+  const leaseMs = options.claimLeaseMs ?? CLAIM_LEASE_MS
   const analysis = await db.videoAnalysis.findFirst({ where: { id: data.analysisId, workspaceId: data.workspaceId, videoId: data.videoId } })
   const video = await db.video.findFirst({ where: { id: data.videoId, workspaceId: data.workspaceId, deletedAt: null } })
   // Deleted meanwhile, or done by an earlier attempt: nothing to do.
   if (!analysis || !video?.storageKey || analysis.status === 'succeeded' || analysis.status === 'canceled') return { status: 'skipped' }
 
-  await db.videoAnalysis.update({ where: { id: analysis.id }, data: { status: 'running', startedAt: new Date(), error: null } })
+  // Claims the row unless another attempt holds a live claim on it; then waits for that one to finish or die.
+  for (;;) {
+    const claimed = await db.videoAnalysis.updateMany({
+      where: {
+        id: analysis.id, workspaceId: data.workspaceId, status: { notIn: ['succeeded', 'canceled'] },
+        OR: [{ status: { not: 'running' } }, { claim: null }, { claim: attempt }, { claimedAt: null }, { claimedAt: { lt: new Date(Date.now() - leaseMs) } }],
+      },
+      data: { status: 'running', claim: attempt, claimedAt: new Date(), startedAt: new Date(), error: null },
+    })
+    if (claimed.count === 1) break
+    const row = await db.videoAnalysis.findFirst({ where: { id: analysis.id, workspaceId: data.workspaceId }, select: { status: true } })
+    if (!row || row.status === 'succeeded' || row.status === 'canceled' || options.signal?.aborted) return { status: 'skipped' }
+    await pause(Math.min(1000, leaseMs / 4), options.signal)
+  }
   await db.video.update({ where: { id: video.id }, data: { status: 'analysing', error: null } })
+
+  // Renews the claim every second; another attempt having taken the row over stops this one, which then writes nothing.
+  const superseded = new AbortController()
+  let renewing = false
+  const renewer = setInterval(() => {
+    if (renewing) return
+    renewing = true
+    db.videoAnalysis.updateMany({ where: { id: analysis.id, claim: attempt }, data: { claimedAt: new Date() } })
+      .then(({ count }) => {
+        if (count === 0) superseded.abort()
+      })
+      .catch(() => {})
+      .finally(() => {
+        renewing = false
+      })
+  }, 1000)
+  renewer.unref()
+  const signal = options.signal ? AbortSignal.any([options.signal, superseded.signal]) : superseded.signal
+
   await mkdir(deps.scratchDir, { recursive: true })
-  const workDir = await mkdtemp(join(deps.scratchDir, 'analysis-'))
-  const local = await deps.store.openLocal(video.storageKey, workDir)
+  const folder = scratchFolderName('analysis', analysis.id, attempt)
+  const workDir = join(deps.scratchDir, folder)
+  await mkdir(workDir, { recursive: true })
+  await removeStaleScratch(deps.scratchDir, 'analysis', analysis.id, folder)
+  let local: { release: () => Promise<void> } | undefined
   try {
+    const opened = await deps.store.openLocal(video.storageKey, workDir)
+    local = opened
     const { requestedThresholds: requested = {}, jobId } = (analysis.provenance ?? {}) as { requestedThresholds?: ThresholdOverrides, jobId?: string }
-    const report = await analyseFile(local.path, {
+    const report = await analyseFile(opened.path, {
       tools: deps.tools,
       workDir,
       thresholds: { ...deps.defaultThresholds, ...requested },
       probe: (video.probe as AnalysisReport['probe'] | null) ?? undefined,
       onProgress: options.onProgress,
-      signal: options.signal,
+      signal,
     })
+    if (superseded.signal.aborted) return { status: 'skipped' }
     const artifacts = await storeArtifacts(deps, data, report)
-    await recordPatterns(db, data, report)
-    await db.$transaction([
-      db.videoAnalysis.update({
-        where: { id: analysis.id },
+    const finished = await db.$transaction(async (tx) => {
+      const { count } = await tx.videoAnalysis.updateMany({
+        where: { id: analysis.id, claim: attempt, status: 'running' },
         data: {
           status: 'succeeded',
           finishedAt: new Date(),
+          claim: null,
           features: toJson(report.features),
           segments: toJson(report.timeline),
           provenance: toJson({ ...report.provenance, requestedThresholds: requested, jobId }),
           artifacts,
         },
-      }),
-      db.video.update({ where: { id: video.id }, data: { status: 'ready', thumbnailKey: artifacts.thumbnail, error: null } }),
-    ])
+      })
+      if (count === 0) return false
+      await recordPatterns(tx, data, report)
+      await tx.video.update({ where: { id: video.id }, data: { status: 'ready', thumbnailKey: artifacts.thumbnail, error: null } })
+      return true
+    })
+    if (!finished) return { status: 'skipped' }
     return { status: 'succeeded', cuts: report.timeline.cuts.length }
   }
+  catch (error) {
+    // Taken over by another attempt: its outcome is the row's, not this one's failure.
+    if (superseded.signal.aborted) return { status: 'skipped' }
+    throw error
+  }
   finally {
-    await local.release()
+    clearInterval(renewer)
+    await local?.release()
     await rm(workDir, { recursive: true, force: true })
   }
 }
 
 /** After the last attempt: the analysis and the video say what went wrong, in words. */
 export async function failAnalysis(db: PrismaClient, data: AnalysisJobData, message: string, canceled = false): Promise<void> {
-  await db.videoAnalysis.updateMany({
+  const { count } = await db.videoAnalysis.updateMany({
     where: { id: data.analysisId, workspaceId: data.workspaceId, status: { in: ['queued', 'running'] } },
-    data: { status: canceled ? 'canceled' : 'failed', error: message, finishedAt: new Date() },
+    data: { status: canceled ? 'canceled' : 'failed', error: message, finishedAt: new Date(), claim: null },
   })
+  // Already settled (a later attempt succeeded, or an earlier call failed it): the video stays as that left it.
+  if (count === 0) return
   // A video keeps its last good analysis; it is only marked failed when it has none.
   const good = await db.videoAnalysis.count({ where: { videoId: data.videoId, workspaceId: data.workspaceId, status: 'succeeded' } })
   await db.video.updateMany({

@@ -2,6 +2,7 @@
 // then PATH. Always spawned with argument arrays: there is no shell anywhere.
 import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { accessSync } from 'node:fs'
 import { access, constants } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { basename, delimiter, join } from 'node:path'
@@ -89,10 +90,35 @@ export interface RunOptions {
   signal?: AbortSignal
 }
 
+let deathSignalWrapper: string | null | undefined
+
+/**
+ * util-linux's setpriv, which sets the parent-death signal and then runs the tool in its place (same pid): when the
+ * worker dies (SIGKILL, out of memory), its ffmpeg is killed too instead of encoding on for nobody. Linux only.
+ */
+function parentDeathWrapper(): string | null {
+  if (deathSignalWrapper !== undefined) return deathSignalWrapper
+  deathSignalWrapper = null
+  if (process.platform !== 'linux') return null
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    try {
+      accessSync(join(dir, 'setpriv'), constants.X_OK)
+      deathSignalWrapper = join(dir, 'setpriv')
+      break
+    }
+    catch {
+      // not in this folder
+    }
+  }
+  return deathSignalWrapper
+}
+
 /** Spawns ffmpeg or ffprobe with an argument array and streams its output line by line; rejects with the log's last lines. */
 export function runMediaTool(path: string, args: string[], options: RunOptions = {}): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal, killSignal: 'SIGKILL' })
+    const wrapper = parentDeathWrapper()
+    const [command, commandArgs] = wrapper ? [wrapper, ['--pdeathsig', 'KILL', '--', path, ...args]] : [path, args]
+    const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal, killSignal: 'SIGKILL' })
     const tail: string[] = []
     const stdout = createInterface({ input: child.stdout })
     const stderr = createInterface({ input: child.stderr })

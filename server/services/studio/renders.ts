@@ -3,7 +3,7 @@
 // the full render, stores both with a thumbnail, and checks the file against every platform's constraints.
 // Every query is scoped by workspaceId; media is handed out as short-lived signed URLs.
 import { randomUUID } from 'node:crypto'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { PrismaClient } from '../../generated/prisma/client'
 import { Prisma } from '../../generated/prisma/client'
@@ -12,6 +12,7 @@ import type { PlatformCheck } from '../../../shared/platforms'
 import { editRecipeSchema, expandVariations, VariationError } from '../../../shared/recipe'
 import type { EditRecipe, VariantKeys } from '../../../shared/recipe'
 import type { RenderStage, RenderStatus, RenderSummary } from '../../../shared/studio'
+import { CLAIM_LEASE_MS, pause, removeStaleScratch, scratchFolderName } from '../jobs/claims'
 import { cancelJob } from '../jobs/control'
 import type { JobEngine } from '../jobs/engine'
 import { isDiskFull, RENDER_DISK_FULL_MESSAGE } from '../media/disk-full'
@@ -227,6 +228,29 @@ export async function cancelRender(deps: StudioDependencies & { jobs: StudioJobs
   return getRender(deps, workspaceId, render.id)
 }
 
+/** Renders a failed or canceled variant again: the same row, with a new job. */
+export async function retryRender(deps: StudioDependencies & { jobs: StudioJobs }, workspaceId: string, renderId: string): Promise<RenderSummary> {
+  const { db } = deps
+  const jobId = randomUUID()
+  const { count } = await db.render.updateMany({
+    where: { id: renderId, workspaceId, status: { in: ['failed', 'canceled'] } },
+    data: { status: 'queued', jobId, claim: null, claimedAt: null, progress: 0, error: null, startedAt: null, finishedAt: null, previewKey: null, storageKey: null, thumbnailKey: null, checks: Prisma.DbNull },
+  })
+  if (count === 0) {
+    const render = await db.render.findFirst({ where: { id: renderId, workspaceId }, select: { status: true } })
+    if (!render) throw notFound('This render')
+    throw conflict(`Only failed or canceled renders can be rendered again; this one is ${render.status === 'succeeded' ? 'finished' : 'still under way'}.`)
+  }
+  try {
+    await deps.jobs.send({ workspaceId, renderId }, { id: jobId })
+  }
+  catch (error) {
+    await db.render.updateMany({ where: { id: renderId, workspaceId, jobId }, data: { status: 'failed', error: 'This variant could not be queued for rendering. Try again in a moment.', finishedAt: new Date() } })
+    console.error(`[studio] could not queue render ${renderId}: ${(error as Error).message}`)
+  }
+  return getRender(deps, workspaceId, renderId)
+}
+
 /** Deletes a render, its stored files and its row; one still running is canceled first. */
 export async function deleteRender(deps: StudioDependencies & { jobs: StudioJobs }, workspaceId: string, renderId: string): Promise<{ removedObjects: number }> {
   const { db } = deps
@@ -252,10 +276,22 @@ export interface RunRenderOptions {
   onProgress?: (stage: RenderStage, fraction: number) => void
   /** The job's signal: aborted when the worker shuts down or the job expires (not a cancel; that is the row). */
   signal?: AbortSignal
-  /** Whether this is the job's last attempt: a failure then is final. */
-  final?: boolean
-  /** How often the row is read to see whether someone canceled it. */
+  /** Whether this is the job's last attempt: a failure then is final. Asked when the failure happens. */
+  final?: boolean | (() => boolean)
+  /** How often the row is read to see whether someone canceled it, and the claim renewed. */
   cancelCheckMs?: number
+  /** Names this attempt (the job id and its attempt). The row is claimed with it; another attempt leaves it alone. */
+  attempt?: string
+  /** How long a claim holds without being renewed: past it, its attempt counts as dead and another may take over. */
+  claimLeaseMs?: number
+}
+
+/** The render was given up on (jobs.reconcile, through the queue's onFinalFailure): it says so, in words. */
+export async function failRender(db: PrismaClient, data: RenderJobData, reason: string): Promise<void> {
+  await db.render.updateMany({
+    where: { id: data.renderId, workspaceId: data.workspaceId, status: { in: ['queued', 'running'] } },
+    data: { status: 'failed', error: `${reason} Render it again to retry.`, finishedAt: new Date(), claim: null, previewKey: null, storageKey: null, thumbnailKey: null },
+  })
 }
 
 /** A failure retrying cannot fix (the footage or an asset is gone, the recipe cannot be compiled). */
@@ -283,18 +319,43 @@ type RunOutcome = { status: 'succeeded' | 'skipped' | 'canceled' }
 
 /**
  * Renders one Render row: preview, full render, thumbnail, checks. Idempotent: a retry starts over with the same
- * storage keys (a previous attempt's files are removed first); a finished, failed or canceled render is skipped.
+ * storage keys (a dead attempt's files are removed first); a finished, failed or canceled render is skipped.
+ * The row is claimed by this attempt: an overlapping delivery of the same render waits while another attempt's
+ * claim is alive, and never touches that attempt's files.
  */
 export async function runRender(deps: RenderWorkerDependencies, data: RenderJobData, options: RunRenderOptions = {}): Promise<RunOutcome> {
   const { db, store } = deps
+  const attempt = options.attempt ?? randomUUID()
+  const leaseMs = options.claimLeaseMs ?? CLAIM_LEASE_MS
   const render = await db.render.findFirst({
     where: { id: data.renderId, workspaceId: data.workspaceId },
     include: { sourceVideo: { select: { workspaceId: true, storageKey: true, deletedAt: true } } },
   })
   if (!render || !['queued', 'running'].includes(render.status)) return { status: 'skipped' }
 
+  // Claims the row: queued, or running under no live claim (its attempt died). Otherwise another attempt is at
+  // work: wait for it to finish or to die, checking as often as it renews.
+  for (;;) {
+    const claimed = await db.render.updateMany({
+      where: {
+        id: render.id, workspaceId: data.workspaceId,
+        OR: [
+          { status: 'queued' },
+          { status: 'running', OR: [{ claim: null }, { claim: attempt }, { claimedAt: null }, { claimedAt: { lt: new Date(Date.now() - leaseMs) } }] },
+        ],
+      },
+      data: { status: 'running', claim: attempt, claimedAt: new Date(), startedAt: new Date(), finishedAt: null, progress: 0, error: null, previewKey: null, storageKey: null, thumbnailKey: null, checks: Prisma.DbNull },
+    })
+    if (claimed.count === 1) break
+    const row = await db.render.findFirst({ where: { id: render.id, workspaceId: data.workspaceId }, select: { status: true } })
+    if (!row || !['queued', 'running'].includes(row.status) || options.signal?.aborted) return { status: 'skipped' }
+    await pause(Math.min(1000, leaseMs / 4), options.signal)
+  }
+
   const prefix = renderPrefix(data.workspaceId, render.id)
   const canceled = new AbortController()
+  // Set when another attempt took the row over: this one stops and leaves the row and the files to it.
+  let superseded = false
   const signal = options.signal ? AbortSignal.any([canceled.signal, options.signal]) : canceled.signal
   let lastWrite = 0
   let reported = 0
@@ -305,16 +366,19 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
     const now = Date.now()
     if (now - lastWrite < 500 && reported < 1) return
     lastWrite = now
-    void db.render.updateMany({ where: { id: render.id, status: 'running' }, data: { progress: reported } }).catch(() => {})
+    void db.render.updateMany({ where: { id: render.id, status: 'running', claim: attempt }, data: { progress: reported } }).catch(() => {})
   }
-  // Someone canceling from the page marks the row canceled; the worker may be another process, so it looks.
+  // Renews the claim, and looks whether someone canceled the render from the page (the worker may be another process).
   let checking = false
   const watcher = setInterval(() => {
     if (checking) return
     checking = true
-    db.render.findFirst({ where: { id: render.id, workspaceId: data.workspaceId }, select: { status: true } })
-      .then((row) => {
-        if (!row || row.status === 'canceled') canceled.abort()
+    db.render.updateMany({ where: { id: render.id, status: 'running', claim: attempt }, data: { claimedAt: new Date() } })
+      .then(async ({ count }) => {
+        if (count === 1) return
+        const row = await db.render.findFirst({ where: { id: render.id, workspaceId: data.workspaceId }, select: { status: true, claim: true } })
+        if (row && row.claim !== attempt && row.status === 'running') superseded = true
+        if (!row || row.status === 'canceled' || superseded) canceled.abort()
       })
       .catch(() => {})
       .finally(() => {
@@ -323,16 +387,13 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
   }, options.cancelCheckMs ?? 1000)
   watcher.unref()
 
-  let workDir: string | undefined
+  const workDir = join(deps.scratchDir, scratchFolderName('render', render.id, attempt))
   let release: (() => Promise<void>) | undefined
   try {
-    const started = await db.render.updateMany({
-      where: { id: render.id, workspaceId: data.workspaceId, status: { in: ['queued', 'running'] } },
-      data: { status: 'running', startedAt: new Date(), finishedAt: null, progress: 0, error: null, previewKey: null, storageKey: null, thumbnailKey: null, checks: Prisma.DbNull },
-    })
-    if (started.count === 0) return { status: 'skipped' }
-    // A previous attempt's files go first, so a retry never leaves two of anything.
+    // A dead attempt's files go first, so a retry never leaves two of anything.
     await store.deletePrefix(prefix)
+    await mkdir(workDir, { recursive: true })
+    await removeStaleScratch(deps.scratchDir, 'render', render.id, scratchFolderName('render', render.id, attempt))
 
     const video = render.sourceVideo
     if (video.workspaceId !== data.workspaceId || video.deletedAt || !video.storageKey) throw new RenderInputError('The footage of this render was deleted. Pick other footage in the Studio.')
@@ -340,14 +401,12 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
     if (!parsed.success) throw new RenderInputError('This render\'s recipe is no longer valid. Make the edit again in the Studio.')
     const recipe = parsed.data
 
-    await mkdir(deps.scratchDir, { recursive: true })
-    workDir = await mkdtemp(join(deps.scratchDir, 'studio-'))
     const locals: Array<{ release: () => Promise<void> }> = []
     release = async () => {
       for (const local of locals) await local.release().catch(() => {})
     }
     const open = async (key: string) => {
-      const local = await store.openLocal(key, workDir!)
+      const local = await store.openLocal(key, workDir)
       locals.push(local)
       return { path: local.path }
     }
@@ -368,9 +427,10 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
       onProgress: (stage, fraction) => report(stage === 'measuring' ? 'measuring' : 'preview', fraction * PREVIEW_SHARE),
     })
     const previewKey = renderFileKey(data.workspaceId, render.id, 'preview.mp4')
+    if (superseded) return { status: 'skipped' }
     await store.putFile(previewKey, preview.output, { contentType: 'video/mp4' })
     await rm(preview.output, { force: true })
-    if (!await markIfRunning(db, render.id, { previewKey })) return await stopCanceled()
+    if (!await markIfClaimed(db, render.id, attempt, { previewKey })) return await stopCanceled()
     report('preview', PREVIEW_SHARE)
 
     const full = await renderRecipe({
@@ -383,13 +443,14 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
     const thumbnail = await renderThumbnail(deps.tools, full.output, join(workDir, 'thumbnail.jpg'), Math.min(1.5, full.durationSeconds / 2))
     const storageKey = renderFileKey(data.workspaceId, render.id, 'output.mp4')
     const thumbnailKey = renderFileKey(data.workspaceId, render.id, 'thumbnail.jpg')
+    if (superseded) return { status: 'skipped' }
     await store.putFile(storageKey, full.output, { contentType: 'video/mp4' })
     await store.putFile(thumbnailKey, thumbnail, { contentType: 'image/jpeg' })
     const checks = checkRenderEverywhere({
       durationSeconds: full.durationSeconds, width: full.width, height: full.height, fps: full.fps,
       sizeBytes: full.sizeBytes, videoCodec: full.videoCodec, audioSampleRate: full.audioSampleRate,
     })
-    const finished = await markIfRunning(db, render.id, {
+    const finished = await markIfClaimed(db, render.id, attempt, {
       status: 'succeeded', progress: 1, finishedAt: new Date(), storageKey, thumbnailKey, checks: toJson(checks),
       durationMs: Math.round(full.durationSeconds * 1000), width: full.width, height: full.height, sizeBytes: BigInt(full.sizeBytes),
     })
@@ -398,29 +459,34 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
     return { status: 'succeeded' }
   }
   catch (error) {
+    if (superseded) return { status: 'skipped' }
     if (canceled.signal.aborted) return await stopCanceled()
     const interrupted = options.signal?.aborted === true
+    const last = typeof options.final === 'function' ? options.final() : options.final !== false
     // A full disk is not fixed by trying again half a minute later: the user is told at once, and retries once space is freed.
-    const final = options.final !== false || error instanceof RenderInputError || (error instanceof Error && error.name === 'RecipeError') || isDiskFull(error)
+    const final = last || error instanceof RenderInputError || (error instanceof Error && error.name === 'RecipeError') || isDiskFull(error)
     const message = readableFailure(error, interrupted)
-    await store.deletePrefix(prefix).catch(() => {})
-    await db.render.updateMany({
-      where: { id: render.id, status: 'running' },
+    const { count } = await db.render.updateMany({
+      where: { id: render.id, status: 'running', claim: attempt },
       data: final
-        ? { status: 'failed', error: message, finishedAt: new Date(), previewKey: null, storageKey: null, thumbnailKey: null }
-        : { status: 'queued', error: `${message} Trying again shortly.`, progress: 0, previewKey: null, storageKey: null, thumbnailKey: null },
-    }).catch(() => {})
+        ? { status: 'failed', error: message, finishedAt: new Date(), claim: null, previewKey: null, storageKey: null, thumbnailKey: null }
+        : { status: 'queued', error: `${message} Trying again shortly.`, progress: 0, claim: null, previewKey: null, storageKey: null, thumbnailKey: null },
+    }).catch(() => ({ count: 0 }))
+    // Only this attempt's own files: when the row is no longer its own, they belong to the attempt that holds it.
+    if (count === 1) await store.deletePrefix(prefix).catch(() => {})
     // The readable message is what the Jobs page shows too.
     throw new Error(message, { cause: error })
   }
   finally {
     clearInterval(watcher)
     await release?.()
-    if (workDir) await rm(workDir, { recursive: true, force: true })
+    await rm(workDir, { recursive: true, force: true })
   }
 
-  /** Canceled (or deleted) meanwhile: nothing of it stays in storage. */
+  /** Canceled (or deleted) meanwhile: nothing of it stays in storage. Taken over by another attempt: nothing is touched. */
   async function stopCanceled(): Promise<RunOutcome> {
+    const row = await db.render.findFirst({ where: { id: render!.id }, select: { status: true, claim: true } })
+    if (row && row.claim !== attempt && ['queued', 'running', 'succeeded'].includes(row.status)) return { status: 'skipped' }
     await store.deletePrefix(prefix).catch(() => {})
     await db.render.updateMany({
       where: { id: render!.id, status: { in: ['queued', 'running'] } },
@@ -430,7 +496,7 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
   }
 }
 
-async function markIfRunning(db: PrismaClient, renderId: string, data: Prisma.RenderUpdateManyMutationInput): Promise<boolean> {
-  const { count } = await db.render.updateMany({ where: { id: renderId, status: 'running' }, data })
+async function markIfClaimed(db: PrismaClient, renderId: string, attempt: string, data: Prisma.RenderUpdateManyMutationInput): Promise<boolean> {
+  const { count } = await db.render.updateMany({ where: { id: renderId, status: 'running', claim: attempt }, data })
   return count === 1
 }

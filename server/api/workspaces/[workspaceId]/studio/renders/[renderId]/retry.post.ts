@@ -1,0 +1,10 @@
+import { z } from 'zod'
+import { uuidParam } from '../../../../../../../shared/auth'
+import { retryRender, studioJobs } from '../../../../../../services/studio/renders'
+
+export default defineEventHandler(async (event) => {
+  const { workspaceId } = await requireMember(event, 'content.edit')
+  const { renderId } = await getValidatedRouterParams(event, z.object({ renderId: uuidParam }).parse)
+  const db = useDb()
+  return retryRender({ db, store: useMediaStore(), jobs: studioJobs(db, await useJobs(), workspaceId) }, workspaceId, renderId)
+})
