@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { z } from 'zod'
 import { runMediaTool } from './ffmpeg'
+import { guardInput } from './input-guard'
 
 const run = promisify(execFile)
 
@@ -156,7 +157,7 @@ export function interpretProbe(json: unknown): VideoProbe {
 export async function probeVideo(path: string, tools: { ffmpeg: string, ffprobe: string }): Promise<VideoProbe> {
   let json: unknown
   try {
-    const { stdout } = await run(tools.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path], { timeout: 30_000, maxBuffer: 8 * 1024 * 1024 })
+    const { stdout } = await run(tools.ffprobe, ['-v', 'error', ...guardInput('videoProbe'), '-print_format', 'json', '-show_format', '-show_streams', path], { timeout: 30_000, maxBuffer: 8 * 1024 * 1024 })
     json = JSON.parse(stdout)
   }
   catch {
@@ -165,7 +166,7 @@ export async function probeVideo(path: string, tools: { ffmpeg: string, ffprobe:
   const probe = interpretProbe(json)
   // Decoding a few frames catches files whose headers are intact but whose pictures are not.
   let decodedFrames = 0
-  const decoded = await runMediaTool(tools.ffmpeg, ['-v', 'error', '-xerror', '-nostdin', '-i', path, '-map', '0:v:0', '-frames:v', '3', '-f', 'framemd5', '-'], {
+  const decoded = await runMediaTool(tools.ffmpeg, ['-v', 'error', '-xerror', '-nostdin', ...guardInput('video'), '-i', path, '-map', '0:v:0', '-frames:v', '3', '-f', 'framemd5', '-'], {
     onStdoutLine: (line) => {
       if (!line.startsWith('#')) decodedFrames++
     },

@@ -11,6 +11,7 @@ import { formatBytes, formatDuration } from '../../../shared/library'
 import { studioAssetLimits } from '../../../shared/studio'
 import type { StudioAssetKind, StudioAssetSummary } from '../../../shared/studio'
 import { runMediaTool } from '../media/ffmpeg'
+import { guardInput } from '../media/input-guard'
 import type { MediaTools } from '../media/ffmpeg'
 import { studioAssetKey } from '../media/storage/keys'
 import type { MediaStore } from '../media/storage/types'
@@ -123,7 +124,7 @@ export async function inspectAsset(tools: Pick<MediaTools, 'ffmpeg' | 'ffprobe'>
   const noun = kind === 'music' ? 'a music track' : 'a logo'
   let json: unknown
   try {
-    const { stdout } = await run(tools.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path], { timeout: 30_000, maxBuffer: 4 * 1024 * 1024 })
+    const { stdout } = await run(tools.ffprobe, ['-v', 'error', ...guardInput('assetProbe'), '-print_format', 'json', '-show_format', '-show_streams', path], { timeout: 30_000, maxBuffer: 4 * 1024 * 1024 })
     json = JSON.parse(stdout)
   }
   catch {
@@ -131,7 +132,7 @@ export async function inspectAsset(tools: Pick<MediaTools, 'ffmpeg' | 'ffprobe'>
   }
   const facts = interpretAsset(kind, json)
   const decode = kind === 'music' ? ['-map', '0:a:0', '-t', '2'] : ['-map', '0:v:0', '-frames:v', '1']
-  const decoded = await runMediaTool(tools.ffmpeg, ['-v', 'error', '-xerror', '-nostdin', '-i', path, ...decode, '-f', 'null', '-']).then(() => true, () => false)
+  const decoded = await runMediaTool(tools.ffmpeg, ['-v', 'error', '-xerror', '-nostdin', ...guardInput(kind), '-i', path, ...decode, '-f', 'null', '-']).then(() => true, () => false)
   if (!decoded) throw new AssetRefusedError(`This ${kind === 'music' ? 'track' : 'image'} is damaged: it does not decode. Export it again and upload the new file.`)
   return facts
 }
