@@ -24,6 +24,8 @@ import { notFound } from '../errors'
 export interface UploadCaller {
   workspaceId: string
   userId: string
+  /** The upload the route authorised (HEAD, PATCH, DELETE); tus acts on this one and no other. */
+  uploadId?: string
 }
 
 export interface UploadServiceOptions {
@@ -174,6 +176,9 @@ export function createUploadService(options: UploadServiceOptions) {
     namingFunction: () => randomUUID(),
     generateUrl: (request, { id }) => `/api/workspaces/${callerOf(request).workspaceId}/uploads/${id}`,
     exposedHeaders: ['Reelwise-Video-Id'],
+    // tus would read the id from the URL's last `/segment`, query included (`/uploads/M?x=/V` names V); the id
+    // that assertOwned checked is the only one it may touch.
+    getFileIdFromRequest: request => callerOf(request).uploadId,
     async onUploadCreate(request, upload) {
       await reserve(callerOf(request), upload)
       return {}
