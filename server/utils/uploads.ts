@@ -16,6 +16,7 @@ export function useUploads(): UploadService {
     stagingDir: config.uploads.stagingDir,
     maxSizeBytes: config.uploads.maxSizeBytes,
     workspaceQuotaBytes: config.uploads.workspaceQuotaBytes,
+    footageLimits: config.uploads.footageLimits,
     queueAnalysis: async ({ workspaceId, videoId }) => {
       await queueVideoAnalysis(workspaceId, videoId)
     },

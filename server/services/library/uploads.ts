@@ -13,8 +13,8 @@ import type { Upload } from '@tus/server'
 import { z } from 'zod'
 import type { PrismaClient } from '../../generated/prisma/client'
 import type { MediaTools } from '../media/ffmpeg'
-import { NotAVideoError, probeVideo } from '../media/probe'
-import type { VideoProbe } from '../media/probe'
+import { assertWithinLimits, NotAVideoError, probeVideo } from '../media/probe'
+import type { FootageLimits, VideoProbe } from '../media/probe'
 import { contentTypeOf } from '../media/storage/local'
 import { videoSourceKey } from '../media/storage/keys'
 import type { MediaStore } from '../media/storage/types'
@@ -35,6 +35,7 @@ export interface UploadServiceOptions {
   stagingDir: string
   maxSizeBytes: number
   workspaceQuotaBytes: number
+  footageLimits: FootageLimits
   /** Queues the analysis of a stored video (media.analyse). */
   queueAnalysis: (video: { workspaceId: string, videoId: string }) => Promise<void>
   log?: (message: string) => void
@@ -129,6 +130,7 @@ export function createUploadService(options: UploadServiceOptions) {
     let probe: VideoProbe
     try {
       probe = await probeVideo(stagedPath, await options.tools())
+      assertWithinLimits(probe, options.footageLimits)
     }
     catch (error) {
       await discard(upload.id)

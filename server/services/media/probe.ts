@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { z } from 'zod'
+import { formatDuration } from '../../../shared/library'
 import { runMediaTool } from './ffmpeg'
 import { guardInput } from './input-guard'
 
@@ -150,6 +151,30 @@ export function interpretProbe(json: unknown): VideoProbe {
     audio: audio?.codec_name
       ? { codec: audio.codec_name, sampleRate: Number(audio.sample_rate ?? 0), channels: audio.channels ?? 0, bitRate: number(audio.bit_rate) }
       : null,
+  }
+}
+
+export interface FootageLimits {
+  maxSeconds: number
+  /** The largest frame, landscape; its upright turn fits too. */
+  maxWidth: number
+  maxHeight: number
+  maxFps: number
+}
+
+/** Refuses footage past the configured length, frame size or frame rate, saying what to change. Pure, for tests. */
+export function assertWithinLimits(probe: VideoProbe, limits: FootageLimits): void {
+  if (probe.durationSeconds > limits.maxSeconds) {
+    throw new NotAVideoError(`This video is ${formatDuration(probe.durationSeconds)} long; the library takes videos up to ${formatDuration(limits.maxSeconds)}. Trim it and upload it again.`)
+  }
+  const { displayWidth: width, displayHeight: height } = probe.video
+  const fits = (width <= limits.maxWidth && height <= limits.maxHeight) || (width <= limits.maxHeight && height <= limits.maxWidth)
+  if (!fits) {
+    throw new NotAVideoError(`This video is ${width}×${height}; the library takes videos up to ${limits.maxWidth}×${limits.maxHeight} (or ${limits.maxHeight}×${limits.maxWidth} upright). Export it smaller and upload it again.`)
+  }
+  // A hundredth of slack: 59.94 is "60" to a creator, and avg_frame_rate is a ratio.
+  if (probe.video.fps > limits.maxFps + 0.01) {
+    throw new NotAVideoError(`This video runs at ${Math.round(probe.video.fps * 100) / 100} frames a second; the library takes up to ${limits.maxFps}. Export it at ${limits.maxFps} or fewer and upload it again.`)
   }
 }
 
