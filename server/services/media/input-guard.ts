@@ -8,7 +8,8 @@ const videoDemuxers = ['mov', 'matroska', 'webm', 'avi', 'mpegts']
 // Single pictures, allowed only where a probe must say "this is a PNG image, not a video" (none of these names other files).
 const pictureDemuxers = ['png_pipe', 'jpeg_pipe', 'webp_pipe', 'gif', 'gif_pipe', 'bmp_pipe', 'tiff_pipe']
 const musicDemuxers = ['mp3', 'mov', 'wav', 'ogg', 'flac', 'aac']
-const logoDemuxers = ['png_pipe', 'jpeg_pipe', 'webp_pipe']
+// image2 picks a picture by its extension, which only stored files have (staged uploads have none).
+const logoDemuxers = ['png_pipe', 'jpeg_pipe', 'webp_pipe', 'image2']
 
 export const inputDemuxers = {
   /** Footage and renders: what the library accepts. */
