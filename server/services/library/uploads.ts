@@ -20,6 +20,7 @@ import { videoSourceKey } from '../media/storage/keys'
 import type { MediaStore } from '../media/storage/types'
 import { formatBytes } from '../../../shared/library'
 import { notFound } from '../errors'
+import { lockWorkspaceQuota, quotaRefusal, workspaceUsedBytes } from './usage'
 
 export interface UploadCaller {
   workspaceId: string
@@ -80,12 +81,9 @@ export function createUploadService(options: UploadServiceOptions) {
     const { filename, kind } = parsed.data
     await db.$transaction(async (tx) => {
       // One reservation at a time per workspace, so two uploads cannot both squeeze under the quota.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`quota:${caller.workspaceId}`}, 0))`
-      const used = await tx.video.aggregate({ where: { workspaceId: caller.workspaceId, deletedAt: null }, _sum: { sizeBytes: true } })
-      const usedBytes = Number(used._sum.sizeBytes ?? 0)
-      if (usedBytes + upload.size! > options.workspaceQuotaBytes) {
-        throw refuse(413, `This upload (${formatBytes(upload.size!)}) does not fit: the workspace uses ${formatBytes(usedBytes)} of its ${formatBytes(options.workspaceQuotaBytes)}. Delete videos you no longer need, or ask the owner to raise the quota.`)
-      }
+      await lockWorkspaceQuota(tx, caller.workspaceId)
+      const refusal = quotaRefusal(upload.size!, await workspaceUsedBytes(tx, caller.workspaceId), options.workspaceQuotaBytes)
+      if (refusal) throw refuse(413, refusal)
       await tx.video.create({
         data: {
           workspaceId: caller.workspaceId,

@@ -2,8 +2,12 @@
 // and named by id in recipes. ffprobe and a short decode decide what a file is, never its name or its declared type.
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { createWriteStream } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Transform } from 'node:stream'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 import { z } from 'zod'
 import type { PrismaClient } from '../../generated/prisma/client'
@@ -16,6 +20,7 @@ import type { MediaTools } from '../media/ffmpeg'
 import { studioAssetKey } from '../media/storage/keys'
 import type { MediaStore } from '../media/storage/types'
 import { conflict, notFound, ServiceError } from '../errors'
+import { lockWorkspaceQuota, quotaRefusal, workspaceUsedBytes } from '../library/usage'
 
 const run = promisify(execFile)
 
@@ -173,36 +178,72 @@ async function summarise(store: MediaStore, row: AssetRow): Promise<StudioAssetS
   }
 }
 
-/** Checks, stores and records one uploaded file; nothing is kept when it is refused. */
-export async function uploadStudioAsset(deps: AssetDependencies & { tools: MediaTools, scratchDir: string }, input: {
+/** The bytes of an asset upload as they arrive, with the size the client declared. */
+export interface AssetUploadBody {
+  stream: Readable
+  sizeBytes: number
+}
+
+function tooBig(kind: StudioAssetKind, sizeBytes: number): AssetRefusedError {
+  const limit = studioAssetLimits[kind].maxBytes
+  return new AssetRefusedError(`This file is ${formatBytes(sizeBytes)}; ${kind === 'music' ? 'music tracks' : 'logos'} may be up to ${formatBytes(limit)}. ${kind === 'music' ? 'Export it at a lower bitrate or trim it' : 'Export it smaller'} first.`, 413)
+}
+
+/** Writes the body to `path` as it arrives (never whole in memory), refusing more bytes than were declared. */
+async function stageBody(body: AssetUploadBody, path: string): Promise<void> {
+  let received = 0
+  const counting = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      received += chunk.length
+      done(received > body.sizeBytes ? new AssetRefusedError('The file sent is longer than its declared size (Content-Length). Upload it again.', 400) : null, chunk)
+    },
+  })
+  try {
+    await pipeline(body.stream, counting, createWriteStream(path))
+  }
+  catch (error) {
+    if (error instanceof AssetRefusedError) throw error
+    throw new AssetRefusedError('The upload was cut off before the whole file arrived. Upload it again.', 400)
+  }
+  if (received !== body.sizeBytes) throw new AssetRefusedError('The upload was cut off before the whole file arrived. Upload it again.', 400)
+}
+
+/** Checks, stores and records one uploaded file, streamed to disk; nothing is kept when it is refused. */
+export async function uploadStudioAsset(deps: AssetDependencies & { tools: MediaTools, scratchDir: string, workspaceQuotaBytes: number }, input: {
   workspaceId: string
   userId: string
   kind: StudioAssetKind
   name?: string
   filename?: string
-  data: Buffer
+  body: AssetUploadBody
 }): Promise<StudioAssetSummary> {
-  const { kind } = input
-  const limit = studioAssetLimits[kind].maxBytes
-  if (input.data.length === 0) throw new AssetRefusedError('This file is empty (0 bytes). Pick the file again.', 400)
-  if (input.data.length > limit) {
-    throw new AssetRefusedError(`This file is ${formatBytes(input.data.length)}; ${kind === 'music' ? 'music tracks' : 'logos'} may be up to ${formatBytes(limit)}. ${kind === 'music' ? 'Export it at a lower bitrate or trim it' : 'Export it smaller'} first.`, 413)
-  }
+  const { kind, workspaceId } = input
+  const { sizeBytes } = input.body
+  if (sizeBytes === 0) throw new AssetRefusedError('This file is empty (0 bytes). Pick the file again.', 400)
+  if (sizeBytes > studioAssetLimits[kind].maxBytes) throw tooBig(kind, sizeBytes)
+  // Refused before a byte is read when the quota is already short; checked again under the lock below.
+  const early = quotaRefusal(sizeBytes, await workspaceUsedBytes(deps.db, workspaceId), deps.workspaceQuotaBytes)
+  if (early) throw new AssetRefusedError(early, 413)
   await mkdir(deps.scratchDir, { recursive: true })
   const id = uuidv7()
   const staged = join(deps.scratchDir, `asset-${id}`)
-  await writeFile(staged, input.data)
   let storageKey: string | undefined
   try {
+    await stageBody(input.body, staged)
     const facts = await inspectAsset(deps.tools, kind, staged)
-    storageKey = studioAssetKey(input.workspaceId, id, facts.extension)
+    storageKey = studioAssetKey(workspaceId, id, facts.extension)
     const contentType = assetContentTypes[facts.extension]!
     await deps.store.putFile(storageKey, staged, { contentType })
-    const row = await deps.db.studioAsset.create({
-      data: {
-        id, workspaceId: input.workspaceId, createdById: input.userId, kind, name: input.name ?? nameFrom(input.filename, kind),
-        storageKey, mimeType: contentType, sizeBytes: BigInt(input.data.length), durationMs: facts.durationMs, width: facts.width, height: facts.height,
-      },
+    const row = await deps.db.$transaction(async (tx) => {
+      await lockWorkspaceQuota(tx, workspaceId)
+      const refusal = quotaRefusal(sizeBytes, await workspaceUsedBytes(tx, workspaceId), deps.workspaceQuotaBytes)
+      if (refusal) throw new AssetRefusedError(refusal, 413)
+      return tx.studioAsset.create({
+        data: {
+          id, workspaceId, createdById: input.userId, kind, name: input.name ?? nameFrom(input.filename, kind),
+          storageKey: storageKey!, mimeType: contentType, sizeBytes: BigInt(sizeBytes), durationMs: facts.durationMs, width: facts.width, height: facts.height,
+        },
+      })
     })
     return await summarise(deps.store, row)
   }

@@ -366,7 +366,8 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
       onProgress: (stage, fraction) => report(stage === 'measuring' ? 'measuring' : 'preview', fraction * PREVIEW_SHARE),
     })
     const previewKey = renderFileKey(data.workspaceId, render.id, 'preview.mp4')
-    await store.putFile(previewKey, preview.output, { contentType: 'video/mp4' })
+    // Every file's bytes count towards the workspace quota.
+    const previewBytes = (await store.putFile(previewKey, preview.output, { contentType: 'video/mp4' })).sizeBytes
     await rm(preview.output, { force: true })
     if (!await markIfRunning(db, render.id, { previewKey })) return await stopCanceled()
     report('preview', PREVIEW_SHARE)
@@ -381,8 +382,8 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
     const thumbnail = await renderThumbnail(deps.tools, full.output, join(workDir, 'thumbnail.jpg'), Math.min(1.5, full.durationSeconds / 2))
     const storageKey = renderFileKey(data.workspaceId, render.id, 'output.mp4')
     const thumbnailKey = renderFileKey(data.workspaceId, render.id, 'thumbnail.jpg')
-    await store.putFile(storageKey, full.output, { contentType: 'video/mp4' })
-    await store.putFile(thumbnailKey, thumbnail, { contentType: 'image/jpeg' })
+    const outputBytes = (await store.putFile(storageKey, full.output, { contentType: 'video/mp4' })).sizeBytes
+    const thumbnailBytes = (await store.putFile(thumbnailKey, thumbnail, { contentType: 'image/jpeg' })).sizeBytes
     const checks = checkRenderEverywhere({
       durationSeconds: full.durationSeconds, width: full.width, height: full.height, fps: full.fps,
       sizeBytes: full.sizeBytes, videoCodec: full.videoCodec, audioSampleRate: full.audioSampleRate,
@@ -390,6 +391,7 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
     const finished = await markIfRunning(db, render.id, {
       status: 'succeeded', progress: 1, finishedAt: new Date(), storageKey, thumbnailKey, checks: toJson(checks),
       durationMs: Math.round(full.durationSeconds * 1000), width: full.width, height: full.height, sizeBytes: BigInt(full.sizeBytes),
+      storedBytes: BigInt(previewBytes + outputBytes + thumbnailBytes),
     })
     if (!finished) return await stopCanceled()
     options.onProgress?.('storing', 1)
