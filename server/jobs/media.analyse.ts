@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { JobContext } from '../services/jobs/engine'
 import { queues } from '../services/jobs/registry'
 import { failAnalysis, runAnalysis } from '../services/library/analysis'
+import { failureWithDetail, publicFailure } from '../services/media/failure'
 import { NotAVideoError } from '../services/media/probe'
 
 const jobData = z.object({ workspaceId: z.uuid(), videoId: z.uuid(), analysisId: z.uuid() })
@@ -20,9 +21,10 @@ export default async function mediaAnalyse(job: Job<unknown>, context: JobContex
     )
   }
   catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
+    // Members read the video's error; the detail (paths, ffmpeg's log) goes to the Jobs page and the log.
+    const message = publicFailure(error, 'ffmpeg could not analyse this video. Analyse it again; if it keeps failing, an admin can see why on the Jobs page.')
     const final = job.retryCount >= queues['media.analyse'].retryLimit || error instanceof NotAVideoError || job.signal.aborted
     if (final) await failAnalysis(useDb(), data, message, job.signal.aborted)
-    throw error
+    throw failureWithDetail(message, error)
   }
 }

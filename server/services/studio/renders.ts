@@ -20,6 +20,7 @@ import type { RenderMeasurements } from '../media/render/pipeline'
 import { renderFileKey, renderPrefix } from '../media/storage/keys'
 import type { MediaStore } from '../media/storage/types'
 import { badRequest, conflict, notFound, ServiceError } from '../errors'
+import { failureWithDetail, publicFailure } from '../media/failure'
 
 export const RENDER_QUEUE = 'media.render'
 
@@ -271,10 +272,9 @@ const STORING_SHARE = 0.05
 
 function readableFailure(error: unknown, interrupted: boolean): string {
   if (interrupted) return 'The render was interrupted: its worker stopped or it ran past its time limit.'
-  const message = error instanceof Error ? error.message : String(error)
-  if (error instanceof RenderInputError) return message
-  if (error instanceof Error && error.name === 'RecipeError') return `This edit cannot be rendered: ${message}. Change the edit and render it again.`
-  return `Rendering failed: ${message}`
+  if (error instanceof Error && error.name === 'RecipeError') return `This edit cannot be rendered: ${error.message}. Change the edit and render it again.`
+  // Members read this; paths and ffmpeg's log go to the Jobs page (failureWithDetail) and the server log.
+  return publicFailure(error, 'Rendering failed: ffmpeg could not render this edit. Render it again; if it keeps failing, an admin can see why on the Jobs page.')
 }
 
 type RunOutcome = { status: 'succeeded' | 'skipped' | 'canceled' }
@@ -409,8 +409,8 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
         ? { status: 'failed', error: message, finishedAt: new Date(), previewKey: null, storageKey: null, thumbnailKey: null }
         : { status: 'queued', error: `${message} Trying again shortly.`, progress: 0, previewKey: null, storageKey: null, thumbnailKey: null },
     }).catch(() => {})
-    // The readable message is what the Jobs page shows too.
-    throw new Error(message, { cause: error })
+    // The Jobs page shows the readable message with the detail after it.
+    throw failureWithDetail(message, error)
   }
   finally {
     clearInterval(watcher)

@@ -1,12 +1,16 @@
 import { z } from 'zod'
 import { uuidParam } from '../../../../../../shared/auth'
+import { roleAllows } from '../../../../../../shared/permissions'
+import { publicPart } from '../../../../../services/media/failure'
 
 const finished = new Set(['succeeded', 'failed', 'canceled'])
 
 // Server-sent events with a job's stage, percent and outcome, for any member of its workspace.
 // It reads JobRun twice a second and sends only changes; the stream ends when the job does.
 export default defineEventHandler(async (event) => {
-  const { workspaceId } = await requireMember(event, 'workspace.read')
+  const { workspaceId, role } = await requireMember(event, 'workspace.read')
+  // Paths and ffmpeg's log in a job's error are for those who manage jobs.
+  const seesDetail = roleAllows(role, 'jobs.manage')
   const { jobId } = await getValidatedRouterParams(event, z.object({ jobId: uuidParam }).parse)
   const read = () => useDb().jobRun.findFirst({
     where: { id: jobId, workspaceId },
@@ -19,7 +23,7 @@ export default defineEventHandler(async (event) => {
   let last = ''
   let open = true
   const push = async (run: NonNullable<Awaited<ReturnType<typeof read>>>) => {
-    const data = JSON.stringify({ ...run, updatedAt: undefined })
+    const data = JSON.stringify({ ...run, error: seesDetail ? run.error : publicPart(run.error), updatedAt: undefined })
     if (data !== last) {
       last = data
       await stream.push({ event: 'progress', data })
