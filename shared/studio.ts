@@ -41,6 +41,8 @@ export const assetListQuery = z.object({
 export const assetUploadQuery = z.object({
   kind: z.enum(studioAssetKinds, { error: 'Say whether this is a music track or a logo (kind=music or kind=logo).' }),
   name: z.string().trim().min(1).max(120).optional(),
+  // The file's own name; the body is the file itself.
+  filename: z.string().trim().min(1).max(255).optional(),
 })
 
 /** What the Studio takes as a music track or a logo. ffprobe decides what a file is, never its name. */

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { JobContext, JobHandler } from '../services/jobs/engine'
 import { queues } from '../services/jobs/registry'
 import { failAnalysis, runAnalysis, type AnalysisDependencies } from '../services/library/analysis'
+import { failureWithDetail, publicFailure } from '../services/media/failure'
 import { NotAVideoError } from '../services/media/probe'
 
 /**
@@ -22,11 +23,12 @@ export function mediaAnalyseHandler(dependencies: () => Promise<AnalysisDependen
       })
     }
     catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
+      // Members read the video's error; the detail (paths, ffmpeg's log) goes to the Jobs page and the log.
+      const message = publicFailure(error, 'ffmpeg could not analyse this video. Analyse it again; if it keeps failing, an admin can see why on the Jobs page.')
       // Canceled from the Jobs page: pg-boss took the claim away, which stopped ffmpeg; the row says canceled.
       const canceled = context.signal.aborted && (await deps.db.jobRun.findUnique({ where: { id: job.id }, select: { state: true } }))?.state === 'canceled'
       if (canceled || context.lastAttempt() || error instanceof NotAVideoError) await failAnalysis(deps.db, data, message, canceled)
-      throw error
+      throw failureWithDetail(message, error)
     }
   }
 }

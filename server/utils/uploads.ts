@@ -18,6 +18,7 @@ export function useUploads(): UploadService {
     workspaceQuotaBytes: config.uploads.workspaceQuotaBytes,
     s3: config.storage.s3,
     redisUrl: config.redisUrl,
+    footageLimits: config.uploads.footageLimits,
     queueAnalysis: async ({ workspaceId, videoId }) => {
       await queueVideoAnalysis(workspaceId, videoId)
     },
@@ -28,13 +29,18 @@ export function useUploads(): UploadService {
 
 // POST has no upload id yet; HEAD, PATCH and DELETE name one.
 const uploadParams = z.object({ uploadId: uuidParam.optional() })
+// An upload URL is ids and slashes only: a query, an encoded slash or a backslash could make tus read another id than the route.
+const plainUploadUrl = /^[\w/-]+$/
 
 /** Every tus request (POST creates, HEAD asks the offset, PATCH sends more, DELETE cancels), after the member check. */
 export async function handleUploadRequest(event: H3Event): Promise<void> {
   const { workspaceId, user } = await requireMember(event, 'content.edit')
   const { uploadId } = await getValidatedRouterParams(event, uploadParams.parse)
+  if (!plainUploadUrl.test(event.node.req.url ?? '')) {
+    throw createError({ status: 400, statusText: 'This upload address has extra parts (a query or encoded characters). Resume the upload at the address the server gave when it started.' })
+  }
   if (uploadId !== undefined) await useUploads().assertOwned(workspaceId, uploadId)
-  await useUploads().handle(event.node.req, event.node.res, { workspaceId, userId: user.id })
+  await useUploads().handle(event.node.req, event.node.res, { workspaceId, userId: user.id, uploadId })
   // A terminated upload gives its reservation back.
   if (uploadId !== undefined && event.method === 'DELETE' && event.node.res.statusCode === 204) await useUploads().cancel(uploadId)
 }

@@ -35,6 +35,7 @@ describe(`the unfinished-upload sweep on ${inject('databaseKind')}`, () => {
       stagingDir,
       maxSizeBytes: 1024 ** 3,
       workspaceQuotaBytes: 1024 ** 3,
+      footageLimits: { maxSeconds: 1800, maxWidth: 3840, maxHeight: 2160, maxFps: 120 },
       queueAnalysis: async () => {},
     })
     const stale = randomUUID()

@@ -34,9 +34,7 @@ describe(`the Studio API on ${inject('databaseKind')}`, () => {
   const base = () => `/api/workspaces/${workspaceId}/studio`
 
   async function upload(kind: string, path: string, filename: string, query = '') {
-    const form = new FormData()
-    form.append('file', new Blob([await readFile(path)]), filename)
-    const response = await fetch(`${app.url}${base()}/assets?kind=${kind}${query}`, { method: 'POST', body: form, headers: { authorization: `Bearer ${api.token}` } })
+    const response = await fetch(`${app.url}${base()}/assets?kind=${kind}&filename=${encodeURIComponent(filename)}${query}`, { method: 'POST', body: await readFile(path), headers: { 'authorization': `Bearer ${api.token}`, 'content-type': 'application/octet-stream' } })
     return { status: response.status, body: await response.json() as StudioAssetSummary & { statusMessage?: string } }
   }
 

@@ -90,6 +90,17 @@ describe('configuration', () => {
     expect(issuesOf({ UPLOAD_MAX_SIZE: 'lots' })).toEqual(['UPLOAD_MAX_SIZE must be a size such as 2147483648, 500MB or 2GB'])
   })
 
+  it('reads footage limits: 30 minutes, 4K and 120 fps unless set, and refuses nonsense', () => {
+    expect(parseServerConfig({}).uploads.footageLimits).toEqual({ maxSeconds: 1800, maxWidth: 3840, maxHeight: 2160, maxFps: 120 })
+    expect(parseServerConfig({ FOOTAGE_MAX_DURATION: '90s', FOOTAGE_MAX_RESOLUTION: '1920x1080', FOOTAGE_MAX_FPS: '60' }).uploads.footageLimits).toEqual({ maxSeconds: 90, maxWidth: 1920, maxHeight: 1080, maxFps: 60 })
+    expect(parseServerConfig({ FOOTAGE_MAX_DURATION: '1h' }).uploads.footageLimits.maxSeconds).toBe(3600)
+    expect(issuesOf({ FOOTAGE_MAX_DURATION: 'long', FOOTAGE_MAX_RESOLUTION: '4k', FOOTAGE_MAX_FPS: '0' })).toEqual([
+      'FOOTAGE_MAX_DURATION must be a duration such as 1800, 90s, 30m or 1h',
+      'FOOTAGE_MAX_RESOLUTION must be a frame size such as 3840x2160',
+      'FOOTAGE_MAX_FPS must be more than zero',
+    ])
+  })
+
   it('treats an empty variable as unset, and prefers APP_URL to Render\'s own URL', () => {
     expect(parseServerConfig({ DATABASE_URL: '', PORT: ' ' }).database.embedded).toBe(true)
     expect(parseServerConfig({ RENDER_EXTERNAL_URL: 'https://reelwise.onrender.com' }).appUrl).toBe('https://reelwise.onrender.com')

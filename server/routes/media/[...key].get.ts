@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { LocalMediaStore } from '../../services/media/storage/local'
+import { attachmentDisposition } from '../../services/media/storage/disposition'
 import { parseRange } from '../../services/media/storage/range'
 
 // Serves local-disk media to whoever holds a signed URL (the signature, not a session, is the permission:
@@ -28,7 +29,7 @@ export default defineEventHandler(async (event) => {
     'Cache-Control': 'private, max-age=3600',
   })
   if (params.data.download) {
-    setResponseHeader(event, 'Content-Disposition', `attachment; filename="${params.data.download.replace(/["\\\r\n]/g, '_')}"`)
+    setResponseHeader(event, 'Content-Disposition', attachmentDisposition(params.data.download))
   }
   if (range === 'unsatisfiable') {
     setResponseHeader(event, 'Content-Range', `bytes */${info.sizeBytes}`)

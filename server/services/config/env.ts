@@ -21,6 +21,20 @@ const byteSize = z.string().trim().regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb|tb)?$/i, 'm
     const [, amount, unit] = /^(\d+(?:\.\d+)?)\s*([a-z]+)?$/i.exec(text)!
     return Math.floor(Number(amount) * units[(unit ?? 'b').toLowerCase()]!)
   })
+// Durations as seconds or with a unit: 1800, 90s, 30m, 1h.
+const durationUnits: Record<string, number> = { s: 1, m: 60, h: 3600 }
+const duration = z.string().trim().regex(/^\d+(\.\d+)?\s*(s|m|h)?$/i, 'must be a duration such as 1800, 90s, 30m or 1h')
+  .transform((text) => {
+    const [, amount, unit] = /^(\d+(?:\.\d+)?)\s*([a-z]+)?$/i.exec(text)!
+    return Number(amount) * durationUnits[(unit ?? 's').toLowerCase()]!
+  })
+  .refine(seconds => seconds > 0, 'must be longer than zero')
+// A frame size, width by height: 3840x2160.
+const frameSize = z.string().trim().regex(/^[1-9]\d{0,4}\s*x\s*[1-9]\d{0,4}$/i, 'must be a frame size such as 3840x2160')
+  .transform((text) => {
+    const [width, height] = text.toLowerCase().split('x').map(Number) as [number, number]
+    return { width, height }
+  })
 const decimalNumber = (error: string) => z.coerce.number({ error }).refine(Number.isFinite, error)
 
 // 32 bytes of key material, written as 64 hex characters or as base64.
@@ -92,6 +106,10 @@ const envSchema = z.object({
   // Largest single upload, and the bytes each workspace may keep in media storage.
   UPLOAD_MAX_SIZE: byteSize.default(2 * 1024 ** 3),
   WORKSPACE_STORAGE_QUOTA: byteSize.default(25 * 1024 ** 3),
+  // Footage the library takes: longest, largest (either orientation) and fastest.
+  FOOTAGE_MAX_DURATION: duration.default(30 * 60),
+  FOOTAGE_MAX_RESOLUTION: frameSize.default({ width: 3840, height: 2160 }),
+  FOOTAGE_MAX_FPS: decimalNumber('must be frames a second, e.g. 120').refine(value => value > 0, 'must be more than zero').default(120),
   // Analysis thresholds (defaults in server/services/media/analysis/thresholds.ts and README.md).
   ANALYSIS_CUT_THRESHOLD: decimalNumber('must be a number from 1 to 100 (scdet scene score)').optional(),
   ANALYSIS_SILENCE_DB: decimalNumber('must be a level in dBFS, e.g. -35').optional(),
@@ -221,6 +239,12 @@ export function parseServerConfig(source: Record<string, string | undefined> = p
       stagingDir: resolve(dataDir, 'uploads'),
       maxSizeBytes: env.UPLOAD_MAX_SIZE,
       workspaceQuotaBytes: env.WORKSPACE_STORAGE_QUOTA,
+      footageLimits: {
+        maxSeconds: env.FOOTAGE_MAX_DURATION,
+        maxWidth: env.FOOTAGE_MAX_RESOLUTION.width,
+        maxHeight: env.FOOTAGE_MAX_RESOLUTION.height,
+        maxFps: env.FOOTAGE_MAX_FPS,
+      },
     },
     analysis: {
       cutThreshold: env.ANALYSIS_CUT_THRESHOLD,

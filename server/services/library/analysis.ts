@@ -40,17 +40,22 @@ export async function createAnalysis(db: PrismaClient, workspaceId: string, vide
 }
 
 async function storeArtifacts(deps: AnalysisDependencies, data: AnalysisJobData, report: AnalysisReport) {
+  // Their bytes count towards the workspace quota.
+  let storedBytes = 0
   const put = async (path: string | null, name: string) => {
     if (!path) return null
     const key = analysisArtifactKey(data.workspaceId, data.videoId, data.analysisId, name)
-    await deps.store.putFile(key, path, { contentType: 'image/jpeg' })
+    // Awaited first: `storedBytes += await ...` would read the total before the keyframes' parallel puts land.
+    const stored = await deps.store.putFile(key, path, { contentType: 'image/jpeg' })
+    storedBytes += stored.sizeBytes
     return key
   }
-  return {
+  const keys = {
     thumbnail: await put(report.artifacts.thumbnail, 'thumbnail.jpg'),
     contactSheet: await put(report.artifacts.contactSheet, 'contact-sheet.jpg'),
     shotKeyframes: await Promise.all(report.artifacts.shotKeyframes.map((path, index) => put(path, `shot-${String(index).padStart(4, '0')}.jpg`))),
   }
+  return { keys, storedBytes }
 }
 
 /** Files the video under each pattern bucket it shows; a newer analysis replaces the older one's evidence. */
@@ -136,7 +141,7 @@ export async function runAnalysis(deps: AnalysisDependencies, data: AnalysisJobD
       signal,
     })
     if (superseded.signal.aborted) return { status: 'skipped' }
-    const artifacts = await storeArtifacts(deps, data, report)
+    const { keys: artifacts, storedBytes } = await storeArtifacts(deps, data, report)
     const finished = await db.$transaction(async (tx) => {
       const { count } = await tx.videoAnalysis.updateMany({
         where: { id: analysis.id, claim: attempt, status: 'running' },
@@ -148,6 +153,7 @@ export async function runAnalysis(deps: AnalysisDependencies, data: AnalysisJobD
           segments: toJson(report.timeline),
           provenance: toJson({ ...report.provenance, requestedThresholds: requested, jobId }),
           artifacts,
+          storedBytes: BigInt(storedBytes),
         },
       })
       if (count === 0) return false

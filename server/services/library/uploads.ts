@@ -12,8 +12,8 @@ import { z } from 'zod'
 import type { PrismaClient } from '../../generated/prisma/client'
 import { isDiskFull } from '../media/disk-full'
 import type { MediaTools } from '../media/ffmpeg'
-import { NotAVideoError, probeVideo } from '../media/probe'
-import type { VideoProbe } from '../media/probe'
+import { assertWithinLimits, NotAVideoError, probeVideo } from '../media/probe'
+import type { FootageLimits, VideoProbe } from '../media/probe'
 import { contentTypeOf } from '../media/storage/local'
 import { videoSourceKey } from '../media/storage/keys'
 import type { S3MediaStoreOptions } from '../media/storage/s3'
@@ -21,10 +21,13 @@ import type { MediaStore } from '../media/storage/types'
 import { formatBytes } from '../../../shared/library'
 import { notFound } from '../errors'
 import { createUploadDatastore, diskFullRefusal } from './upload-datastore'
+import { lockWorkspaceQuota, quotaRefusal, workspaceUsedBytes } from './usage'
 
 export interface UploadCaller {
   workspaceId: string
   userId: string
+  /** The upload the route authorised (HEAD, PATCH, DELETE); tus acts on this one and no other. */
+  uploadId?: string
 }
 
 export interface UploadServiceOptions {
@@ -38,6 +41,7 @@ export interface UploadServiceOptions {
   s3?: S3MediaStoreOptions
   /** Shares the upload-info cache and the upload lock between web instances. */
   redisUrl?: string
+  footageLimits: FootageLimits
   /** Queues the analysis of a stored video (media.analyse). */
   queueAnalysis: (video: { workspaceId: string, videoId: string }) => Promise<void>
   log?: (message: string) => void
@@ -89,12 +93,9 @@ export function createUploadService(options: UploadServiceOptions) {
     const { filename, kind } = parsed.data
     await db.$transaction(async (tx) => {
       // One reservation at a time per workspace, so two uploads cannot both squeeze under the quota.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`quota:${caller.workspaceId}`}, 0))`
-      const used = await tx.video.aggregate({ where: { workspaceId: caller.workspaceId, deletedAt: null }, _sum: { sizeBytes: true } })
-      const usedBytes = Number(used._sum.sizeBytes ?? 0)
-      if (usedBytes + upload.size! > options.workspaceQuotaBytes) {
-        throw refuse(413, `This upload (${formatBytes(upload.size!)}) does not fit: the workspace uses ${formatBytes(usedBytes)} of its ${formatBytes(options.workspaceQuotaBytes)}. Delete videos you no longer need, or ask the owner to raise the quota.`)
-      }
+      await lockWorkspaceQuota(tx, caller.workspaceId)
+      const refusal = quotaRefusal(upload.size!, await workspaceUsedBytes(tx, caller.workspaceId), options.workspaceQuotaBytes)
+      if (refusal) throw refuse(413, refusal)
       await tx.video.create({
         data: {
           workspaceId: caller.workspaceId,
@@ -146,6 +147,7 @@ export function createUploadService(options: UploadServiceOptions) {
     }
     try {
       probe = await probeVideo(staged.path, await options.tools())
+      assertWithinLimits(probe, options.footageLimits)
     }
     catch (error) {
       await staged.release()
@@ -199,6 +201,9 @@ export function createUploadService(options: UploadServiceOptions) {
     namingFunction: () => randomUUID(),
     generateUrl: (request, { id }) => `/api/workspaces/${callerOf(request).workspaceId}/uploads/${id}`,
     exposedHeaders: ['Reelwise-Video-Id'],
+    // tus would read the id from the URL's last `/segment`, query included (`/uploads/M?x=/V` names V); the id
+    // that assertOwned checked is the only one it may touch.
+    getFileIdFromRequest: request => callerOf(request).uploadId,
     async onUploadCreate(request, upload) {
       await reserve(callerOf(request), upload)
       return {}

@@ -6,6 +6,7 @@ import type { Timeline, VideoFeatures } from '../media/analysis/features'
 import { renderPrefix, videoPrefix } from '../media/storage/keys'
 import type { MediaStore } from '../media/storage/types'
 import { notFound } from '../errors'
+import { workspaceUsedBytes } from './usage'
 
 // Long enough to watch a long video without the player losing its source; short enough that a leaked link dies.
 const MEDIA_URL_SECONDS = 60 * 60
@@ -22,10 +23,10 @@ function sign(store: MediaStore, key: string | null | undefined, downloadName?: 
 export async function listVideos(db: PrismaClient, store: MediaStore, workspaceId: string, filter: { kind?: VideoKind }) {
   const [videos, usage] = await Promise.all([
     db.video.findMany({ where: { workspaceId, deletedAt: null, kind: filter.kind }, orderBy: { createdAt: 'desc' }, select: listSelect, take: 500 }),
-    db.video.aggregate({ where: { workspaceId, deletedAt: null }, _sum: { sizeBytes: true } }),
+    workspaceUsedBytes(db, workspaceId),
   ])
   return {
-    usedBytes: Number(usage._sum.sizeBytes ?? 0),
+    usedBytes: usage,
     videos: await Promise.all(videos.map(async ({ thumbnailKey, sizeBytes, ...video }) => ({
       ...video,
       sizeBytes: Number(sizeBytes ?? 0),

@@ -3,7 +3,9 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { z } from 'zod'
+import { formatDuration } from '../../../shared/library'
 import { runMediaTool } from './ffmpeg'
+import { guardInput } from './input-guard'
 
 const run = promisify(execFile)
 
@@ -152,11 +154,35 @@ export function interpretProbe(json: unknown): VideoProbe {
   }
 }
 
+export interface FootageLimits {
+  maxSeconds: number
+  /** The largest frame, landscape; its upright turn fits too. */
+  maxWidth: number
+  maxHeight: number
+  maxFps: number
+}
+
+/** Refuses footage past the configured length, frame size or frame rate, saying what to change. Pure, for tests. */
+export function assertWithinLimits(probe: VideoProbe, limits: FootageLimits): void {
+  if (probe.durationSeconds > limits.maxSeconds) {
+    throw new NotAVideoError(`This video is ${formatDuration(probe.durationSeconds)} long; the library takes videos up to ${formatDuration(limits.maxSeconds)}. Trim it and upload it again.`)
+  }
+  const { displayWidth: width, displayHeight: height } = probe.video
+  const fits = (width <= limits.maxWidth && height <= limits.maxHeight) || (width <= limits.maxHeight && height <= limits.maxWidth)
+  if (!fits) {
+    throw new NotAVideoError(`This video is ${width}×${height}; the library takes videos up to ${limits.maxWidth}×${limits.maxHeight} (or ${limits.maxHeight}×${limits.maxWidth} upright). Export it smaller and upload it again.`)
+  }
+  // A hundredth of slack: 59.94 is "60" to a creator, and avg_frame_rate is a ratio.
+  if (probe.video.fps > limits.maxFps + 0.01) {
+    throw new NotAVideoError(`This video runs at ${Math.round(probe.video.fps * 100) / 100} frames a second; the library takes up to ${limits.maxFps}. Export it at ${limits.maxFps} or fewer and upload it again.`)
+  }
+}
+
 /** Probes `path` and decodes its first second, so a file that only looks like a video is refused too. */
 export async function probeVideo(path: string, tools: { ffmpeg: string, ffprobe: string }): Promise<VideoProbe> {
   let json: unknown
   try {
-    const { stdout } = await run(tools.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path], { timeout: 30_000, maxBuffer: 8 * 1024 * 1024 })
+    const { stdout } = await run(tools.ffprobe, ['-v', 'error', ...guardInput('videoProbe'), '-print_format', 'json', '-show_format', '-show_streams', path], { timeout: 30_000, maxBuffer: 8 * 1024 * 1024 })
     json = JSON.parse(stdout)
   }
   catch {
@@ -165,7 +191,7 @@ export async function probeVideo(path: string, tools: { ffmpeg: string, ffprobe:
   const probe = interpretProbe(json)
   // Decoding a few frames catches files whose headers are intact but whose pictures are not.
   let decodedFrames = 0
-  const decoded = await runMediaTool(tools.ffmpeg, ['-v', 'error', '-xerror', '-nostdin', '-i', path, '-map', '0:v:0', '-frames:v', '3', '-f', 'framemd5', '-'], {
+  const decoded = await runMediaTool(tools.ffmpeg, ['-v', 'error', '-xerror', '-nostdin', ...guardInput('video'), '-i', path, '-map', '0:v:0', '-frames:v', '3', '-f', 'framemd5', '-'], {
     onStdoutLine: (line) => {
       if (!line.startsWith('#')) decodedFrames++
     },

@@ -2,8 +2,12 @@
 // and named by id in recipes. ffprobe and a short decode decide what a file is, never its name or its declared type.
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { createWriteStream } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Transform } from 'node:stream'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 import { z } from 'zod'
 import type { PrismaClient } from '../../generated/prisma/client'
@@ -11,10 +15,12 @@ import { formatBytes, formatDuration } from '../../../shared/library'
 import { studioAssetLimits } from '../../../shared/studio'
 import type { StudioAssetKind, StudioAssetSummary } from '../../../shared/studio'
 import { runMediaTool } from '../media/ffmpeg'
+import { guardInput } from '../media/input-guard'
 import type { MediaTools } from '../media/ffmpeg'
 import { studioAssetKey } from '../media/storage/keys'
 import type { MediaStore } from '../media/storage/types'
 import { conflict, notFound, ServiceError } from '../errors'
+import { lockWorkspaceQuota, quotaRefusal, workspaceUsedBytes } from '../library/usage'
 
 const run = promisify(execFile)
 
@@ -123,7 +129,7 @@ export async function inspectAsset(tools: Pick<MediaTools, 'ffmpeg' | 'ffprobe'>
   const noun = kind === 'music' ? 'a music track' : 'a logo'
   let json: unknown
   try {
-    const { stdout } = await run(tools.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path], { timeout: 30_000, maxBuffer: 4 * 1024 * 1024 })
+    const { stdout } = await run(tools.ffprobe, ['-v', 'error', ...guardInput('assetProbe'), '-print_format', 'json', '-show_format', '-show_streams', path], { timeout: 30_000, maxBuffer: 4 * 1024 * 1024 })
     json = JSON.parse(stdout)
   }
   catch {
@@ -131,7 +137,7 @@ export async function inspectAsset(tools: Pick<MediaTools, 'ffmpeg' | 'ffprobe'>
   }
   const facts = interpretAsset(kind, json)
   const decode = kind === 'music' ? ['-map', '0:a:0', '-t', '2'] : ['-map', '0:v:0', '-frames:v', '1']
-  const decoded = await runMediaTool(tools.ffmpeg, ['-v', 'error', '-xerror', '-nostdin', '-i', path, ...decode, '-f', 'null', '-']).then(() => true, () => false)
+  const decoded = await runMediaTool(tools.ffmpeg, ['-v', 'error', '-xerror', '-nostdin', ...guardInput(kind), '-i', path, ...decode, '-f', 'null', '-']).then(() => true, () => false)
   if (!decoded) throw new AssetRefusedError(`This ${kind === 'music' ? 'track' : 'image'} is damaged: it does not decode. Export it again and upload the new file.`)
   return facts
 }
@@ -172,36 +178,72 @@ async function summarise(store: MediaStore, row: AssetRow): Promise<StudioAssetS
   }
 }
 
-/** Checks, stores and records one uploaded file; nothing is kept when it is refused. */
-export async function uploadStudioAsset(deps: AssetDependencies & { tools: MediaTools, scratchDir: string }, input: {
+/** The bytes of an asset upload as they arrive, with the size the client declared. */
+export interface AssetUploadBody {
+  stream: Readable
+  sizeBytes: number
+}
+
+function tooBig(kind: StudioAssetKind, sizeBytes: number): AssetRefusedError {
+  const limit = studioAssetLimits[kind].maxBytes
+  return new AssetRefusedError(`This file is ${formatBytes(sizeBytes)}; ${kind === 'music' ? 'music tracks' : 'logos'} may be up to ${formatBytes(limit)}. ${kind === 'music' ? 'Export it at a lower bitrate or trim it' : 'Export it smaller'} first.`, 413)
+}
+
+/** Writes the body to `path` as it arrives (never whole in memory), refusing more bytes than were declared. */
+async function stageBody(body: AssetUploadBody, path: string): Promise<void> {
+  let received = 0
+  const counting = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      received += chunk.length
+      done(received > body.sizeBytes ? new AssetRefusedError('The file sent is longer than its declared size (Content-Length). Upload it again.', 400) : null, chunk)
+    },
+  })
+  try {
+    await pipeline(body.stream, counting, createWriteStream(path))
+  }
+  catch (error) {
+    if (error instanceof AssetRefusedError) throw error
+    throw new AssetRefusedError('The upload was cut off before the whole file arrived. Upload it again.', 400)
+  }
+  if (received !== body.sizeBytes) throw new AssetRefusedError('The upload was cut off before the whole file arrived. Upload it again.', 400)
+}
+
+/** Checks, stores and records one uploaded file, streamed to disk; nothing is kept when it is refused. */
+export async function uploadStudioAsset(deps: AssetDependencies & { tools: MediaTools, scratchDir: string, workspaceQuotaBytes: number }, input: {
   workspaceId: string
   userId: string
   kind: StudioAssetKind
   name?: string
   filename?: string
-  data: Buffer
+  body: AssetUploadBody
 }): Promise<StudioAssetSummary> {
-  const { kind } = input
-  const limit = studioAssetLimits[kind].maxBytes
-  if (input.data.length === 0) throw new AssetRefusedError('This file is empty (0 bytes). Pick the file again.', 400)
-  if (input.data.length > limit) {
-    throw new AssetRefusedError(`This file is ${formatBytes(input.data.length)}; ${kind === 'music' ? 'music tracks' : 'logos'} may be up to ${formatBytes(limit)}. ${kind === 'music' ? 'Export it at a lower bitrate or trim it' : 'Export it smaller'} first.`, 413)
-  }
+  const { kind, workspaceId } = input
+  const { sizeBytes } = input.body
+  if (sizeBytes === 0) throw new AssetRefusedError('This file is empty (0 bytes). Pick the file again.', 400)
+  if (sizeBytes > studioAssetLimits[kind].maxBytes) throw tooBig(kind, sizeBytes)
+  // Refused before a byte is read when the quota is already short; checked again under the lock below.
+  const early = quotaRefusal(sizeBytes, await workspaceUsedBytes(deps.db, workspaceId), deps.workspaceQuotaBytes)
+  if (early) throw new AssetRefusedError(early, 413)
   await mkdir(deps.scratchDir, { recursive: true })
   const id = uuidv7()
   const staged = join(deps.scratchDir, `asset-${id}`)
-  await writeFile(staged, input.data)
   let storageKey: string | undefined
   try {
+    await stageBody(input.body, staged)
     const facts = await inspectAsset(deps.tools, kind, staged)
-    storageKey = studioAssetKey(input.workspaceId, id, facts.extension)
+    storageKey = studioAssetKey(workspaceId, id, facts.extension)
     const contentType = assetContentTypes[facts.extension]!
     await deps.store.putFile(storageKey, staged, { contentType })
-    const row = await deps.db.studioAsset.create({
-      data: {
-        id, workspaceId: input.workspaceId, createdById: input.userId, kind, name: input.name ?? nameFrom(input.filename, kind),
-        storageKey, mimeType: contentType, sizeBytes: BigInt(input.data.length), durationMs: facts.durationMs, width: facts.width, height: facts.height,
-      },
+    const row = await deps.db.$transaction(async (tx) => {
+      await lockWorkspaceQuota(tx, workspaceId)
+      const refusal = quotaRefusal(sizeBytes, await workspaceUsedBytes(tx, workspaceId), deps.workspaceQuotaBytes)
+      if (refusal) throw new AssetRefusedError(refusal, 413)
+      return tx.studioAsset.create({
+        data: {
+          id, workspaceId, createdById: input.userId, kind, name: input.name ?? nameFrom(input.filename, kind),
+          storageKey: storageKey!, mimeType: contentType, sizeBytes: BigInt(sizeBytes), durationMs: facts.durationMs, width: facts.width, height: facts.height,
+        },
+      })
     })
     return await summarise(deps.store, row)
   }

@@ -22,6 +22,7 @@ import type { RenderMeasurements } from '../media/render/pipeline'
 import { renderFileKey, renderPrefix } from '../media/storage/keys'
 import type { MediaStore } from '../media/storage/types'
 import { badRequest, conflict, notFound, ServiceError } from '../errors'
+import { failureWithDetail, publicFailure } from '../media/failure'
 
 export const RENDER_QUEUE = 'media.render'
 
@@ -309,10 +310,9 @@ const STORING_SHARE = 0.05
 function readableFailure(error: unknown, interrupted: boolean): string {
   if (isDiskFull(error)) return RENDER_DISK_FULL_MESSAGE
   if (interrupted) return 'The render was interrupted: its worker stopped or it ran past its time limit.'
-  const message = error instanceof Error ? error.message : String(error)
-  if (error instanceof RenderInputError) return message
-  if (error instanceof Error && error.name === 'RecipeError') return `This edit cannot be rendered: ${message}. Change the edit and render it again.`
-  return `Rendering failed: ${message}`
+  if (error instanceof Error && error.name === 'RecipeError') return `This edit cannot be rendered: ${error.message}. Change the edit and render it again.`
+  // Members read this; paths and ffmpeg's log go to the Jobs page (failureWithDetail) and the server log.
+  return publicFailure(error, 'Rendering failed: ffmpeg could not render this edit. Render it again; if it keeps failing, an admin can see why on the Jobs page.')
 }
 
 type RunOutcome = { status: 'succeeded' | 'skipped' | 'canceled' }
@@ -428,7 +428,8 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
     })
     const previewKey = renderFileKey(data.workspaceId, render.id, 'preview.mp4')
     if (superseded) return { status: 'skipped' }
-    await store.putFile(previewKey, preview.output, { contentType: 'video/mp4' })
+    // Every file's bytes count towards the workspace quota.
+    const previewBytes = (await store.putFile(previewKey, preview.output, { contentType: 'video/mp4' })).sizeBytes
     await rm(preview.output, { force: true })
     if (!await markIfClaimed(db, render.id, attempt, { previewKey })) return await stopCanceled()
     report('preview', PREVIEW_SHARE)
@@ -444,8 +445,8 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
     const storageKey = renderFileKey(data.workspaceId, render.id, 'output.mp4')
     const thumbnailKey = renderFileKey(data.workspaceId, render.id, 'thumbnail.jpg')
     if (superseded) return { status: 'skipped' }
-    await store.putFile(storageKey, full.output, { contentType: 'video/mp4' })
-    await store.putFile(thumbnailKey, thumbnail, { contentType: 'image/jpeg' })
+    const outputBytes = (await store.putFile(storageKey, full.output, { contentType: 'video/mp4' })).sizeBytes
+    const thumbnailBytes = (await store.putFile(thumbnailKey, thumbnail, { contentType: 'image/jpeg' })).sizeBytes
     const checks = checkRenderEverywhere({
       durationSeconds: full.durationSeconds, width: full.width, height: full.height, fps: full.fps,
       sizeBytes: full.sizeBytes, videoCodec: full.videoCodec, audioSampleRate: full.audioSampleRate,
@@ -453,6 +454,7 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
     const finished = await markIfClaimed(db, render.id, attempt, {
       status: 'succeeded', progress: 1, finishedAt: new Date(), storageKey, thumbnailKey, checks: toJson(checks),
       durationMs: Math.round(full.durationSeconds * 1000), width: full.width, height: full.height, sizeBytes: BigInt(full.sizeBytes),
+      storedBytes: BigInt(previewBytes + outputBytes + thumbnailBytes),
     })
     if (!finished) return await stopCanceled()
     options.onProgress?.('storing', 1)
@@ -474,8 +476,8 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
     }).catch(() => ({ count: 0 }))
     // Only this attempt's own files: when the row is no longer its own, they belong to the attempt that holds it.
     if (count === 1) await store.deletePrefix(prefix).catch(() => {})
-    // The readable message is what the Jobs page shows too.
-    throw new Error(message, { cause: error })
+    // The Jobs page shows the readable message with the detail after it.
+    throw failureWithDetail(message, error)
   }
   finally {
     clearInterval(watcher)

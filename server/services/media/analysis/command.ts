@@ -3,6 +3,7 @@
 // and a cut branch (one keyframe per shot). Audio: silencedetect and ebur128 side by side.
 // Only numbers from validated thresholds and server-made paths go into the graph.
 import { join } from 'node:path'
+import { guardInput } from '../input-guard'
 import type { AnalysisThresholds } from './thresholds'
 
 export interface AnalysisOutputs {
@@ -66,7 +67,7 @@ export function buildAnalysisCommand(input: string, workDir: string, options: {
   const single = [...jpeg, '-frames:v', '1', '-update', '1']
   const args = [
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-y',
-    '-i', input,
+    ...guardInput('video'), '-i', input,
     '-filter_complex', graph.join(';'),
     '-map', '[cutshots]', ...jpeg, '-fps_mode', 'passthrough', '-start_number', '1', '-f', 'image2', outputs.cutShots,
     '-map', '[thumbnail]', ...single, '-f', 'image2', outputs.thumbnail,
@@ -79,7 +80,7 @@ export function buildAnalysisCommand(input: string, workDir: string, options: {
 /** The same detectors as separate passes (one decode each), for the bench's comparison. */
 export function buildSeparatePassCommands(input: string, options: { hasAudio: boolean, thresholds: AnalysisThresholds }): string[][] {
   const { thresholds } = options
-  const base = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-i', input]
+  const base = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', ...guardInput('video'), '-i', input]
   const passes = [
     [...base, '-map', '0:v:0', '-vf', `scdet=threshold=${decimal(thresholds.cutThreshold)}`, '-f', 'null', '-'],
     [...base, '-map', '0:v:0', '-vf', `fps=${decimal(thresholds.sampleFps)},blackdetect=d=${decimal(thresholds.blackMinSeconds)}:pix_th=${decimal(thresholds.blackPixelThreshold)}`, '-f', 'null', '-'],

@@ -8,6 +8,7 @@ import { aspectSizes } from '../../../../shared/recipe'
 import type { Aspect, EditRecipe } from '../../../../shared/recipe'
 import { platformProfiles } from '../../../../shared/platforms'
 import { filterValue } from '../filter-escape'
+import { guardInput } from '../input-guard'
 import { renderFonts } from './fonts'
 import type { RenderFonts } from './fonts'
 import { buildAssDocument, mapCuesToOutput } from './captions'
@@ -237,18 +238,18 @@ interface Inputs {
 // Input 0 is the footage; music loops forever and is cut to length in the graph; a logo is one picture,
 // which overlay repeats to the end.
 function inputs(source: RenderSource, recipe: EditRecipe, options: CompileOptions, video: boolean): Inputs {
-  const result: Inputs = { args: ['-i', source.path] }
+  const result: Inputs = { args: [...guardInput('video'), '-i', source.path] }
   // Each -i adds one input; its index is the count of -i before it.
   const nextIndex = () => result.args.filter(arg => arg === '-i').length
   if (recipe.music) {
     if (!options.assets?.music) throw new RecipeError('The recipe has music, but its file was not given.')
     result.music = nextIndex()
-    result.args.push('-stream_loop', '-1', '-i', options.assets.music.path)
+    result.args.push(...guardInput('music'), '-stream_loop', '-1', '-i', options.assets.music.path)
   }
   if (video && recipe.watermark) {
     if (!options.assets?.logo) throw new RecipeError('The recipe has a logo, but its file was not given.')
     result.logo = nextIndex()
-    result.args.push('-i', options.assets.logo.path)
+    result.args.push(...guardInput('logo'), '-i', options.assets.logo.path)
   }
   return result
 }

@@ -9,6 +9,7 @@ import type { EditRecipe } from '../../../../shared/recipe'
 import type { RenderFacts } from '../../../../shared/platforms'
 import { runMediaTool } from '../ffmpeg'
 import type { MediaTools } from '../ffmpeg'
+import { guardInput } from '../input-guard'
 import { interpretProbe, probeVideo } from '../probe'
 import { compileRecipe, keptSegments, loudnessMeasureCommand, parseLoudnessMeasurement } from './compile'
 import type { LoudnessMeasurement, RenderAssets, RenderSource, Span } from './compile'
@@ -116,7 +117,7 @@ function throttledProgress(onProgress: RenderRequest['onProgress'], intervalMs =
 }
 
 async function probeOutput(tools: Pick<MediaTools, 'ffprobe'>, path: string): Promise<RenderFacts> {
-  const { stdout } = await run(tools.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path], { timeout: 60_000, maxBuffer: 8 * 1024 * 1024 })
+  const { stdout } = await run(tools.ffprobe, ['-v', 'error', ...guardInput('video'), '-print_format', 'json', '-show_format', '-show_streams', path], { timeout: 60_000, maxBuffer: 8 * 1024 * 1024 })
   const probe = interpretProbe(JSON.parse(stdout))
   return {
     durationSeconds: probe.durationSeconds,
@@ -241,7 +242,7 @@ async function runPass(ffmpeg: string, args: string[], signal: AbortSignal | und
 /** One JPEG frame of `video` at `atSeconds` (the first frame when that is past the end), at most 540 px wide. */
 export async function renderThumbnail(tools: Pick<MediaTools, 'ffmpeg'>, video: string, outputJpg: string, atSeconds: number): Promise<string> {
   const grab = (at: number) => runMediaTool(tools.ffmpeg, [
-    '-hide_banner', '-nostdin', '-nostats', '-y', '-ss', String(Math.max(0, at)), '-i', video,
+    '-hide_banner', '-nostdin', '-nostats', '-y', '-ss', String(Math.max(0, at)), ...guardInput('video'), '-i', video,
     '-map', '0:v:0', '-frames:v', '1', '-vf', 'scale=w=\'min(540,iw)\':h=-2', '-q:v', '3', '-f', 'image2', outputJpg,
   ])
   await rm(outputJpg, { force: true })

@@ -17,6 +17,7 @@
 //   ends the silence at the click instead; the parts left shorter than one frame are dropped here.
 // - Cuts fall on frame boundaries, rounded towards the silence, as auto-editor's per-frame chunks do.
 import type { EditRecipe, SilenceRemoval } from '../../../../shared/recipe'
+import { guardInput } from '../input-guard'
 import { RecipeError } from './types'
 import type { RenderSource, Span } from './types'
 
@@ -39,7 +40,7 @@ export function silenceRange(source: RenderSource, recipe: EditRecipe): Span {
 // Input seeking (-ss before -i) decodes only the range and starts its timestamps at zero: parseSilences adds the
 // range's start back, which gives the same source seconds the compiler's trim and atrim filters use.
 function audioInput(source: RenderSource, range: Span): string[] {
-  return ['-hide_banner', '-nostdin', '-nostats', '-ss', number(range.start), '-t', number(range.end - range.start), '-i', source.path, '-map', '0:a:0']
+  return ['-hide_banner', '-nostdin', '-nostats', ...guardInput('video'), '-ss', number(range.start), '-t', number(range.end - range.start), '-i', source.path, '-map', '0:a:0']
 }
 
 /** Measures the peak (dBFS) of the audio silence detection will read. Null when there is nothing to measure. */

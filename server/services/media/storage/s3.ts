@@ -13,6 +13,7 @@ import {
 import type { GetObjectCommandOutput } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import { attachmentDisposition } from './disposition'
 import { assertListablePrefix, assertSafeKey, assertSafePrefix } from './keys'
 import { contentTypeOf } from './local'
 import { MediaNotFoundError, RangeNotSatisfiableError } from './types'
@@ -222,15 +223,6 @@ function parseContentRange(header: string | undefined): { start: number, end: nu
   const match = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(header ?? '')
   if (!match) return undefined
   return { start: Number(match[1]), end: Number(match[2]), sizeBytes: Number(match[3]) }
-}
-
-/** `attachment; filename="..."`, with quotes escaped and non-ASCII names also given as RFC 5987 `filename*`. */
-export function attachmentDisposition(downloadName: string): string {
-  // Control characters would end the header; a plain-ASCII fallback keeps old clients working.
-  const fallback = downloadName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, character => `\\${character}`)
-  if (/^[\x20-\x7e]*$/.test(downloadName)) return `attachment; filename="${fallback}"`
-  const encoded = encodeURIComponent(downloadName).replace(/['()*]/g, character => `%${character.charCodeAt(0).toString(16).toUpperCase()}`)
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`
 }
 
 function statusOf(error: unknown): number | undefined {

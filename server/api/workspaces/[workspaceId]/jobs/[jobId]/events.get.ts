@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { uuidParam } from '../../../../../../shared/auth'
 import { claimJobStream, JOB_STREAM_RECHECK_MS, JOB_STREAMS_PER_USER, mayStillWatch } from '../../../../../services/jobs/streams'
+import { roleAllows } from '../../../../../../shared/permissions'
+import { publicPart } from '../../../../../services/media/failure'
 
 const finished = new Set(['succeeded', 'failed', 'canceled'])
 
@@ -9,7 +11,9 @@ const finished = new Set(['succeeded', 'failed', 'canceled'])
 // per user, closed when the viewer leaves the workspace or signs out, and ended after JOB_STREAM_MAX_SECONDS with a
 // `retry` hint, so the browser's EventSource reconnects (and re-checks access) on its own.
 export default defineEventHandler(async (event) => {
-  const { workspaceId, user } = await requireMember(event, 'workspace.read')
+  const { workspaceId, user, role } = await requireMember(event, 'workspace.read')
+  // Paths and ffmpeg's log in a job's error are for those who manage jobs.
+  const seesDetail = roleAllows(role, 'jobs.manage')
   const { jobId } = await getValidatedRouterParams(event, z.object({ jobId: uuidParam }).parse)
   const read = () => useDb().jobRun.findFirst({
     where: { id: jobId, workspaceId },
@@ -35,7 +39,7 @@ export default defineEventHandler(async (event) => {
     await stream.close()
   }
   const push = async (run: NonNullable<Awaited<ReturnType<typeof read>>>) => {
-    const data = JSON.stringify({ ...run, updatedAt: undefined })
+    const data = JSON.stringify({ ...run, error: seesDetail ? run.error : publicPart(run.error), updatedAt: undefined })
     if (data !== last) {
       last = data
       await stream.push({ event: 'progress', data })
