@@ -43,6 +43,11 @@ export async function assertUnderLimit(storage: Storage, limit: Limit, subject: 
   if (window && window.count >= limit.max) refuse(limit, window, now)
 }
 
+/** Forgets what `subject` used of `limit`: a password reset lifts the lock that failed sign-ins put on the account. */
+export async function clearLimit(storage: Storage, limit: Limit, subject: string): Promise<void> {
+  await storage.removeItem(keyFor(limit, subject))
+}
+
 /** Counts one event against `limit`, and throws 429 when that goes over it. */
 export async function consume(storage: Storage, limit: Limit, subject: string, now = Date.now()): Promise<void> {
   const key = keyFor(limit, subject)
