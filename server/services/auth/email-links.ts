@@ -24,15 +24,24 @@ async function issueToken(db: Db, user: { id: string, email: string }, purpose: 
   return token
 }
 
+const tokenFields = { userId: true, email: true, purpose: true, usedAt: true, expiresAt: true } as const
+
+// Why a link does not work (or undefined when it does), in words that say what to do next.
+function refusal(stored: { purpose: Purpose, usedAt: Date | null, expiresAt: Date } | null, purpose: Purpose, now: Date): string | undefined {
+  const again = purpose === 'password_reset' ? 'Ask for a new link with "Forgot password?" on the sign-in page.' : 'Send a new link from the banner in the app.'
+  if (!stored || stored.purpose !== purpose) return `This link is not valid. ${again}`
+  if (stored.usedAt) return `This link has already been used. ${again}`
+  if (stored.expiresAt <= now) return `This link has expired. ${again}`
+  return undefined
+}
+
 /** Uses a link once: a conditional update, so two clicks racing cannot both succeed. */
 async function useToken(tx: Prisma.TransactionClient, token: string, purpose: Purpose, now: Date) {
   const tokenHash = hashOpaqueToken(token)
   const { count } = await tx.emailToken.updateMany({ where: { tokenHash, purpose, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } })
-  const stored = await tx.emailToken.findUnique({ where: { tokenHash }, select: { userId: true, email: true, purpose: true, usedAt: true, expiresAt: true } })
-  const again = purpose === 'password_reset' ? 'Ask for a new link with "Forgot password?" on the sign-in page.' : 'Send a new link from the banner in the app.'
-  if (!stored || stored.purpose !== purpose) throw badRequest(`This link is not valid. ${again}`)
-  if (count === 0 && stored.usedAt) throw badRequest(`This link has already been used. ${again}`)
-  if (count === 0) throw badRequest(`This link has expired. ${again}`)
+  const stored = await tx.emailToken.findUnique({ where: { tokenHash }, select: tokenFields })
+  const problem = count === 0 ? refusal(stored, purpose, now) ?? refusal(null, purpose, now) : undefined
+  if (problem || !stored) throw badRequest(problem!)
   return stored
 }
 
@@ -54,6 +63,9 @@ export async function requestPasswordReset(db: PrismaClient, email: string, mail
  * Reading the mail also proves the address, so it counts as verified from now on.
  */
 export async function resetPassword(db: PrismaClient, token: string, password: string, meta: RequestMeta, now = new Date()): Promise<{ userId: string, email: string }> {
+  // A cheap look first, so a made-up link costs no argon2 hash; the transaction below still decides.
+  const problem = refusal(await db.emailToken.findUnique({ where: { tokenHash: hashOpaqueToken(token) }, select: tokenFields }), 'password_reset', now)
+  if (problem) throw badRequest(problem)
   const passwordHash = await hashPassword(password)
   return db.$transaction(async (tx) => {
     const stored = await useToken(tx, token, 'password_reset', now)

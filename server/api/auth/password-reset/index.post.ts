@@ -10,7 +10,9 @@ export default defineEventHandler(async (event) => {
   const meta = requestMeta(event)
   await consume(useStorage('kv'), mailLimits.resetAddress, meta.ip ?? 'unknown')
   await consume(useStorage('kv'), mailLimits.resetAccount, email)
-  await requestPasswordReset(useDb(), email, { deliver: deliverMail, link: appLink }, meta)
+  // Not awaited: the answer leaves as fast whether or not there is an account to look up, write and mail.
+  requestPasswordReset(useDb(), email, { deliver: deliverMail, link: appLink }, meta)
+    .catch((error: Error) => console.error(`[mail] could not prepare a password reset: ${error.message}`))
   setResponseStatus(event, 202)
   return { message: `If an account uses this address, a link to choose a new password is on its way. It works for ${RESET_LINK_MINUTES} minutes.` }
 })
