@@ -21,6 +21,15 @@ export const signUpSchema = z.object({
   inviteToken: z.string().min(20).max(200).optional(),
 })
 
+// The token of a link from a mail (password reset, address verification): 32 random bytes, base64url.
+export const emailLinkTokenSchema = z.string().min(20).max(200).regex(/^[\w-]+$/, 'This link is not valid. Copy the whole link from the mail.')
+
+export const passwordResetRequestSchema = z.object({ email: emailSchema })
+
+export const passwordResetSchema = z.object({ token: emailLinkTokenSchema, password: newPasswordSchema })
+
+export const verifyEmailSchema = z.object({ token: emailLinkTokenSchema })
+
 export const signInSchema = z.object({
   email: emailSchema,
   password: z.string().min(1, 'Enter your password.').max(200),

@@ -4,6 +4,7 @@ type Db = PrismaClient | Prisma.TransactionClient
 
 export type AuditAction
   = | 'auth.sign_up' | 'auth.sign_in' | 'auth.sign_in_failed' | 'auth.sign_out' | 'auth.sign_out_everywhere' | 'auth.refresh_reuse'
+    | 'auth.password_reset_requested' | 'auth.password_reset' | 'auth.email_verified'
     | 'workspace.created' | 'workspace.updated'
     | 'invite.created' | 'invite.revoked' | 'invite.accepted'
     | 'member.role_changed' | 'member.removed' | 'member.left'

@@ -21,6 +21,9 @@ const publicRoutes: Record<string, string> = {
   'GET /api/invites/[token]': 'the invite page before sign-up; the unguessable token is the credential',
   'POST /api/auth/magic-link': 'asks Supabase to e-mail a sign-in link; says the same whether or not the account exists',
   'POST /api/auth/supabase': 'trades a verified Supabase access token for a session; that token is the credential',
+  'POST /api/auth/password-reset': 'asks for a reset link by e-mail; answers the same whether or not the account exists',
+  'POST /api/auth/password-reset/confirm': 'the single-use link from the reset mail is the credential',
+  'POST /api/auth/verify-email': 'the single-use link from the verification mail is the credential; it works on any device',
 }
 
 /** Routes that act only on the caller's own account, so there is no other workspace's id to put in them. */
@@ -29,6 +32,7 @@ const callerScoped: Record<string, { reason: string, body?: unknown }> = {
   'GET /api/workspaces': { reason: 'the caller\'s own workspaces' },
   'POST /api/workspaces': { reason: 'creates a workspace owned by the caller', body: { name: 'Another of mine', timeZone: 'UTC' } },
   'POST /api/auth/logout-all': { reason: 'ends the caller\'s own sessions (run last)' },
+  'POST /api/auth/verify-email/resend': { reason: 'mails a new verification link to the caller\'s own address' },
   'POST /api/invites/[token]/accept': { reason: 'the invite token is the credential; tested with a token of B\'s that was already used' },
 }
 

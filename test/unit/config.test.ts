@@ -106,4 +106,14 @@ describe('configuration', () => {
     expect(parseServerConfig({ RENDER_EXTERNAL_URL: 'https://reelwise.onrender.com' }).appUrl).toBe('https://reelwise.onrender.com')
     expect(parseServerConfig({ RENDER_EXTERNAL_URL: 'https://reelwise.onrender.com', APP_URL: 'https://app.example.com' }).appUrl).toBe('https://app.example.com')
   })
+
+  it('sends mail by SMTP when SMTP_URL is set, with a sender it is told; otherwise keeps a dev outbox outside production', () => {
+    expect(parseServerConfig({}).mail).toEqual({ smtpUrl: undefined, from: 'Reelwise <no-reply@localhost>', devOutbox: true })
+    expect(parseServerConfig({ NODE_ENV: 'production', SECRET_KEY: strongSecret, ENCRYPTION_KEY: strongKey }).mail.devOutbox).toBe(false)
+    const smtp = parseServerConfig({ SMTP_URL: 'smtps://user:pass@smtp.example.com:465', MAIL_FROM: 'Reelwise <hello@example.com>' }).mail
+    expect(smtp).toEqual({ smtpUrl: 'smtps://user:pass@smtp.example.com:465', from: 'Reelwise <hello@example.com>', devOutbox: false })
+    expect(issuesOf({ SMTP_URL: 'https://smtp.example.com' })).toEqual(['SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.com:465'])
+    expect(issuesOf({ SMTP_URL: 'smtp://127.0.0.1:2525' })).toEqual(['MAIL_FROM is required when SMTP_URL is set (the address your mail server lets you send as, e.g. Reelwise <hello@example.com>)'])
+    expect(issuesOf({ MAIL_FROM: 'not an address' })[0]).toMatch(/^MAIL_FROM must be an e-mail address/)
+  })
 })

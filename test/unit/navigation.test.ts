@@ -11,6 +11,9 @@ const outsideSidebar: Record<string, string> = {
   '/signup': 'sign-up and the first run',
   '/invite': 'invite links',
   '/auth': 'the Supabase sign-in link callback',
+  '/forgot-password': 'asking for a password reset link, from the sign-in page',
+  '/reset-password': 'the password reset link from the mail',
+  '/verify-email': 'the address confirmation link from the mail',
 }
 
 describe('sidebar', () => {

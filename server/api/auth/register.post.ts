@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { isTimeZone, signUpSchema } from '../../../shared/auth'
 import { signUp } from '../../services/auth/accounts'
+import { sendVerification } from '../../services/auth/email-links'
 import { startSession } from '../../services/auth/sessions'
 import { supabaseSignUp, userForSupabaseIdentity } from '../../services/auth/supabase'
 import { limits } from '../../services/security/rate-limit'
@@ -24,7 +25,9 @@ export default defineEventHandler(async (event) => {
   }
   else {
     const timeZone = input.timeZone && isTimeZone(input.timeZone) ? input.timeZone : undefined
-    userId = (await signUp(useDb(), { ...input, timeZone }, meta)).user.id
+    const { user } = await signUp(useDb(), { ...input, timeZone }, meta)
+    await sendVerification(useDb(), user, { deliver: deliverMail, link: appLink })
+    userId = user.id
   }
   setResponseStatus(event, 201)
   return issueSession(event, await startSession(useDb(), userId, meta))

@@ -1,7 +1,7 @@
 import type { PrismaClient } from '../../generated/prisma/client'
 import { recordAudit } from '../audit'
 import { conflict, unauthorized } from '../errors'
-import { acceptInvite } from '../workspaces/invites'
+import { joinOnSignUp } from '../workspaces/invites'
 import { createWorkspace } from '../workspaces/workspaces'
 import { decoyHash, hashPassword, verifyPassword } from './password'
 import type { RequestMeta } from './sessions'
@@ -9,8 +9,9 @@ import type { RequestMeta } from './sessions'
 export interface SignUpInput { name: string, email: string, password: string, inviteToken?: string, timeZone?: string }
 
 /**
- * Creates an account. Through an invite it joins that workspace; otherwise it gets a workspace of its own
- * (on an empty database this is the first run: the first user owns the first workspace).
+ * Creates an account. Through an invite it joins that workspace (an invite bound to an address waits until the
+ * address is verified); otherwise it gets a workspace of its own (on an empty database this is the first run: the
+ * first user owns the first workspace). The caller mails the verification link.
  */
 export async function signUp(db: PrismaClient, input: SignUpInput, meta: RequestMeta) {
   if (await db.user.findUnique({ where: { email: input.email }, select: { id: true } })) {
@@ -20,7 +21,7 @@ export async function signUp(db: PrismaClient, input: SignUpInput, meta: Request
   return db.$transaction(async (tx) => {
     const user = await tx.user.create({ data: { email: input.email, name: input.name, passwordHash, lastSignInAt: new Date() } })
     const workspaceId = input.inviteToken
-      ? (await acceptInvite(tx, input.inviteToken, user)).workspaceId
+      ? await joinOnSignUp(tx, input.inviteToken, user)
       : (await createWorkspace(tx, user.id, { name: `${input.name.split(' ')[0]}'s workspace`, timeZone: input.timeZone })).id
     await recordAudit(tx, { action: 'auth.sign_up', workspaceId, actorId: user.id, targetType: 'user', targetId: user.id, ip: meta.ip, userAgent: meta.userAgent })
     return { user: { id: user.id, email: user.email, name: user.name }, workspaceId }

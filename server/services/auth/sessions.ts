@@ -75,17 +75,17 @@ export async function findActiveSessionUser(db: PrismaClient, sessionId: string,
   return rows[0]
 }
 
-export interface SessionView { user: ActiveUser, workspaces: { id: string, name: string, slug: string, timeZone: string, postsNeedApproval: boolean, role: string }[] }
+export interface SessionView { user: ActiveUser & { emailVerified: boolean }, workspaces: { id: string, name: string, slug: string, timeZone: string, postsNeedApproval: boolean, role: string }[] }
 
 /** What the app asks for on every page load: the user of a live session and their workspaces, in one round trip. */
 export async function loadSessionView(db: PrismaClient, sessionId: string, userId: string, now = new Date()): Promise<SessionView | undefined> {
-  const rows = await db.$queryRaw<(ActiveUser & { workspaces: SessionView['workspaces'] })[]>`
-    SELECT u.id::text AS id, u.email, u.name,
+  const rows = await db.$queryRaw<(SessionView['user'] & { workspaces: SessionView['workspaces'] })[]>`
+    SELECT u.id::text AS id, u.email, u.name, (u."emailVerifiedAt" IS NOT NULL) AS "emailVerified",
       COALESCE((SELECT json_agg(json_build_object('id', w.id, 'name', w.name, 'slug', w.slug, 'timeZone', w."timeZone",
                   'postsNeedApproval', w."postsNeedApproval", 'role', m.role) ORDER BY m."createdAt")
                 FROM "Membership" m JOIN "Workspace" w ON w.id = m."workspaceId" WHERE m."userId" = u.id), '[]'::json) AS workspaces
     FROM "AuthSession" s JOIN "User" u ON u.id = s."userId"
     WHERE s.id = ${sessionId}::uuid AND s."userId" = ${userId}::uuid AND s."revokedAt" IS NULL AND s."expiresAt" > ${now}`
   const row = rows[0]
-  return row ? { user: { id: row.id, email: row.email, name: row.name }, workspaces: row.workspaces } : undefined
+  return row ? { user: { id: row.id, email: row.email, name: row.name, emailVerified: row.emailVerified }, workspaces: row.workspaces } : undefined
 }

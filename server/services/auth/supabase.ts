@@ -118,17 +118,22 @@ export async function supabaseSendMagicLink(settings: SupabaseSettings, email: s
 export async function userForSupabaseIdentity(db: PrismaClient, claims: SupabaseClaims, meta: RequestMeta, inviteToken?: string) {
   const select = { id: true, email: true, name: true } as const
   const known = await db.user.findUnique({ where: { supabaseUserId: claims.supabaseUserId }, select })
-  if (known) return known
+  // Supabase confirmed this address (GET /user says so): it counts as verified here too.
+  const verified = { emailVerifiedAt: new Date() }
+  if (known) {
+    if (await claims.emailConfirmed()) await db.user.updateMany({ where: { id: known.id, emailVerifiedAt: null }, data: verified })
+    return known
+  }
   if (!await claims.emailConfirmed()) throw new ServiceError(403, CONFIRM_FIRST)
   const byEmail = await db.user.findUnique({ where: { email: claims.email }, select: { ...select, supabaseUserId: true } })
   if (byEmail) {
     if (byEmail.supabaseUserId) throw conflict('This e-mail belongs to another sign-in. Contact your workspace owner.')
-    await db.user.update({ where: { id: byEmail.id }, data: { supabaseUserId: claims.supabaseUserId } })
+    await db.user.update({ where: { id: byEmail.id }, data: { supabaseUserId: claims.supabaseUserId, ...verified } })
     return { id: byEmail.id, email: byEmail.email, name: byEmail.name }
   }
   const name = claims.name ?? claims.email.split('@')[0]!
   return db.$transaction(async (tx) => {
-    const user = await tx.user.create({ data: { email: claims.email, name, supabaseUserId: claims.supabaseUserId }, select })
+    const user = await tx.user.create({ data: { email: claims.email, name, supabaseUserId: claims.supabaseUserId, ...verified }, select })
     const workspaceId = inviteToken
       ? (await acceptInvite(tx, inviteToken, user)).workspaceId
       : (await createWorkspace(tx, user.id, { name: `${name.split(' ')[0]}'s workspace` })).id

@@ -13,6 +13,9 @@ const booleanFlag = z.enum(['true', 'false', '1', '0']).transform(value => value
 const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// connection string' })
 const redisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+const smtpUrl = z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.com:465' })
+// "hello@example.com" or "Reelwise <hello@example.com>".
+const mailSender = z.string().trim().regex(/^([^<>]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be an e-mail address, or a name and an address such as Reelwise <hello@example.com>')
 
 // Sizes as bytes or with a binary unit: 2147483648, 2GB, 500MB (1 GB = 1024³ bytes).
 const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 }
@@ -69,6 +72,10 @@ const envSchema = z.object({
 
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters (make one with `openssl rand -base64 48`)').optional(),
   ENCRYPTION_KEY: encryptionKey.optional(),
+
+  // Unset: mail goes to the dev outbox (the log, and Settings for owners) outside production, and nowhere in production.
+  SMTP_URL: smtpUrl.optional(),
+  MAIL_FROM: mailSender.optional(),
 
   SUPABASE_URL: httpUrl.optional(),
   SUPABASE_ANON_KEY: optionalText,
@@ -133,6 +140,9 @@ function crossCheck(env: Env): Issue[] {
   }
   if (production && (!env.ENCRYPTION_KEY || env.ENCRYPTION_KEY === DEV_ENCRYPTION_KEY)) {
     issues.push({ variable: 'ENCRYPTION_KEY', message: 'must be set to your own 32 random bytes in production (make one with `openssl rand -base64 32`)' })
+  }
+  if (env.SMTP_URL && !env.MAIL_FROM) {
+    issues.push({ variable: 'MAIL_FROM', message: 'is required when SMTP_URL is set (the address your mail server lets you send as, e.g. Reelwise <hello@example.com>)' })
   }
   if (env.SUPABASE_URL && !env.SUPABASE_ANON_KEY) {
     issues.push({ variable: 'SUPABASE_ANON_KEY', message: 'is required when SUPABASE_URL is set (Project Settings → API in Supabase)' })
@@ -205,6 +215,12 @@ export function parseServerConfig(source: Record<string, string | undefined> = p
     jobStreams: { maxSeconds: env.JOB_STREAM_MAX_SECONDS },
     secretKey: env.SECRET_KEY ?? DEV_SECRET_KEY,
     encryptionKey: env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY,
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM ?? 'Reelwise <no-reply@localhost>',
+      // Links in mail carry tokens, so printing them is for a developer's own machine only.
+      devOutbox: !env.SMTP_URL && !production,
+    },
     supabase: env.SUPABASE_URL
       ? { url: env.SUPABASE_URL, anonKey: env.SUPABASE_ANON_KEY!, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY, jwtSecret: env.SUPABASE_JWT_SECRET }
       : undefined,

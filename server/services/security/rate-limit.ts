@@ -88,6 +88,11 @@ export class RateLimits {
     if (current && current.consumedPoints >= limit.max) refuse(limit, current.msBeforeNext)
   }
 
+  /** Forgets what `subject` used of `limit`: a password reset lifts the lock that failed sign-ins put on the account. */
+  async clear(limit: Limit, subject: string): Promise<void> {
+    await this.limiter(limit).delete(subjectKey(subject))
+  }
+
   /** Gives back one event counted by `consume`. */
   async reward(limit: Limit, subject: string): Promise<void> {
     await this.limiter(limit).reward(subjectKey(subject), 1)

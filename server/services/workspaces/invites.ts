@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient } from '../../generated/prisma/client'
 import { outranks, type Role } from '../../../shared/permissions'
 import { recordAudit } from '../audit'
-import { conflict, forbidden, notFound } from '../errors'
+import { conflict, forbidden, notFound, ServiceError } from '../errors'
 import { hashOpaqueToken, newOpaqueToken } from '../auth/tokens'
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -60,16 +60,29 @@ export async function previewInvite(db: PrismaClient, token: string, now = new D
   return { workspaceName: invite.workspace.name, role: invite.role, email: invite.email, invitedBy: invite.invitedBy?.name ?? null, expiresAt: invite.expiresAt, state, problem: state === 'open' ? null : refusal[state] }
 }
 
-/**
- * Uses an invite for `userId`, inside the caller's transaction. Single use is enforced by a conditional update,
- * so two people racing with one link cannot both get in.
- */
-export async function acceptInvite(tx: Prisma.TransactionClient, token: string, user: { id: string, email: string }, now = new Date()) {
+// The invite behind a token, if it is still open and meant for this address.
+async function openInviteFor(tx: Prisma.TransactionClient, token: string, email: string, now: Date) {
   const invite = await tx.invite.findUnique({ where: { tokenHash: hashOpaqueToken(token) } })
   if (!invite) throw notFound('The invite')
   const state = stateOf(invite, now)
   if (state !== 'open') throw conflict(refusal[state])
-  if (invite.email && invite.email !== user.email) throw forbidden(`This invite is for ${invite.email}. Sign in with that address, or ask for a new link.`)
+  if (invite.email && invite.email !== email) throw forbidden(`This invite is for ${invite.email}. Sign in with that address, or ask for a new link.`)
+  return invite
+}
+
+/**
+ * Uses an invite for `userId`, inside the caller's transaction. Single use is enforced by a conditional update,
+ * so two people racing with one link cannot both get in. An invite bound to an address needs that address verified:
+ * holding the link proves nothing about who reads the mail.
+ */
+export async function acceptInvite(tx: Prisma.TransactionClient, token: string, user: { id: string, email: string }, now = new Date()) {
+  const invite = await openInviteFor(tx, token, user.email, now)
+  if (invite.email) {
+    const { emailVerifiedAt } = await tx.user.findUniqueOrThrow({ where: { id: user.id }, select: { emailVerifiedAt: true } })
+    if (!emailVerifiedAt) {
+      throw new ServiceError(403, `This invite is for a confirmed ${invite.email}. Confirm your address first: open the link we e-mailed to it (or send a new one), then accept the invite again.`, { reason: 'email_unverified' })
+    }
+  }
   const existing = await tx.membership.findUnique({ where: { workspaceId_userId: { workspaceId: invite.workspaceId, userId: user.id } } })
   if (existing) throw conflict('You are already a member of this workspace.')
   const { count } = await tx.invite.updateMany({ where: { id: invite.id, acceptedAt: null, revokedAt: null }, data: { acceptedAt: now, acceptedById: user.id } })
@@ -77,4 +90,14 @@ export async function acceptInvite(tx: Prisma.TransactionClient, token: string, 
   await tx.membership.create({ data: { workspaceId: invite.workspaceId, userId: user.id, role: invite.role } })
   await recordAudit(tx, { action: 'invite.accepted', workspaceId: invite.workspaceId, actorId: user.id, targetType: 'invite', targetId: invite.id, metadata: { role: invite.role } })
   return { workspaceId: invite.workspaceId, role: invite.role as Role }
+}
+
+/**
+ * Sign-up through an invite: joins at once, unless the invite is bound to an address the new account has not
+ * verified yet. Then the account is made without a workspace, and the invite waits for the address to be confirmed.
+ */
+export async function joinOnSignUp(tx: Prisma.TransactionClient, token: string, user: { id: string, email: string, emailVerifiedAt: Date | null }, now = new Date()): Promise<string | null> {
+  const invite = await openInviteFor(tx, token, user.email, now)
+  if (invite.email && !user.emailVerifiedAt) return null
+  return (await acceptInvite(tx, token, user, now)).workspaceId
 }

@@ -1,0 +1,8 @@
+import { verifyEmailSchema } from '../../../../shared/auth'
+import { verifyEmail } from '../../../services/auth/email-links'
+
+// The link from the verification mail. It works on any device, signed in or not: the link is the credential.
+export default defineEventHandler(async (event) => {
+  const { token } = await readValidatedBody(event, verifyEmailSchema.parse)
+  return verifyEmail(useDb(), token, requestMeta(event))
+})

@@ -1,0 +1,93 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ApiClient } from '../support/api'
+import { startBuiltApp, type RunningApp } from '../support/app-server'
+import { launchChromium } from '../support/browser'
+import { createScratchPostgres, type ScratchDatabase } from '../support/postgres'
+import { linkIn, startLoopbackSmtp, type LoopbackSmtp } from '../support/smtp'
+
+// A person confirms their address from the mail, forgets their password, and gets back in through the mail's link.
+// On PostgreSQL (the app migrates it at boot): the embedded database's start-up is covered by the other e2e files.
+describe('e-mail links in the browser', () => {
+  let smtp: LoopbackSmtp
+  let database: ScratchDatabase
+  let app: RunningApp
+  let browser: Browser
+  let page: Page
+  let dataDir: string
+  const address = 'paula@reset.test'
+
+  beforeAll(async () => {
+    smtp = await startLoopbackSmtp()
+    dataDir = await mkdtemp(join(tmpdir(), 'reelwise-reset-'))
+    database = await createScratchPostgres('reelwise_e2e_mail')
+    app = await startBuiltApp({ DATA_DIR: dataDir, DATABASE_URL: database.url, SMTP_URL: smtp.url, MAIL_FROM: 'Reelwise <no-reply@reelwise.test>' })
+    browser = await launchChromium()
+    page = await (await browser.newContext()).newPage()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await app?.stop()
+    await smtp?.close()
+    await database?.drop()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+
+  // Typing or clicking before Vue has taken over the page is lost (a click would submit the bare HTML form).
+  async function waitForHydration(page: Page) {
+    await page.waitForFunction(() => {
+      const app = (document.querySelector('#__nuxt') as { __vue_app__?: { config: { globalProperties: { $nuxt?: { isHydrating?: boolean } } } } } | null)?.__vue_app__
+      return app?.config.globalProperties.$nuxt?.isHydrating === false
+    })
+  }
+
+  async function signIn(password: string) {
+    await page.getByLabel('E-mail').fill(address)
+    await page.getByLabel('Password').fill(password)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+  }
+
+  it('asks a new account to confirm its address, and the link from the mail does', async () => {
+    expect((await new ApiClient(app.url).signUp({ name: 'Paula', email: address, password: 'paula-old-password' })).status).toBe(201)
+    await page.goto(`${app.url}/login`)
+    await waitForHydration(page)
+    await signIn('paula-old-password')
+    await page.waitForURL(`${app.url}/`)
+    await expect.poll(() => page.getByTestId('verify-email-banner').textContent()).toContain(address)
+
+    await page.goto(linkIn(await smtp.waitFor(address), '/verify-email/').url)
+    await expect.poll(() => page.getByTestId('email-verified').textContent()).toContain(`${address} is confirmed`)
+    await page.goto(`${app.url}/`)
+    await expect.poll(() => page.getByTestId('workspace-switcher').count()).toBe(1)
+    expect(await page.getByTestId('verify-email-banner').count()).toBe(0)
+  })
+
+  it('resets a forgotten password from the sign-in page, then signs in with the new one', async () => {
+    await page.context().clearCookies()
+    await page.goto(`${app.url}/login`)
+    await waitForHydration(page)
+    await page.getByRole('link', { name: 'Forgot password?' }).click()
+    await page.waitForURL(`${app.url}/forgot-password`)
+    await page.getByLabel('E-mail').fill(address)
+    await page.getByRole('button', { name: 'E-mail me a link' }).click()
+    await expect.poll(() => page.getByTestId('reset-sent').textContent()).toContain('on its way')
+
+    await page.goto(linkIn(await smtp.waitFor(address, 2), '/reset-password/').url)
+    await waitForHydration(page)
+    await page.getByLabel('New password', { exact: true }).fill('paula-new-password')
+    await page.getByLabel('New password again').fill('paula-new-password')
+    await page.getByRole('button', { name: 'Set the new password' }).click()
+    await page.waitForURL(`${app.url}/login?reset=1`)
+    await expect.poll(() => page.getByTestId('password-changed').count()).toBe(1)
+
+    await signIn('paula-old-password')
+    await expect.poll(() => page.getByTestId('form-error').textContent()).toContain('Wrong e-mail or password')
+    await signIn('paula-new-password')
+    await page.waitForURL(`${app.url}/`)
+    await expect.poll(() => page.getByTestId('workspace-switcher').count()).toBe(1)
+  })
+})
