@@ -42,6 +42,46 @@ describe('embedded database', () => {
     await database.close()
   })
 
+  it('keeps each connection\'s extended-protocol messages together when many run at once', async () => {
+    const database = await startEmbeddedDatabase(dir)
+    const pool = new pg.Pool({ connectionString: database.url, max: 10 })
+    // Served message by message, one connection's Bind or Execute met another's unnamed statement or portal
+    // ("portal \"\" does not exist"), and the connection then lost track of the protocol.
+    const protocolErrors: string[] = []
+    pool.on('error', error => protocolErrors.push(error.message))
+    try {
+      await pool.query('CREATE TABLE entries (owner int, body text)')
+      const outcomes = await Promise.allSettled(Array.from({ length: 120 }, async (_, index) => {
+        const client = await pool.connect()
+        client.on('error', error => protocolErrors.push(error.message))
+        try {
+          if (index % 2 === 0) {
+            await client.query('BEGIN')
+            await client.query('INSERT INTO entries (owner, body) VALUES ($1, $2)', [index, `entry ${index}`])
+            // A statement of its own per caller, so a Bind that reached another caller's statement shows in the answer.
+            const { rows } = await client.query(`SELECT owner, body, ${index} AS asked FROM entries WHERE owner = $1`, [index])
+            await client.query('COMMIT')
+            return rows[0]?.owner === index && rows[0]?.body === `entry ${index}` && rows[0]?.asked === index
+          }
+          const { rows } = await client.query(`SELECT $1::int AS echoed, ${index} AS asked`, [index])
+          return rows[0]?.echoed === index && rows[0]?.asked === index
+        }
+        finally {
+          client.release()
+        }
+      }))
+      const failures = outcomes.filter(outcome => outcome.status === 'rejected').map(outcome => String((outcome as PromiseRejectedResult).reason))
+      expect(failures.slice(0, 3)).toEqual([])
+      expect(protocolErrors).toEqual([])
+      expect(outcomes.filter(outcome => outcome.status === 'fulfilled' && !outcome.value)).toHaveLength(0)
+      expect((await pool.query('SELECT count(*)::int AS n FROM entries')).rows[0].n).toBe(60)
+    }
+    finally {
+      await pool.end().catch(() => {})
+      await database.close()
+    }
+  })
+
   it('refuses to open a data directory that another live process holds, and says what to do', async () => {
     const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'])
     try {

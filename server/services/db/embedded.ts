@@ -6,6 +6,7 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { keepExchangesTogether } from './socket-queue'
 
 /** Set by whoever started the embedded database in this process (the dev module or the Nitro plugin). */
 export const EMBEDDED_URL_VARIABLE = 'REELWISE_EMBEDDED_DATABASE_URL'
@@ -66,6 +67,7 @@ export async function startEmbeddedDatabase(dataDir: string, options: EmbeddedOp
     if (fresh) console.info(`[db] created the embedded database in ${path}${template ? ' from the build\'s migrated template' : ''}`)
     // pg-boss and Prisma each keep a small pool; PGlite runs one query at a time and the server queues the rest.
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 32 })
+    keepExchangesTogether(server)
     await server.start()
     const url = `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`
     const pglite = db
