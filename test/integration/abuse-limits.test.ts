@@ -85,12 +85,7 @@ describe.each([
     const client = new ApiClient(app.url, viaProxy(realAddress()))
     await client.signUp({ name: 'Wanda', email: email(`wanda-${suffix}`) })
     const create = (index: number) => client.post('/api/workspaces', { name: `Brand ${index}`, timeZone: 'UTC' })
-    // On PGlite the requests go one after another: pglite-socket interleaves the protocol messages of concurrent
-    // connections while one of them holds a transaction ("unnamed prepared statement does not exist"), a fault of the
-    // embedded server, not of the cap. The race itself is run on PostgreSQL.
-    let responses: Awaited<ReturnType<typeof create>>[] = []
-    if (inject('databaseKind') === 'postgres') responses = await Promise.all(Array.from({ length: 12 }, (_, index) => create(index)))
-    else for (let index = 0; index < 12; index++) responses.push(await create(index))
+    const responses = await Promise.all(Array.from({ length: 12 }, (_, index) => create(index)))
     const statuses = responses.map(response => response.status)
     // One came with the account; nine more fit.
     expect(statuses.filter(status => status === 201)).toHaveLength(9)

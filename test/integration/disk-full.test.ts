@@ -89,7 +89,7 @@ describe(`a full disk, on ${inject('databaseKind')}`, () => {
     engine = await startJobEngine({
       connectionString: inject('databaseUrl'),
       works: true,
-      queues: [{ name: queue, retryLimit: 1, retryDelay: 0, retryBackoff: false, expireInSeconds: 10 * 60, concurrency: 1 }],
+      queues: [{ name: queue, retryLimit: 1, retryDelay: 0, retryBackoff: false, expireInSeconds: 10 * 60, heartbeatSeconds: 30, concurrency: 1 }],
       pollingIntervalSeconds: 0.5,
       tracker: prismaJobTracker(db),
       // What server/jobs/media.render.ts does, with this test's store and scratch folder.

@@ -338,11 +338,11 @@ describe.each(['local', 's3'] as const)('%s media store', (driver) => {
       expect(await pastTheEnd.text()).toContain('<Code>InvalidRange</Code>')
     })
 
-    it('asks for an attachment with the download name, quotes escaped', async () => {
+    it('asks for an attachment with the download name: quotes kept in filename*, replaced in the ASCII fallback', async () => {
       const url = await store.signedUrl(smallKey, { expiresInSeconds: 300, downloadName: 'Summer "launch" cut.mp4' })
       const response = await fetch(url)
       expect(response.status).toBe(200)
-      expect(response.headers.get('content-disposition')).toBe('attachment; filename="Summer \\"launch\\" cut.mp4"')
+      expect(response.headers.get('content-disposition')).toBe('attachment; filename="Summer _launch_ cut.mp4"; filename*=UTF-8\'\'Summer%20%22launch%22%20cut.mp4')
       await response.arrayBuffer()
     })
 
