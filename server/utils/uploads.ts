@@ -40,7 +40,8 @@ export async function handleUploadRequest(event: H3Event): Promise<void> {
     throw createError({ status: 400, statusText: 'This upload address has extra parts (a query or encoded characters). Resume the upload at the address the server gave when it started.' })
   }
   if (uploadId !== undefined) await useUploads().assertOwned(workspaceId, uploadId)
+  // Canceling gives the reservation back before tus answers, so the 204 means the quota is free already (a list
+  // fetched right after it shows it). Bytes tus could not remove go with the day-old sweep.
+  if (uploadId !== undefined && event.method === 'DELETE') await useUploads().releaseReservation(uploadId)
   await useUploads().handle(event.node.req, event.node.res, { workspaceId, userId: user.id, uploadId })
-  // A terminated upload gives its reservation back.
-  if (uploadId !== undefined && event.method === 'DELETE' && event.node.res.statusCode === 204) await useUploads().cancel(uploadId)
 }

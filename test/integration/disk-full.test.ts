@@ -147,9 +147,16 @@ describe(`a full disk, on ${inject('databaseKind')}`, () => {
 
       // Staging fills up part-way through the PATCH.
       let filler = await fill(mounted, 128 * 1024)
-      const refused = await tus.upload(clip.path, bytes.length, { filename: 'full.mp4' })
-      expect(refused.status).toBe(507)
-      expect(refused.body).toMatch(/^The server's disk is full/)
+      // The server answers 507 while the body is still coming; a loaded machine's client may still be writing the rest
+      // and see the connection close (EPIPE) instead of reading the answer. What is left behind is checked either way.
+      const refused = await tus.upload(clip.path, bytes.length, { filename: 'full.mp4' }).catch((error: Error) => error)
+      if (refused instanceof Error) {
+        expect(String((refused.cause as { code?: string } | undefined)?.code ?? refused.cause)).toMatch(/EPIPE|ECONNRESET/)
+      }
+      else {
+        expect(refused.status).toBe(507)
+        expect(refused.body).toMatch(/^The server's disk is full/)
+      }
       expect((await filesUnder(dataDir)).filter(path => !path.startsWith('tmp/'))).toEqual(before)
       expect((await api.get(`/api/workspaces/${workspaceId}/videos`)).body.videos).toEqual([])
       await rm(filler)

@@ -9,19 +9,25 @@ import { ApiClient } from '../support/api'
 import { fetchHealthReport, startBuiltApp, type RunningApp } from '../support/app-server'
 import { startFakeS3, type FakeS3 } from '../support/fake-s3'
 import { generateClip } from '../support/media'
+import { createScratchPostgres, type ScratchDatabase } from '../support/postgres'
 import { TusTestClient } from '../support/tus'
 
 describe(`the Library on S3-compatible storage, on ${inject('databaseKind')}`, () => {
   let dataDir: string
   let s3: FakeS3
   let app: RunningApp
+  let database: ScratchDatabase | undefined
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'reelwise-s3-'))
+    // A database of its own: the run's shared one has other files' apps working the same media.analyse queue with
+    // their own stores, and one of them taking this upload's analysis would fail it for want of the bucket.
+    if (inject('databaseKind') === 'postgres') database = await createScratchPostgres('reelwise_s3')
     s3 = await startFakeS3({ accessKeyId: 'reelwise-test', secretAccessKey: 'reelwise-test-secret', bucket: 'media' })
     app = await startBuiltApp({
       DATA_DIR: dataDir,
-      DATABASE_URL: inject('databaseUrl'),
+      // On pglite the app opens its own embedded database in DATA_DIR.
+      ...(database ? { DATABASE_URL: database.url } : {}),
       STORAGE_DRIVER: 's3',
       STORAGE_S3_BUCKET: 'media',
       STORAGE_S3_REGION: 'eu-west-1',
@@ -33,6 +39,7 @@ describe(`the Library on S3-compatible storage, on ${inject('databaseKind')}`, (
 
   afterAll(async () => {
     await app?.stop()
+    await database?.drop()
     await s3?.stop()
     await rm(dataDir, { recursive: true, force: true })
   })

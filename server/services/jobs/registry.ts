@@ -65,7 +65,7 @@ const renderPayload = z.object({ workspaceId: z.uuid(), renderId: z.uuid() })
 
 export const queues = {
   'maintenance.cleanup': { name: 'maintenance.cleanup', retryLimit: 3, retryDelay: 20, retryBackoff: true, expireInSeconds: 10 * 60, heartbeatSeconds: 30, concurrency: 1 },
-  'storage.sweep': { name: 'storage.sweep', retryLimit: 2, retryDelay: 300, retryBackoff: true, expireInSeconds: 30 * 60, heartbeatSeconds: 30, concurrency: 1 },
+  'storage.sweep': { name: 'storage.sweep', retryLimit: 2, retryDelay: 20, retryBackoff: true, expireInSeconds: 30 * 60, heartbeatSeconds: 30, concurrency: 1 },
   'jobs.reconcile': { name: 'jobs.reconcile', retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 60, concurrency: 1 },
   // One ffmpeg pass per video; ffmpeg already uses every core, so one at a time per worker. Two hours bounds long
   // 4K footage; the heartbeat brings a dead worker's job back in about a minute.

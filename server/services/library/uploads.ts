@@ -226,6 +226,10 @@ export function createUploadService(options: UploadServiceOptions) {
     },
     /** Cancels an unfinished upload: its staged bytes and its reservation. */
     cancel: discard,
+    /** Gives an unfinished upload's quota reservation back (its row); tus then removes the staged bytes. */
+    async releaseReservation(uploadId: string): Promise<void> {
+      await db.video.deleteMany({ where: { uploadId, status: 'uploading' } })
+    },
     /** Removes unfinished uploads older than a day, with their reservations. */
     async removeExpired(): Promise<number> {
       const cutoff = new Date(Date.now() - UNFINISHED_UPLOAD_LIFETIME_MS)
