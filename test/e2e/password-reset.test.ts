@@ -123,7 +123,7 @@ describe('e-mail links in the browser', () => {
     expect(await pageText()).not.toContain('Validation Error')
 
     // Signed in with an address still to confirm, the page offers to send a new link there and then.
-    const other = 'otto@reset.test'
+    const other = 'otto.lindqvist-schoenhausen@reset.test'
     expect((await new ApiClient(app.url).signUp({ name: 'Otto', email: other, password: 'otto-long-password' })).status).toBe(201)
     await smtp.waitFor(other)
     await page.goto(`${app.url}/login`)
@@ -133,6 +133,14 @@ describe('e-mail links in the browser', () => {
     await page.goto(`${app.url}/verify-email/abc`)
     await expect.poll(() => page.getByTestId('form-error').textContent()).toBe(verifyAdvice)
     expect(await pageText()).not.toContain('Validation Error')
+    // The banner fits the narrow card: no word spills out of it, and its button does not sit on its words.
+    const layout = await page.getByTestId('verify-email-banner').evaluate((banner) => {
+      const description = banner.querySelector('[data-slot="description"]')!
+      const [words, button] = [description, banner.querySelector('button')!].map(element => element.getBoundingClientRect())
+      const apart = words!.right <= button!.left || button!.right <= words!.left || words!.bottom <= button!.top || button!.bottom <= words!.top
+      return { spills: description.scrollWidth > description.clientWidth, apart }
+    })
+    expect(layout).toEqual({ spills: false, apart: true })
     await page.getByRole('button', { name: 'Send the link again' }).click()
     await expect.poll(() => page.getByTestId('verify-email-banner').textContent()).toContain(`A new link is on its way to ${other}`)
     await page.goto(linkIn(await smtp.waitFor(other, 2), '/verify-email/').url)
