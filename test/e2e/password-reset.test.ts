@@ -107,7 +107,7 @@ describe('e-mail links in the browser', () => {
     for (const token of ['abc', 'x'.repeat(500)]) {
       await page.goto(`${app.url}/reset-password/${token}`)
       await waitForHydration(page)
-      await expect.poll(() => page.getByTestId('link-refused').textContent()).toContain(resetAdvice)
+      await expect.poll(() => page.getByTestId('form-error').textContent()).toContain(resetAdvice)
       expect(await pageText()).not.toContain('Validation Error')
       // No form to fill for a link that cannot work.
       expect(await page.getByLabel('New password again').count()).toBe(0)
