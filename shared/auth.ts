@@ -22,7 +22,18 @@ export const signUpSchema = z.object({
 })
 
 // The token of a link from a mail (password reset, address verification): 32 random bytes, base64url.
-export const emailLinkTokenSchema = z.string().min(20).max(200).regex(/^[\w-]+$/, 'This link is not valid. Copy the whole link from the mail.')
+export const emailLinkTokenSchema = z.string().min(20).max(200).regex(/^[\w-]+$/)
+
+export type EmailLinkPurpose = 'password_reset' | 'email_verification'
+
+// The next step when a link from a mail does not work, whatever the reason: the API and the page say the same.
+export const emailLinkAdvice: Record<EmailLinkPurpose, string> = {
+  password_reset: 'Ask for a new link with "Forgot password?" on the sign-in page.',
+  email_verification: 'Send a new link from the banner in the app.',
+}
+
+// A link cut short or mistyped reads like one we never sent: the person's next step is the same.
+export const invalidEmailLinkMessage = (purpose: EmailLinkPurpose) => `This link is not valid. ${emailLinkAdvice[purpose]}`
 
 export const passwordResetRequestSchema = z.object({ email: emailSchema })
 

@@ -45,8 +45,8 @@ describe('e-mail links in the browser', () => {
     })
   }
 
-  async function signIn(password: string) {
-    await page.getByLabel('E-mail').fill(address)
+  async function signIn(password: string, email = address) {
+    await page.getByLabel('E-mail').fill(email)
     await page.getByLabel('Password').fill(password)
     await page.getByRole('button', { name: 'Sign in' }).click()
   }
@@ -89,5 +89,61 @@ describe('e-mail links in the browser', () => {
     await signIn('paula-new-password')
     await page.waitForURL(`${app.url}/`)
     await expect.poll(() => page.getByTestId('workspace-switcher').count()).toBe(1)
+  })
+
+  it('says calmly that a malformed or dead link does not work, with the way to a new one', async () => {
+    const resetAdvice = 'This link is not valid. Ask for a new link with "Forgot password?" on the sign-in page.'
+    const verifyAdvice = 'This link is not valid. Send a new link from the banner in the app.'
+    const pageText = () => page.locator('body').innerText()
+    await page.context().clearCookies()
+
+    // Too short, too long, and well-formed but unknown: the same words, signed out.
+    for (const token of ['abc', 'x'.repeat(500), 'x'.repeat(43)]) {
+      await page.goto(`${app.url}/verify-email/${token}`)
+      await expect.poll(() => page.getByTestId('form-error').textContent()).toBe(verifyAdvice)
+      expect(await pageText()).not.toContain('Validation Error')
+      expect(await page.getByRole('link', { name: 'Sign in to send a new link' }).getAttribute('href')).toBe('/login')
+    }
+    for (const token of ['abc', 'x'.repeat(500)]) {
+      await page.goto(`${app.url}/reset-password/${token}`)
+      await waitForHydration(page)
+      await expect.poll(() => page.getByTestId('form-error').textContent()).toContain(resetAdvice)
+      expect(await pageText()).not.toContain('Validation Error')
+      // No form to fill for a link that cannot work.
+      expect(await page.getByLabel('New password again').count()).toBe(0)
+      expect(await page.getByRole('link', { name: 'Ask for a new link' }).getAttribute('href')).toBe('/forgot-password')
+    }
+    // A well-formed link is only known to be dead once the server looked it up.
+    await page.goto(`${app.url}/reset-password/${'x'.repeat(43)}`)
+    await waitForHydration(page)
+    await page.getByLabel('New password', { exact: true }).fill('paula-third-password')
+    await page.getByLabel('New password again').fill('paula-third-password')
+    await page.getByRole('button', { name: 'Set the new password' }).click()
+    await expect.poll(() => page.getByTestId('form-error').textContent()).toBe(resetAdvice)
+    expect(await pageText()).not.toContain('Validation Error')
+
+    // Signed in with an address still to confirm, the page offers to send a new link there and then.
+    const other = 'otto.lindqvist-schoenhausen@reset.test'
+    expect((await new ApiClient(app.url).signUp({ name: 'Otto', email: other, password: 'otto-long-password' })).status).toBe(201)
+    await smtp.waitFor(other)
+    await page.goto(`${app.url}/login`)
+    await waitForHydration(page)
+    await signIn('otto-long-password', other)
+    await page.waitForURL(`${app.url}/`)
+    await page.goto(`${app.url}/verify-email/abc`)
+    await expect.poll(() => page.getByTestId('form-error').textContent()).toBe(verifyAdvice)
+    expect(await pageText()).not.toContain('Validation Error')
+    // The banner fits the narrow card: no word spills out of it, and its button does not sit on its words.
+    const layout = await page.getByTestId('verify-email-banner').evaluate((banner) => {
+      const description = banner.querySelector('[data-slot="description"]')!
+      const [words, button] = [description, banner.querySelector('button')!].map(element => element.getBoundingClientRect())
+      const apart = words!.right <= button!.left || button!.right <= words!.left || words!.bottom <= button!.top || button!.bottom <= words!.top
+      return { spills: description.scrollWidth > description.clientWidth, apart }
+    })
+    expect(layout).toEqual({ spills: false, apart: true })
+    await page.getByRole('button', { name: 'Send the link again' }).click()
+    await expect.poll(() => page.getByTestId('verify-email-banner').textContent()).toContain(`A new link is on its way to ${other}`)
+    await page.goto(linkIn(await smtp.waitFor(other, 2), '/verify-email/').url)
+    await expect.poll(() => page.getByTestId('email-verified').textContent()).toContain(`${other} is confirmed`)
   })
 })

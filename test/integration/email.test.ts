@@ -173,6 +173,24 @@ describe(`e-mail over SMTP on ${inject('databaseKind')}`, () => {
     expect(smtp.to(email('ghost'))).toHaveLength(0)
   })
 
+  it('refuses a link that is not even the shape of one in the same words as an unknown link, never zod\'s', async () => {
+    const resetAdvice = 'This link is not valid. Ask for a new link with "Forgot password?" on the sign-in page.'
+    const verifyAdvice = 'This link is not valid. Send a new link from the banner in the app.'
+    // Too short, too long, wrong characters, not a string, missing; then well-formed but unknown.
+    const malformed: unknown[] = ['abc', 'x'.repeat(500), 'not a token, not at all', 42, undefined]
+    for (const token of [...malformed, 'x'.repeat(43)]) {
+      const verify = await anonymous().post('/api/auth/verify-email', { token })
+      expect(verify.status, `verify-email with ${JSON.stringify(token)}`).toBe(400)
+      expect(verify.body.statusMessage).toBe(verifyAdvice)
+      const reset = await anonymous().post('/api/auth/password-reset/confirm', { token, password: 'a-fine-new-password' })
+      expect(reset.status, `password-reset with ${JSON.stringify(token)}`).toBe(400)
+      expect(reset.body.statusMessage).toBe(resetAdvice)
+      expect(JSON.stringify([verify.body, reset.body])).not.toMatch(/Validation Error|Too small|Too big|Invalid/)
+    }
+    // A dead link does not make the person fix the password first.
+    expect((await anonymous().post('/api/auth/password-reset/confirm', { token: 'abc', password: 'short' })).body.statusMessage).toBe(resetAdvice)
+  })
+
   it('lets only a verified owner of the address accept an invite bound to it', async () => {
     const owner = new ApiClient(app.url)
     expect((await owner.signUp({ name: 'Olive', email: email('olive') })).status).toBe(201)

@@ -1,5 +1,6 @@
 // Single-use, expiring links sent by e-mail: password reset and address verification. Like invites and refresh
 // tokens, only the token's SHA-256 hash is stored; the token itself exists only in the mail.
+import { emailLinkAdvice, invalidEmailLinkMessage, type EmailLinkPurpose } from '../../../shared/auth'
 import type { Prisma, PrismaClient } from '../../generated/prisma/client'
 import { recordAudit } from '../audit'
 import { badRequest } from '../errors'
@@ -12,13 +13,12 @@ import { hashOpaqueToken, newOpaqueToken } from './tokens'
 export const RESET_LINK_MINUTES = 60
 export const VERIFICATION_LINK_HOURS = 48
 
-type Purpose = 'password_reset' | 'email_verification'
 type Db = PrismaClient | Prisma.TransactionClient
 
 /** How mail leaves: the caller decides (in a route, without waiting for the mail server). */
 export interface MailLinks { deliver: (message: MailMessage) => void, link: (path: string) => string }
 
-async function issueToken(db: Db, user: { id: string, email: string }, purpose: Purpose, lifetimeMs: number, now: Date): Promise<string> {
+async function issueToken(db: Db, user: { id: string, email: string }, purpose: EmailLinkPurpose, lifetimeMs: number, now: Date): Promise<string> {
   const { token, hash } = newOpaqueToken()
   await db.emailToken.create({ data: { userId: user.id, email: user.email, purpose, tokenHash: hash, expiresAt: new Date(now.getTime() + lifetimeMs) } })
   return token
@@ -27,16 +27,16 @@ async function issueToken(db: Db, user: { id: string, email: string }, purpose: 
 const tokenFields = { userId: true, email: true, purpose: true, usedAt: true, expiresAt: true } as const
 
 // Why a link does not work (or undefined when it does), in words that say what to do next.
-function refusal(stored: { purpose: Purpose, usedAt: Date | null, expiresAt: Date } | null, purpose: Purpose, now: Date): string | undefined {
-  const again = purpose === 'password_reset' ? 'Ask for a new link with "Forgot password?" on the sign-in page.' : 'Send a new link from the banner in the app.'
-  if (!stored || stored.purpose !== purpose) return `This link is not valid. ${again}`
+function refusal(stored: { purpose: EmailLinkPurpose, usedAt: Date | null, expiresAt: Date } | null, purpose: EmailLinkPurpose, now: Date): string | undefined {
+  const again = emailLinkAdvice[purpose]
+  if (!stored || stored.purpose !== purpose) return invalidEmailLinkMessage(purpose)
   if (stored.usedAt) return `This link has already been used. ${again}`
   if (stored.expiresAt <= now) return `This link has expired. ${again}`
   return undefined
 }
 
 /** Uses a link once: a conditional update, so two clicks racing cannot both succeed. */
-async function useToken(tx: Prisma.TransactionClient, token: string, purpose: Purpose, now: Date) {
+async function useToken(tx: Prisma.TransactionClient, token: string, purpose: EmailLinkPurpose, now: Date) {
   const tokenHash = hashOpaqueToken(token)
   const { count } = await tx.emailToken.updateMany({ where: { tokenHash, purpose, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } })
   const stored = await tx.emailToken.findUnique({ where: { tokenHash }, select: tokenFields })
