@@ -70,11 +70,21 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
   const stopSignal = new AbortController()
   const tracker = options.tracker && resilientTracker(options.tracker, { signal: stopSignal.signal, finishWithinMs: 60_000, log })
   // Records a batch's outcomes itself, retrying through a dropped connection, so a finished job is not run again after its expiry.
-  const settled = async (queue: QueueDefinition, batch: Job<unknown>[], running: Promise<Outcome[]>) => {
+  // pg-boss then settles what is left in the batch it handed over: nothing once ours landed (no second statement),
+  // every outcome again when ours gave up (one more try, fenced to this attempt, before the jobs' expiry retries them).
+  const settled = async (queue: QueueDefinition, batch: Job<unknown>[], running: Promise<Outcome[]>): Promise<Outcome[]> => {
     const deadline = Date.now() + queue.expireInSeconds * 1000
     const outcomes = await running
-    await settleBatch(boss, queue.name, batch, outcomes, { deadline, signal: stopSignal.signal, log })
-    return outcomes
+    try {
+      await settleBatch(boss, queue.name, batch, outcomes, { deadline, signal: stopSignal.signal, log })
+    }
+    catch (error) {
+      log(`[jobs] could not record the outcome of ${batch.length} ${queue.name} jobs; pg-boss tries once more: ${(error as Error).message}`)
+      return outcomes
+    }
+    // pg-boss settles the very array it passed us (and fails it at shutdown): emptied, it has nothing left to do.
+    batch.length = 0
+    return []
   }
   const superviseSeconds = options.expiryCheckSeconds ?? SUPERVISE_SECONDS
   const boss = new PgBoss({

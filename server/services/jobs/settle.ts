@@ -1,7 +1,7 @@
 // Recording a job's outcome through a database connection that may drop for a while (a restart, a failover).
 // pg-boss settles a batch once; when that statement fails, the jobs stay `active` until their expiry and then run
 // again, although their handlers already ran. So the engine settles each batch itself, retrying with backoff until
-// the database answers or the jobs' expiry makes the outcome moot. pg-boss's own settle then finds nothing to do.
+// the database answers or the jobs' expiry makes the outcome moot, and leaves pg-boss nothing to settle (engine.ts).
 import type { Job, PgBoss } from 'pg-boss'
 import type { JobTracker } from './engine'
 
