@@ -1,9 +1,11 @@
 // How the engine records a job's outcome in pg-boss: once per batch, through its own retrying settle (settle.ts);
-// and when the engine's own settle gives up, pg-boss still records the outcome the handler reached.
+// a failure that retrying cannot fix (PermanentJobError) ends the job at once; and when the engine's own settle
+// gives up, pg-boss still records the outcome the handler reached.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PgBoss } from 'pg-boss'
 import type { PrismaClient } from '../../server/generated/prisma/client'
 import { startJobEngine, type JobEngine, type JobHandler } from '../../server/services/jobs/engine'
+import { PermanentJobError } from '../../server/services/jobs/permanent'
 import type { QueueDefinition } from '../../server/services/jobs/registry'
 import { prismaJobTracker } from '../../server/services/jobs/tracker'
 import { waitUntil } from '../support/job-workers'
@@ -73,6 +75,24 @@ describe(`settling jobs on ${inject('databaseKind')}`, () => {
     // The graceful stop waits for each batch to be settled whole, pg-boss's part included.
     await engine.stop(5000)
     expect(settles().map(statement => completes(statement.sql) ? 'complete' : 'fail')).toEqual(['complete', 'complete', 'fail'])
+  }, 60_000)
+
+  it('a PermanentJobError ends the job on its first attempt: no retry, JobRun failed with the reason, a dead letter', async () => {
+    const queue = testQueue('test.settle_permanent', { retryLimit: 3 })
+    let runs = 0
+    const { engine } = await start(queue, (async () => {
+      runs++
+      throw new PermanentJobError('The server\'s disk is full.')
+    }) as never)
+    const id = (await engine.send(queue.name, {}))!
+    await waitUntil(ended(queue.name, id), 20_000, 'the job to end')
+    // Retries wait no time on this queue: one would have started by now.
+    await new Promise(done => setTimeout(done, 1500))
+    expect(runs).toBe(1)
+    expect(await jobState(queue.name, id)).toMatchObject({ state: 'failed', retry_count: 0, output: { message: 'The server\'s disk is full.' } })
+    expect(await db.jobRun.findUniqueOrThrow({ where: { id } })).toMatchObject({ state: 'failed', attempts: 1, error: 'The server\'s disk is full.' })
+    const dead = await queryRows<{ data: unknown }>(url, `SELECT data FROM pgboss.job WHERE name = '${queue.name}.dead' AND source_id = '${id}'`)
+    expect(dead).toHaveLength(1)
   }, 60_000)
 
   it('when the engine\'s own settle gives up, pg-boss records the handler\'s outcome: the job completes, run once', async () => {

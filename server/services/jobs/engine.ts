@@ -1,6 +1,7 @@
 // The job engine: pg-boss in the application's own database (PostgreSQL, or the embedded PGlite over its socket).
 // `web` only sends; `worker` and `all` also work the queues. One engine per process.
 import { PgBoss, type Job, type JobWithMetadata, type SendOptions } from 'pg-boss'
+import { isPermanentFailure } from './permanent'
 import { assertQueueRules, deadLetterOf, SUPERVISE_SECONDS, type QueueDefinition } from './registry'
 import { resilientTracker, settleBatch, type Outcome } from './settle'
 
@@ -161,10 +162,13 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
           }
           // The message only: job data may hold ids and text, never to be copied into logs.
           const message = (error as Error).message
-          const final = job.retryCount >= job.retryLimit
+          // Retrying cannot fix it (see permanent.ts): failed now, its remaining attempts unused.
+          const permanent = isPermanentFailure(error)
+          const final = permanent || job.retryCount >= job.retryLimit
           await tracker?.finished(job.id, { state: final ? 'failed' : 'queued', error: message }).catch(() => {})
-          log(`[jobs] ${queue.name} ${job.id} failed (attempt ${job.retryCount + 1}${final ? ', no retries left' : ', will retry'}): ${message}`)
-          return { id: job.id, status: 'failed' as const, output: { message } }
+          const verdict = permanent ? ', not retried: another attempt would fail the same way' : final ? ', no retries left' : ', will retry'
+          log(`[jobs] ${queue.name} ${job.id} failed (attempt ${job.retryCount + 1}${verdict}): ${message}`)
+          return { id: job.id, status: permanent ? 'deadletter' as const : 'failed' as const, output: { message } }
         }
         finally {
           running.delete(job.id)
