@@ -1,17 +1,26 @@
 // How the engine records a job's outcome in pg-boss: once per batch, through its own retrying settle (settle.ts);
-// a failure that retrying cannot fix (PermanentJobError) ends the job at once; and when the engine's own settle
-// gives up, pg-boss still records the outcome the handler reached.
+// a failure that retrying cannot fix (PermanentJobError) ends the job at once, in the engine and in the media
+// handlers; and when the engine's own settle gives up, pg-boss still records the outcome the handler reached.
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PgBoss } from 'pg-boss'
 import type { PrismaClient } from '../../server/generated/prisma/client'
+import { mediaAnalyseHandler } from '../../server/jobs/media.analyse'
 import { startJobEngine, type JobEngine, type JobHandler } from '../../server/services/jobs/engine'
 import { PermanentJobError } from '../../server/services/jobs/permanent'
 import type { QueueDefinition } from '../../server/services/jobs/registry'
 import { prismaJobTracker } from '../../server/services/jobs/tracker'
+import { createAnalysis } from '../../server/services/library/analysis'
+import { locateMediaTools } from '../../server/services/media/ffmpeg'
+import { videoSourceKey } from '../../server/services/media/storage/keys'
+import { createLocalMediaStore } from '../../server/services/media/storage/local'
 import { waitUntil } from '../support/job-workers'
 import { queryRows } from '../support/postgres'
 import { createPrisma } from '../support/scratch'
-import { testQueue } from '../support/test-queues'
+import { mediaTestQueue, testQueue } from '../support/test-queues'
 
 type Statement = { sql: string, values?: unknown[] }
 
@@ -94,6 +103,36 @@ describe(`settling jobs on ${inject('databaseKind')}`, () => {
     const dead = await queryRows<{ data: unknown }>(url, `SELECT data FROM pgboss.job WHERE name = '${queue.name}.dead' AND source_id = '${id}'`)
     expect(dead).toHaveLength(1)
   }, 60_000)
+
+  it('media.analyse: a stored file that is not a video fails on its first attempt, and the video says why', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'reelwise-settle-'))
+    try {
+      const store = createLocalMediaStore({ root: join(dir, 'media'), appUrl: 'http://127.0.0.1:3000', signingKey: 'jobs-settle' })
+      const workspace = await db.workspace.create({ data: { name: 'Not a video', slug: `settle-${randomUUID()}` } })
+      // Stored without a probe (the analysis probes it then), as bytes no demuxer takes.
+      const video = await db.video.create({ data: { workspaceId: workspace.id, kind: 'footage', status: 'uploaded', title: 'Notes' } })
+      const notes = join(dir, 'notes.mp4')
+      await writeFile(notes, 'these are my notes, not a video')
+      const key = videoSourceKey(workspace.id, video.id, 'mp4')
+      await store.putFile(key, notes)
+      await db.video.update({ where: { id: video.id }, data: { storageKey: key } })
+      const tools = await locateMediaTools()
+      const queue = mediaTestQueue('analyse', 'test.settle_analyse')
+      expect(queue.retryLimit).toBeGreaterThan(0)
+      const { engine } = await start(queue, mediaAnalyseHandler(async () => ({ db, store, tools, scratchDir: join(dir, 'tmp') })))
+      const id = randomUUID()
+      const data = await createAnalysis(db, workspace.id, video.id, {}, id)
+      await engine.send(queue.name, data, { id })
+      await waitUntil(ended(queue.name, id), 60_000, 'the analysis job to end')
+      expect(await jobState(queue.name, id)).toMatchObject({ state: 'failed', retry_count: 0 })
+      expect(await db.jobRun.findUniqueOrThrow({ where: { id } })).toMatchObject({ state: 'failed', attempts: 1, error: expect.stringMatching(/^This file is damaged or is not a video/) })
+      expect(await db.videoAnalysis.findUniqueOrThrow({ where: { id: data.analysisId } })).toMatchObject({ status: 'failed' })
+      expect(await db.video.findUniqueOrThrow({ where: { id: video.id } })).toMatchObject({ status: 'failed', error: expect.stringMatching(/^Analysis failed: This file is damaged or is not a video/) })
+    }
+    finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, 90_000)
 
   it('when the engine\'s own settle gives up, pg-boss records the handler\'s outcome: the job completes, run once', async () => {
     // Five seconds to settle: the engine's retries give up before pg-boss's own time limit for the batch.
