@@ -1,6 +1,7 @@
 import type { Job } from 'pg-boss'
 import { join } from 'node:path'
 import type { JobContext, JobHandler } from '../services/jobs/engine'
+import { withoutRetry } from '../services/jobs/permanent'
 import { queues } from '../services/jobs/registry'
 import { failAnalysis, runAnalysis, type AnalysisDependencies } from '../services/library/analysis'
 import { failureWithDetail, publicFailure } from '../services/media/failure'
@@ -27,8 +28,11 @@ export function mediaAnalyseHandler(dependencies: () => Promise<AnalysisDependen
       const message = publicFailure(error, 'ffmpeg could not analyse this video. Analyse it again; if it keeps failing, an admin can see why on the Jobs page.')
       // Canceled from the Jobs page: pg-boss took the claim away, which stopped ffmpeg; the row says canceled.
       const canceled = context.signal.aborted && (await deps.db.jobRun.findUnique({ where: { id: job.id }, select: { state: true } }))?.state === 'canceled'
-      if (canceled || context.lastAttempt() || error instanceof NotAVideoError) await failAnalysis(deps.db, data, message, canceled)
-      throw failureWithDetail(message, error)
+      // A file that fails the probe fails it again: the analysis says so now, and the job is not retried.
+      const notAVideo = error instanceof NotAVideoError
+      if (canceled || context.lastAttempt() || notAVideo) await failAnalysis(deps.db, data, message, canceled)
+      const failure = failureWithDetail(message, error)
+      throw notAVideo && !canceled ? withoutRetry(failure) : failure
     }
   }
 }

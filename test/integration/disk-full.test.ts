@@ -7,23 +7,24 @@ import { once } from 'node:events'
 import { mkdir, mkdtemp, readdir, readFile, rm, statfs, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Job } from 'pg-boss'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PrismaClient } from '../../server/generated/prisma/client'
+import { mediaRenderHandler } from '../../server/jobs/media.render'
 import { startJobEngine, type JobEngine } from '../../server/services/jobs/engine'
 import { prismaJobTracker } from '../../server/services/jobs/tracker'
 import { locateMediaTools } from '../../server/services/media/ffmpeg'
 import { videoSourceKey } from '../../server/services/media/storage/keys'
 import { createLocalMediaStore } from '../../server/services/media/storage/local'
 import type { MediaStore } from '../../server/services/media/storage/types'
-import { createRenders, runRender, studioJobs } from '../../server/services/studio/renders'
-import type { RenderJobData } from '../../server/services/studio/renders'
+import { createRenders, studioJobs } from '../../server/services/studio/renders'
 import { editRecipeSchema } from '../../shared/recipe'
 import { ApiClient } from '../support/api'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
 import { waitUntil } from '../support/job-workers'
 import { generateClip } from '../support/media'
+import { queryRows } from '../support/postgres'
 import { createPrisma } from '../support/scratch'
+import { mediaTestQueue } from '../support/test-queues'
 import { TusTestClient } from '../support/tus'
 
 // A queue of this file's own, so the built apps other test files start never take its jobs.
@@ -89,13 +90,12 @@ describe(`a full disk, on ${inject('databaseKind')}`, () => {
     engine = await startJobEngine({
       connectionString: inject('databaseUrl'),
       works: true,
-      queues: [{ name: queue, retryLimit: 1, retryDelay: 0, retryBackoff: false, expireInSeconds: 10 * 60, heartbeatSeconds: 30, concurrency: 1 }],
+      // media.render's rules: two attempts.
+      queues: [mediaTestQueue('render', queue)],
       pollingIntervalSeconds: 0.5,
       tracker: prismaJobTracker(db),
-      // What server/jobs/media.render.ts does, with this test's store and scratch folder.
-      handlers: {
-        [queue]: (async (job: Job<RenderJobData>) => runRender({ db, store, tools, scratchDir }, job.data, { signal: job.signal, final: job.retryCount >= 1 })) as never,
-      },
+      // server/jobs/media.render.ts, with this test's store and scratch folder.
+      handlers: { [queue]: mediaRenderHandler(async () => ({ db, store, tools, scratchDir })) as never },
     })
     const jobs = studioJobs(db, engine, workspace.id, queue)
     const recipe = editRecipeSchema.parse({ reframe: { mode: 'crop', aspect: '9:16' }, platform: 'tiktok' })
@@ -112,6 +112,13 @@ describe(`a full disk, on ${inject('databaseKind')}`, () => {
     // A full disk is not fixed by trying again half a minute later: the first attempt (of two) says failed, not "trying again".
     expect(failed.error).not.toMatch(/Trying again/)
     expect(await filesUnder(root)).toEqual(before)
+    // Nor does the job try again: one attempt, and the Jobs page says failed, with the reason.
+    await waitUntil(async () => (await queryRows(inject('databaseUrl'), `SELECT 1 FROM pgboss.job WHERE id = '${failed.jobId}' AND state IN ('failed', 'completed')`)).length > 0, 30_000, 'the job to end')
+    const [job] = await queryRows<{ state: string, retry_count: number }>(inject('databaseUrl'), `SELECT state::text AS state, retry_count FROM pgboss.job WHERE id = '${failed.jobId}'`)
+    expect(job).toEqual({ state: 'failed', retry_count: 0 })
+    const run = await db.jobRun.findUniqueOrThrow({ where: { id: failed.jobId! } })
+    expect(run).toMatchObject({ state: 'failed', attempts: 1 })
+    expect(run.error).toMatch(/^The server's disk is full/)
 
     await rm(filler)
     const { renders: [next] } = await createRenders({ db, store, jobs }, { workspaceId: workspace.id, userId: user.id, videoId: video.id, name: 'Freed', recipe })

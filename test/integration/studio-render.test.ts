@@ -185,6 +185,20 @@ describe(`Studio renders on ${inject('databaseKind')}`, () => {
     expect(await db.render.findUniqueOrThrow({ where: { id: created!.id } })).toMatchObject({ status: 'canceled', previewKey: null, storageKey: null })
   }, 240_000)
 
+  it('a render whose footage was deleted fails on its first attempt: no retry, the job and the Jobs page say failed', async () => {
+    const { renders: [created] } = await create(shortClipId, 'Footage gone', { loudness: null })
+    const gone = await footage({ width: 320, height: 180, fps: 30, shots: [1] }, 'Gone')
+    await db.render.update({ where: { id: created!.id }, data: { sourceVideoId: gone } })
+    await db.video.update({ where: { id: gone }, data: { deletedAt: new Date() } })
+    const jobId = created!.jobId!
+    await engine.send(queue, { workspaceId, renderId: created!.id }, { id: jobId })
+    await waitUntil(async () => ['failed', 'completed'].includes((await db.$queryRaw<{ state: string }[]>`SELECT state::text AS state FROM pgboss.job WHERE id = ${jobId}::uuid`)[0]?.state ?? ''), 30_000, 'the job to end')
+    const [job] = await db.$queryRaw<{ state: string, retry_count: number }[]>`SELECT state::text AS state, retry_count FROM pgboss.job WHERE id = ${jobId}::uuid`
+    expect(job).toEqual({ state: 'failed', retry_count: 0 })
+    expect(await db.jobRun.findUniqueOrThrow({ where: { id: jobId } })).toMatchObject({ state: 'failed', attempts: 1, error: expect.stringMatching(/^The footage of this render was deleted/) })
+    expect(await db.render.findUniqueOrThrow({ where: { id: created!.id } })).toMatchObject({ status: 'failed', error: expect.stringMatching(/^The footage of this render was deleted/) })
+  }, 60_000)
+
   it('a retried job starts over and leaves one of each file', async () => {
     const { renders: [created] } = await create(shortClipId, 'Retried', { loudness: null })
     const data = { workspaceId, renderId: created!.id }

@@ -1,6 +1,7 @@
 // The job engine: pg-boss in the application's own database (PostgreSQL, or the embedded PGlite over its socket).
 // `web` only sends; `worker` and `all` also work the queues. One engine per process.
 import { PgBoss, type Job, type JobWithMetadata, type SendOptions } from 'pg-boss'
+import { isPermanentFailure } from './permanent'
 import { assertQueueRules, deadLetterOf, SUPERVISE_SECONDS, type QueueDefinition } from './registry'
 import { resilientTracker, settleBatch, type Outcome } from './settle'
 
@@ -70,11 +71,21 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
   const stopSignal = new AbortController()
   const tracker = options.tracker && resilientTracker(options.tracker, { signal: stopSignal.signal, finishWithinMs: 60_000, log })
   // Records a batch's outcomes itself, retrying through a dropped connection, so a finished job is not run again after its expiry.
-  const settled = async (queue: QueueDefinition, batch: Job<unknown>[], running: Promise<Outcome[]>) => {
+  // pg-boss then settles what is left in the batch it handed over: nothing once ours landed (no second statement),
+  // every outcome again when ours gave up (one more try, fenced to this attempt, before the jobs' expiry retries them).
+  const settled = async (queue: QueueDefinition, batch: Job<unknown>[], running: Promise<Outcome[]>): Promise<Outcome[]> => {
     const deadline = Date.now() + queue.expireInSeconds * 1000
     const outcomes = await running
-    await settleBatch(boss, queue.name, batch, outcomes, { deadline, signal: stopSignal.signal, log })
-    return outcomes
+    try {
+      await settleBatch(boss, queue.name, batch, outcomes, { deadline, signal: stopSignal.signal, log })
+    }
+    catch (error) {
+      log(`[jobs] could not record the outcome of ${batch.length} ${queue.name} jobs; pg-boss tries once more: ${(error as Error).message}`)
+      return outcomes
+    }
+    // pg-boss settles the very array it passed us (and fails it at shutdown): emptied, it has nothing left to do.
+    batch.length = 0
+    return []
   }
   const superviseSeconds = options.expiryCheckSeconds ?? SUPERVISE_SECONDS
   const boss = new PgBoss({
@@ -151,10 +162,13 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
           }
           // The message only: job data may hold ids and text, never to be copied into logs.
           const message = (error as Error).message
-          const final = job.retryCount >= job.retryLimit
+          // Retrying cannot fix it (see permanent.ts): failed now, its remaining attempts unused.
+          const permanent = isPermanentFailure(error)
+          const final = permanent || job.retryCount >= job.retryLimit
           await tracker?.finished(job.id, { state: final ? 'failed' : 'queued', error: message }).catch(() => {})
-          log(`[jobs] ${queue.name} ${job.id} failed (attempt ${job.retryCount + 1}${final ? ', no retries left' : ', will retry'}): ${message}`)
-          return { id: job.id, status: 'failed' as const, output: { message } }
+          const verdict = permanent ? ', not retried: another attempt would fail the same way' : final ? ', no retries left' : ', will retry'
+          log(`[jobs] ${queue.name} ${job.id} failed (attempt ${job.retryCount + 1}${verdict}): ${message}`)
+          return { id: job.id, status: permanent ? 'deadletter' as const : 'failed' as const, output: { message } }
         }
         finally {
           running.delete(job.id)

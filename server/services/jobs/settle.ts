@@ -1,7 +1,7 @@
 // Recording a job's outcome through a database connection that may drop for a while (a restart, a failover).
 // pg-boss settles a batch once; when that statement fails, the jobs stay `active` until their expiry and then run
 // again, although their handlers already ran. So the engine settles each batch itself, retrying with backoff until
-// the database answers or the jobs' expiry makes the outcome moot. pg-boss's own settle then finds nothing to do.
+// the database answers or the jobs' expiry makes the outcome moot, and leaves pg-boss nothing to settle (engine.ts).
 import type { Job, PgBoss } from 'pg-boss'
 import type { JobTracker } from './engine'
 
@@ -31,7 +31,8 @@ export async function retryUntil<T>(work: () => Promise<T>, options: RetryOption
   }
 }
 
-export interface Outcome { id: string, status: 'completed' | 'failed', output?: unknown }
+/** pg-boss's per-job result: `deadletter` fails the job for good, its remaining attempts unused (a PermanentJobError). */
+export interface Outcome { id: string, status: 'completed' | 'failed' | 'deadletter', output?: unknown }
 
 /** Completes and fails a fetched batch in pg-boss, fenced to the fetched attempt, retrying until `options.deadline`. */
 export async function settleBatch(boss: PgBoss, queue: string, jobs: Job<unknown>[], outcomes: Outcome[], options: Omit<RetryOptions, 'what'>): Promise<void> {
@@ -44,8 +45,22 @@ export async function settleBatch(boss: PgBoss, queue: string, jobs: Job<unknown
   for (const outcome of outcomes) {
     if (outcome.status === 'completed' && outcome.output !== undefined) steps.push(() => boss.complete(queue, [attempt(outcome)], outcome.output as object))
     if (outcome.status === 'failed') steps.push(() => boss.fail(queue, [attempt(outcome)], outcome.output as object))
+    if (outcome.status === 'deadletter') steps.push(() => failForGood(boss, queue, attempt(outcome), outcome.output as object))
   }
   for (const step of steps) await retryUntil(step, { ...options, what: `record the outcome of ${queue} jobs` })
+}
+
+/**
+ * Fails one job with no retry, as its last attempt: pg-boss's fail then records it failed and copies it to the
+ * dead-letter queue. Both statements are fenced to the fetched attempt, so running this again changes nothing; if
+ * only the first lands, the job's expiry fails it for good all the same.
+ */
+async function failForGood(boss: PgBoss, queue: string, job: { id: string, retryCount: number }, output: object): Promise<void> {
+  await boss.getDb().executeSql(
+    `UPDATE pgboss.job SET retry_limit = retry_count WHERE name = $1 AND id = $2::uuid AND retry_count = $3 AND state = 'active'`,
+    [queue, job.id, job.retryCount],
+  )
+  await boss.fail(queue, [job], output)
 }
 
 /**

@@ -15,6 +15,7 @@ import type { RenderStage, RenderStatus, RenderSummary } from '../../../shared/s
 import { CLAIM_LEASE_MS, pause, removeStaleScratch, scratchFolderName } from '../jobs/claims'
 import { cancelJob } from '../jobs/control'
 import type { JobEngine } from '../jobs/engine'
+import { withoutRetry } from '../jobs/permanent'
 import { isDiskFull, RENDER_DISK_FULL_MESSAGE } from '../media/disk-full'
 import type { MediaTools } from '../media/ffmpeg'
 import { renderRecipe, renderThumbnail } from '../media/render/pipeline'
@@ -303,6 +304,12 @@ export class RenderInputError extends Error {
   }
 }
 
+// Failures another attempt would meet again: a full disk, footage or an asset that is gone, a recipe this clip cannot
+// take. Not a failed probe of the footage: it passed one at upload, so a failure now is more likely a timeout under load.
+function isPermanentRenderFailure(error: unknown): boolean {
+  return error instanceof RenderInputError || (error instanceof Error && error.name === 'RecipeError') || isDiskFull(error)
+}
+
 // The preview is the first quarter of the bar; the full render (its measuring is reused) the rest.
 const PREVIEW_SHARE = 0.25
 const STORING_SHARE = 0.05
@@ -466,7 +473,8 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
     const interrupted = options.signal?.aborted === true
     const last = typeof options.final === 'function' ? options.final() : options.final !== false
     // A full disk is not fixed by trying again half a minute later: the user is told at once, and retries once space is freed.
-    const final = last || error instanceof RenderInputError || (error instanceof Error && error.name === 'RecipeError') || isDiskFull(error)
+    const permanent = isPermanentRenderFailure(error)
+    const final = last || permanent
     const message = readableFailure(error, interrupted)
     const { count } = await db.render.updateMany({
       where: { id: render.id, status: 'running', claim: attempt },
@@ -476,8 +484,10 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
     }).catch(() => ({ count: 0 }))
     // Only this attempt's own files: when the row is no longer its own, they belong to the attempt that holds it.
     if (count === 1) await store.deletePrefix(prefix).catch(() => {})
-    // The Jobs page shows the readable message with the detail after it.
-    throw failureWithDetail(message, error)
+    // The Jobs page shows the readable message with the detail after it. No retry once the row says failed for good;
+    // a row this attempt could not settle is left to the retry (or to jobs.reconcile), which settles it.
+    const failure = failureWithDetail(message, error)
+    throw permanent && count === 1 ? withoutRetry(failure) : failure
   }
   finally {
     clearInterval(watcher)
