@@ -5,7 +5,8 @@ import { SessionCache } from '../services/auth/session-cache'
 // connection whose query sent it, never to a listener, so there every request asks PGlite (in this process anyway).
 // A DATABASE_URL that is a PGlite socket (the test suite's) is found out by the cache's probe, and the cache stays off.
 export default defineNitroPlugin(() => {
-  if (process.argv.includes('--migrate-only')) return
+  // A worker takes no user requests (render.yaml runs it as a background service); one that did would still ask the database.
+  if (process.argv.includes('--migrate-only') || useServerConfig().role === 'worker') return
   const starting = databaseReady().then((database) => {
     if (database.pglite) return undefined
     const cache = new SessionCache({
