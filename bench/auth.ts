@@ -1,8 +1,9 @@
 // Sign-in throughput and authenticated session latency on the built app with real PostgreSQL.
 //   npx tsx bench/auth.ts [--quick]
 // Sign-in is argon2id-bound by design (about 20 ms of CPU each). The session figure is GET /api/auth/session at 50
-// concurrent keep-alive connections, each with its own signed-in session (50 users): JWT check, session lookup,
-// workspace list. Baseline: GET /api/auth/setup (the bare public route, one query) at the same concurrency, in the
+// concurrent keep-alive connections, each with its own signed-in session (50 users): JWT check, then the session view
+// (user and workspaces) from the process's session cache after a fence notification (server/services/auth/session-cache.ts).
+// Baseline: GET /api/auth/setup (the bare public route, one query) at the same concurrency, in the
 // same run. Target: session p95 ≤ 1.3 × baseline p95, with no failed request anywhere, and "sign out everywhere"
 // ending a session at once (checked at the end).
 // TRUST_PROXY is on and each request carries its own X-Forwarded-For (the bench plays the one trusted proxy, so its

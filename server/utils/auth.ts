@@ -2,7 +2,7 @@ import type { H3Event } from 'h3'
 import { z } from 'zod'
 import { permissions, roleAllows, roleWithArticle, type Permission, type Role } from '../../shared/permissions'
 import { uuidParam } from '../../shared/auth'
-import { findActiveSessionUser, type IssuedRefresh, type RequestMeta } from '../services/auth/sessions'
+import { findActiveSessionUser, loadSession, type IssuedRefresh, type RequestMeta, type SessionView } from '../services/auth/sessions'
 import { ACCESS_TOKEN_SECONDS, signAccessToken, verifyAccessToken, type AccessClaims } from '../services/auth/tokens'
 import { forbidden, notFound, unauthorized } from '../services/errors'
 import { pickClientAddress } from '../services/security/client-address'
@@ -42,14 +42,24 @@ export async function requireAccessClaims(event: H3Event): Promise<AccessClaims>
   return claims
 }
 
+/** The view of a live session, or undefined once it has ended: from this process's memory when that can be trusted. */
+export function findSessionView(sessionId: string, userId: string): Promise<SessionView | undefined> {
+  const load = () => loadSession(useDb(), sessionId, userId)
+  const cache = useSessionCache()
+  return cache ? cache.lookup(sessionId, userId, load) : load().then(loaded => loaded?.view)
+}
+
 /** The signed-in user, or 401. The session is checked on every request, so signing out anywhere takes effect at once. */
 export async function requireUser(event: H3Event): Promise<SessionUser> {
   const cached = event.context.user as SessionUser | undefined
   if (cached) return cached
   const claims = await requireAccessClaims(event)
-  const user = await findActiveSessionUser(useDb(), claims.sessionId, claims.userId)
+  // Without a cache the lighter query will do; with one, the whole view is loaded once and remembered.
+  const user = useSessionCache()?.live
+    ? (await findSessionView(claims.sessionId, claims.userId))?.user
+    : await findActiveSessionUser(useDb(), claims.sessionId, claims.userId)
   if (!user) throw unauthorized('Your session has ended. Sign in again.')
-  event.context.user = { ...user, sessionId: claims.sessionId } satisfies SessionUser
+  event.context.user = { id: user.id, email: user.email, name: user.name, sessionId: claims.sessionId } satisfies SessionUser
   return event.context.user
 }
 

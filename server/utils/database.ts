@@ -12,6 +12,8 @@ interface Database {
   /** The connection string everything else (the job engine) uses: DATABASE_URL, or the embedded database's socket. */
   url: string
   embedded?: EmbeddedDatabase
+  /** PGlite, started by this process or by `nuxt dev`: one session shared by every connection. */
+  pglite: boolean
 }
 
 const closing: (() => Promise<void>)[] = []
@@ -70,7 +72,7 @@ async function open(config: ServerConfig): Promise<Database> {
       if (applied.length > 0) console.info(`[db] applied ${applied.length} migration(s): ${applied.join(', ')}`)
     }
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: embedded || process.env[EMBEDDED_URL_VARIABLE] ? 4 : 10 }) })
-    return { prisma, url, embedded }
+    return { prisma, url, embedded, pglite: !config.database.url }
   }
   catch (error) {
     await embedded?.close()

@@ -49,6 +49,15 @@ describe(`migrations on ${inject('databaseKind')}`, () => {
     await expect(migrateIfBehind(scratch.url, broken)).rejects.toThrow(/failed part-way.*prisma migrate resolve/)
   })
 
+  it('applies a migration with a function body (semicolons inside dollar quotes) whole, as prisma migrate deploy does', async () => {
+    const withFunction = [...migrations, {
+      name: '29990101000000_function',
+      sql: 'CREATE FUNCTION "answer"() RETURNS int LANGUAGE plpgsql AS $$\nDECLARE result int;\nBEGIN\n  result := 42;\n  RETURN result;\nEND\n$$;\n',
+    }]
+    expect(await migrateIfBehind(scratch.url, withFunction)).toContain('29990101000000_function')
+    expect(await queryRows(scratch.url, 'SELECT "answer"() AS answer')).toEqual([{ answer: 42 }])
+  })
+
   it('says which migrations are pending', async () => {
     const status = await readMigrationStatus(sql => queryRows(scratch.url, sql), migrations)
     expect(status).toEqual({ current: false, applied: 0, pending: migrations.map(migration => migration.name), failed: [] })

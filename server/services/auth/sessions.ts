@@ -77,15 +77,19 @@ export async function findActiveSessionUser(db: PrismaClient, sessionId: string,
 
 export interface SessionView { user: ActiveUser & { emailVerified: boolean }, workspaces: { id: string, name: string, slug: string, timeZone: string, postsNeedApproval: boolean, role: string }[] }
 
+/** A session view, with the instant the session itself expires (how long it may be remembered). */
+export interface LoadedSession { view: SessionView, expiresAt: Date }
+
 /** What the app asks for on every page load: the user of a live session and their workspaces, in one round trip. */
-export async function loadSessionView(db: PrismaClient, sessionId: string, userId: string, now = new Date()): Promise<SessionView | undefined> {
-  const rows = await db.$queryRaw<(SessionView['user'] & { workspaces: SessionView['workspaces'] })[]>`
-    SELECT u.id::text AS id, u.email, u.name, (u."emailVerifiedAt" IS NOT NULL) AS "emailVerified",
+export async function loadSession(db: PrismaClient, sessionId: string, userId: string, now = new Date()): Promise<LoadedSession | undefined> {
+  const rows = await db.$queryRaw<(SessionView['user'] & { workspaces: SessionView['workspaces'], expiresAt: Date })[]>`
+    SELECT u.id::text AS id, u.email, u.name, (u."emailVerifiedAt" IS NOT NULL) AS "emailVerified", s."expiresAt",
       COALESCE((SELECT json_agg(json_build_object('id', w.id, 'name', w.name, 'slug', w.slug, 'timeZone', w."timeZone",
                   'postsNeedApproval', w."postsNeedApproval", 'role', m.role) ORDER BY m."createdAt")
                 FROM "Membership" m JOIN "Workspace" w ON w.id = m."workspaceId" WHERE m."userId" = u.id), '[]'::json) AS workspaces
     FROM "AuthSession" s JOIN "User" u ON u.id = s."userId"
     WHERE s.id = ${sessionId}::uuid AND s."userId" = ${userId}::uuid AND s."revokedAt" IS NULL AND s."expiresAt" > ${now}`
   const row = rows[0]
-  return row ? { user: { id: row.id, email: row.email, name: row.name, emailVerified: row.emailVerified }, workspaces: row.workspaces } : undefined
+  if (!row) return undefined
+  return { view: { user: { id: row.id, email: row.email, name: row.name, emailVerified: row.emailVerified }, workspaces: row.workspaces }, expiresAt: row.expiresAt }
 }

@@ -31,7 +31,7 @@ export function signAccessToken(claims: AccessClaims, secret: string, now = Date
 
 // Checking the signature costs about as much CPU as the session lookup it guards (bench/auth.ts), and a token's claims
 // never change, so this process remembers the tokens it has verified until they expire. Only the signature check is
-// remembered: whether the session is still live is asked of the database on every request.
+// remembered here: whether the session is still live is checked on every request (server/services/auth/session-cache.ts).
 const REMEMBERED_TOKENS = 10_000
 const verified = new Map<string, { secret: string, claims: AccessClaims, expiresAtMs: number }>()
 

@@ -31,6 +31,18 @@ async function connectCreatingDatabase(url: string): Promise<pg.Client> {
   return created
 }
 
+// adapter-pg's executeScript splits a script at every ';', which cuts a function body (dollar-quoted) apart. Like
+// `prisma migrate deploy`, send each migration whole: a query without parameters goes as one simple Query.
+class WholeScriptPg extends PrismaPg {
+  override async connect(): Promise<Awaited<ReturnType<PrismaPg['connect']>>> {
+    const adapter = await super.connect()
+    adapter.executeScript = async (script) => {
+      await adapter.executeRaw({ sql: script, args: [], argTypes: [] })
+    }
+    return adapter
+  }
+}
+
 /**
  * Applies whichever of `migrations` the database at `url` lacks, and returns their names.
  * Loading the wasm schema engine costs a moment, so it looks first and loads the engine only when something is pending.
@@ -42,5 +54,5 @@ export async function migrateIfBehind(url: string, migrations: MigrationFile[]):
   if (status.failed.length > 0) {
     throw new Error(`Migration ${status.failed.join(', ')} failed part-way. Fix the database by hand, then mark it with \`prisma migrate resolve\`.`)
   }
-  return applyMigrations(new PrismaPg({ connectionString: url, max: 1 }), migrations)
+  return applyMigrations(new WholeScriptPg({ connectionString: url, max: 1 }), migrations)
 }
