@@ -31,8 +31,10 @@ describe('a zod refusal in words', () => {
   })
 
   it('rewrites zod’s own wording where a schema gave none, and keeps the schema’s where it did', () => {
-    const [tooLong] = refusal(createRendersSchema.shape.name, 'n'.repeat(130))
-    expect(describeIssue({ ...tooLong!, path: ['name'] })).toBe('Name: at most 120 characters.')
+    const [tooLong] = refusal(z.object({ title: z.string().max(5) }), { title: 'n'.repeat(9) })
+    expect(describeIssue(tooLong!)).toBe('Title: at most 5 characters.')
+    const [longName] = refusal(createRendersSchema.shape.name, 'n'.repeat(130))
+    expect(describeIssue({ ...longName!, path: ['name'] })).toBe('Name: at most 120 characters (this one has 130).')
     const [missing] = refusal(z.object({ videoId: z.uuid() }), {})
     expect(describeIssue(missing!)).toBe('Video: it is missing or not the right kind.')
     const [badUuid] = refusal(z.object({ videoId: z.uuid() }), { videoId: 'nope' })
