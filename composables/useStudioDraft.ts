@@ -1,8 +1,9 @@
-import type { z } from 'zod'
+import { describeIssue } from '#shared/issues'
 import { editRecipeSchema, expandVariations, VariationError } from '#shared/recipe'
 import type { EditRecipe, Variant } from '#shared/recipe'
 import type { StudioPreset } from '#shared/studio'
 import { hookPlaceholder } from '#shared/studio-presets'
+import { cueAfterClip } from '#shared/srt'
 
 /**
  * The edit being made in the Studio. In the draft, `variations.hookText` and `variations.captionStyle` hold only the
@@ -17,34 +18,12 @@ export interface StudioDraft {
   patternKeys: string[]
 }
 
-const fieldNames: Record<string, string> = {
-  hook: 'Hook', captions: 'Captions', reframe: 'Frame', silence: 'Silence removal', speed: 'Speed', endCard: 'End card',
-  music: 'Music', watermark: 'Logo', loudness: 'Loudness', variations: 'Variations', hookText: 'Hook line',
-  captionStyle: 'Caption style', maxSeconds: 'Length', text: 'text', seconds: 'seconds', start: 'start', end: 'end',
-  targetLufs: 'target', thresholdDb: 'threshold', marginSeconds: 'margin', minSilenceSeconds: 'shortest cut',
-  volumeDb: 'level', duckDb: 'drop under speech', background: 'background', opacity: 'opacity',
-}
-const named = (parts: PropertyKey[]) => parts.map(part => fieldNames[String(part)] ?? String(part)).join(' ')
-
-/** Where in the edit a problem is, in the page's words: "Caption 3 text", "Hook line 2", "Silence removal margin". */
-function where(path: PropertyKey[]): string {
-  const [first, second, third, ...rest] = path
-  if (first === 'captions' && second === 'cues') return typeof third === 'number' ? `Caption ${third + 1} ${named(rest)}`.trim() : 'Captions'
-  // The main hook line and caption style are the first alternative, so the numbers match the page's.
-  if (first === 'variations' && typeof third === 'number') return `${fieldNames[String(second)] ?? String(second)} ${third + 1}`
-  return named(path.filter(part => typeof part !== 'number'))
-}
-
-function describe(issue: z.core.$ZodIssue): string {
-  const message = issue.code === 'invalid_type' ? 'a number or text is missing.' : issue.message
-  return issue.path.length ? `${where(issue.path)}: ${message}` : message
-}
-
 function withoutMain<T>(alternatives: T[], main: T | undefined): T[] {
   return main === undefined ? alternatives : alternatives.filter(each => each !== main)
 }
 
-export function useStudioDraft(videoId: MaybeRefOrGetter<string>) {
+/** `durationSeconds` is the footage's length: captions it never reaches stop the render, as the API would. */
+export function useStudioDraft(videoId: MaybeRefOrGetter<string>, durationSeconds: MaybeRefOrGetter<number> = 0) {
   const draft = useState<StudioDraft | null>(`studio-draft-${toValue(videoId)}`, () => null)
 
   const startError = ref<string>()
@@ -58,7 +37,7 @@ export function useStudioDraft(videoId: MaybeRefOrGetter<string>) {
       captions: captions && { ...captions, cues: captions.cues.length ? captions.cues : [{ start: 0, end: 1, text: '…' }] },
     })
     if (!parsed.success) {
-      startError.value = `The preset “${preset.name}” could not be used (${describe(parsed.error.issues[0]!)}). Pick another, or start blank.`
+      startError.value = `The preset “${preset.name}” could not be used (${describeIssue(parsed.error.issues[0]!)}). Pick another, or start blank.`
       return
     }
     const recipe = parsed.data
@@ -89,7 +68,9 @@ export function useStudioDraft(videoId: MaybeRefOrGetter<string>) {
     if (!recipe.value) return { variants: [] }
     if (recipe.value.hook?.text.trim() === hookPlaceholder) return { variants: [], error: `Write your hook line: it still says “${hookPlaceholder}”.` }
     const parsed = editRecipeSchema.safeParse(recipe.value)
-    if (!parsed.success) return { variants: [], error: describe(parsed.error.issues[0]!) }
+    if (!parsed.success) return { variants: [], error: describeIssue(parsed.error.issues[0]!) }
+    const lateCue = parsed.data.captions?.cues.map((cue, index) => cueAfterClip(cue, `Caption ${index + 1}`, toValue(durationSeconds))).find(Boolean)
+    if (lateCue) return { variants: [], error: `${lateCue} Move it earlier or remove it.` }
     try {
       return { variants: expandVariations(parsed.data) }
     }

@@ -7,7 +7,9 @@ import { z } from 'zod'
 // output seconds.
 
 const seconds = z.number().min(0).max(6 * 60 * 60)
-const text = (max: number) => z.string().trim().min(1, 'The text is empty.').max(max, `At most ${max} characters.`)
+// The refusal says how long the text is, so a person knows how much to cut (the field keeps the text as typed).
+const text = (max: number) => z.string().trim().min(1, 'The text is empty.')
+  .max(max, { error: issue => `At most ${max} characters (this one has ${String(issue.input).length}).` })
 const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'A colour is written #rrggbb.')
 
 export const aspects = ['9:16', '1:1', '16:9'] as const

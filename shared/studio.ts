@@ -14,7 +14,7 @@ export type RenderStage = typeof renderStages[number]
 
 export const createRendersSchema = z.object({
   videoId: z.uuid(),
-  name: z.string().trim().min(1, 'Name the edit.').max(120),
+  name: z.string().trim().min(1, 'Name the edit.').max(120, { error: issue => `At most 120 characters (this one has ${String(issue.input).length}).` }),
   recipe: editRecipeSchema,
   // The Library patterns the recipe applies (from a preset), kept on the recipe for the learning loop.
   patternKeys: z.array(z.string().trim().min(1).max(80)).max(30).default([]),

@@ -89,7 +89,7 @@ describe('the Studio in a browser', () => {
     expect(await page.getByTestId('render-submit').isDisabled()).toBe(true)
 
     await page.locator('#studio-hook-text').fill('Three knife mistakes')
-    await expect.poll(() => page.getByTestId('variant-problem').textContent()).toContain('Add at least one caption')
+    await expect.poll(() => page.getByTestId('variant-problem').textContent()).toContain('Captions: add at least one caption')
     await page.getByTestId('srt-open').click()
     await page.locator('#studio-srt-text').fill(captions)
     await expect.poll(() => page.getByRole('dialog').textContent()).toContain('2 captions found')

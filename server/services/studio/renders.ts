@@ -10,6 +10,7 @@ import { Prisma } from '../../generated/prisma/client'
 import { checkRenderEverywhere } from '../../../shared/platforms'
 import type { PlatformCheck } from '../../../shared/platforms'
 import { editRecipeSchema, expandVariations, VariationError } from '../../../shared/recipe'
+import { cueAfterClip } from '../../../shared/srt'
 import type { EditRecipe, VariantKeys } from '../../../shared/recipe'
 import type { RenderStage, RenderStatus, RenderSummary } from '../../../shared/studio'
 import { CLAIM_LEASE_MS, pause, removeStaleScratch, scratchFolderName } from '../jobs/claims'
@@ -151,6 +152,12 @@ export async function createRenders(deps: StudioDependencies & { jobs: StudioJob
   if (video.durationMs !== null && recipe.trim.start * 1000 >= video.durationMs) {
     throw badRequest(`The trim starts at ${recipe.trim.start} s, but the video is only ${(video.durationMs / 1000).toFixed(1)} s long. Move the start earlier.`)
   }
+  // A caption the clip never reaches would be dropped without a word; one that only runs past the end ends with it.
+  const lateCue = video.durationMs === null
+    ? null
+    : recipe.captions?.cues
+        .map((cue, index) => cueAfterClip(cue, `Caption ${index + 1}`, video.durationMs! / 1000)).find(Boolean)
+  if (lateCue) throw badRequest(`${lateCue} Move it earlier or remove it.`)
   let variants
   try {
     variants = expandVariations(recipe)
