@@ -1,12 +1,12 @@
 // The Library in Chromium: upload a generated clip with tus, watch the progress bar, wait for the analysis,
 // open the video, see its cuts on the timeline, and click one to seek the player there.
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startBuiltApp, type RunningApp } from '../support/app-server'
-import { launchChromium, submitSignUp } from '../support/browser'
+import type { RunningApp } from '../support/app-server'
+import { closeAppInChromium, openAppInChromium, signUpFirstAccount } from '../support/browser'
 import { generateClip, type GeneratedClip } from '../support/media'
 
 const screenshots = resolve(import.meta.dirname, '__screenshots__')
@@ -30,23 +30,13 @@ describe('the Library in a browser', () => {
       audio: [{ tone: -14, seconds: 3 }, { silence: true, seconds: 1 }, { tone: -18, seconds: 3 }],
       extra: ['-qp', '0'],
     })
-    app = await startBuiltApp({ DATA_DIR: dataDir })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    page.on('pageerror', error => pageErrors.push(error.message))
+    ;({ app, browser, page } = await openAppInChromium({ DATA_DIR: dataDir }, { viewport: { width: 1280, height: 900 }, pageErrors }))
   })
 
-  afterAll(async () => {
-    await browser?.close()
-    await app?.stop()
-    await rm(dataDir, { recursive: true, force: true })
-  })
+  afterAll(() => closeAppInChromium({ app, browser }, dataDir))
 
   it('uploads a clip with a live progress bar and shows it in the grid once analysed', async () => {
-    await page.goto(app.url)
-    await page.waitForURL(`${app.url}/signup`)
-    await submitSignUp(page, { name: 'Lena Library', email: 'lena@example.test', password: 'library-password-1' })
-    await page.waitForURL(`${app.url}/`)
+    await signUpFirstAccount(page, app.url, { name: 'Lena Library', email: 'lena@example.test', password: 'library-password-1' })
     await page.goto(`${app.url}/library`)
     await page.getByTestId('upload-drop').waitFor()
 

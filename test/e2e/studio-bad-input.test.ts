@@ -1,12 +1,12 @@
 // Bad input in the Studio is named next to its field, never cut or dropped without a word: a pasted 500-character
 // hook stays whole with a counter and an error, and captions the clip never reaches are named by number and time.
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startBuiltApp, type RunningApp } from '../support/app-server'
-import { launchChromium, submitSignUp } from '../support/browser'
+import type { RunningApp } from '../support/app-server'
+import { closeAppInChromium, openAppInChromium, signUpFirstAccount } from '../support/browser'
 import { generateClip, type GeneratedClip } from '../support/media'
 
 // Words, as a person would paste them, 500 characters in all.
@@ -36,23 +36,13 @@ describe('bad input in the Studio', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'reelwise-e2e-bad-input-'))
     clip = await generateClip(join(dataDir, 'knife-tips.mp4'), { width: 640, height: 360, fps: 30, shots: [2, 2], audio: [{ tone: -16, seconds: 4 }] })
-    app = await startBuiltApp({ DATA_DIR: dataDir })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-    page.on('pageerror', error => pageErrors.push(error.message))
+    ;({ app, browser, page } = await openAppInChromium({ DATA_DIR: dataDir }, { viewport: { width: 1440, height: 900 }, pageErrors }))
   })
 
-  afterAll(async () => {
-    await browser?.close()
-    await app?.stop()
-    await rm(dataDir, { recursive: true, force: true })
-  })
+  afterAll(() => closeAppInChromium({ app, browser }, dataDir))
 
   it('keeps a pasted 500-character hook whole, says how far over it is, and says why the render waits', async () => {
-    await page.goto(app.url)
-    await page.waitForURL(`${app.url}/signup`)
-    await submitSignUp(page, { name: 'Nia New', email: 'nia@example.test', password: 'studio-password-1' })
-    await page.waitForURL(`${app.url}/`)
+    await signUpFirstAccount(page, app.url, { name: 'Nia New', email: 'nia@example.test', password: 'studio-password-1' })
     await page.goto(`${app.url}/library`)
     await page.getByRole('radio', { name: /Footage/ }).click()
     await page.getByTestId('upload-input').setInputFiles(clip.path)

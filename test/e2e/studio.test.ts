@@ -2,14 +2,14 @@
 // hook line (two variants), paste captions as SRT, render, watch the progress move, play a finished variant, read
 // the platform checks, and play both variants side by side.
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startBuiltApp, type RunningApp } from '../support/app-server'
-import { launchChromium, submitSignUp } from '../support/browser'
+import type { RunningApp } from '../support/app-server'
+import { closeAppInChromium, openAppInChromium, signUpFirstAccount } from '../support/browser'
 import { generateClip, type GeneratedClip } from '../support/media'
 
 const screenshots = resolve(import.meta.dirname, '__screenshots__')
@@ -45,23 +45,13 @@ describe('the Studio in a browser', () => {
     logo = join(dataDir, 'brand-logo.png')
     await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=orange:s=240x80', '-frames:v', '1', logo])
     // APP_ROLE defaults to `all`: this process also runs the render jobs.
-    app = await startBuiltApp({ DATA_DIR: dataDir })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    page.on('pageerror', error => pageErrors.push(error.message))
+    ;({ app, browser, page } = await openAppInChromium({ DATA_DIR: dataDir }, { viewport: { width: 1280, height: 900 }, pageErrors }))
   })
 
-  afterAll(async () => {
-    await browser?.close()
-    await app?.stop()
-    await rm(dataDir, { recursive: true, force: true })
-  })
+  afterAll(() => closeAppInChromium({ app, browser }, dataDir))
 
   it('sends a workspace without footage to the Library, then edits uploaded footage into two variants', async () => {
-    await page.goto(app.url)
-    await page.waitForURL(`${app.url}/signup`)
-    await submitSignUp(page, { name: 'Sam Studio', email: 'sam@example.test', password: 'studio-password-1' })
-    await page.waitForURL(`${app.url}/`)
+    await signUpFirstAccount(page, app.url, { name: 'Sam Studio', email: 'sam@example.test', password: 'studio-password-1' })
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Studio' }).click()
     await page.waitForURL(`${app.url}/studio`)

@@ -1,4 +1,6 @@
+import { rm } from 'node:fs/promises'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { startBuiltApp, type RunningApp } from './app-server'
 
 // Debian's Chromium, never a downloaded one; the flags keep it from reaching for the network on its own.
 export function launchChromium(): Promise<Browser> {
@@ -15,4 +17,30 @@ export async function submitSignUp(page: Page, person: { name: string, email: st
   await page.getByLabel('E-mail').fill(person.email)
   await page.getByLabel('Password').fill(person.password)
   await page.getByRole('button', { name: button }).click()
+}
+
+export interface AppInChromium { app: RunningApp, browser: Browser, page: Page }
+
+/** A built app with `env`, and Chromium with one page at `viewport` whose uncaught errors go to `pageErrors`. */
+export async function openAppInChromium(env: Record<string, string>, options: { viewport: { width: number, height: number }, pageErrors: string[] }): Promise<AppInChromium> {
+  const app = await startBuiltApp(env)
+  const browser = await launchChromium()
+  const page = await browser.newPage({ viewport: options.viewport })
+  page.on('pageerror', error => options.pageErrors.push(error.message))
+  return { app, browser, page }
+}
+
+/** Closes what openAppInChromium opened (any part may be missing when setup failed) and removes the data folder. */
+export async function closeAppInChromium(opened: Partial<AppInChromium>, dataDir: string | undefined): Promise<void> {
+  await opened.browser?.close()
+  await opened.app?.stop()
+  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+}
+
+/** A fresh app sends its first visitor to sign-up: create the first account there and land on Home. */
+export async function signUpFirstAccount(page: Page, appUrl: string, person: { name: string, email: string, password: string }): Promise<void> {
+  await page.goto(appUrl)
+  await page.waitForURL(`${appUrl}/signup`)
+  await submitSignUp(page, person)
+  await page.waitForURL(`${appUrl}/`)
 }
