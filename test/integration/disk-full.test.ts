@@ -175,5 +175,33 @@ describe(`a full disk, on ${inject('databaseKind')}`, () => {
       const video = (await api.get(`/api/workspaces/${workspaceId}/videos/${landed.headers.get('reelwise-video-id')}`)).body
       expect(video.sha256).toBe(createHash('sha256').update(bytes).digest('hex'))
     }, 120_000)
+
+    it('an upload refused at creation for want of space gives its reservation back at once', async () => {
+      const api = new ApiClient(app.url)
+      expect((await api.signUp({ name: 'Create', email: `create-${randomUUID()}@disk.test` })).status).toBe(201)
+      const workspaceId = (await api.session()).workspaces[0]!.id
+      const tus = new TusTestClient(api, workspaceId)
+      const usage = async () => {
+        const { usedBytes, videos } = (await api.get(`/api/workspaces/${workspaceId}/videos`)).body
+        return { usedBytes, videos }
+      }
+      const before = await usage()
+      const staged = (await filesUnder(join(mounted, 'app'))).filter(path => !path.startsWith('tmp/'))
+
+      // Not a byte left: the POST cannot even write the upload's info file.
+      const filler = await fill(mounted, 0)
+      try {
+        const refused = await tus.create(5 * 1024 * 1024, { filename: 'nospace.mp4' })
+        expect(refused.status, refused.body).toBe(507)
+        expect(refused.body).toMatch(/^The server's disk is full/)
+        // Not at the daily sweep: the quota is free again as soon as the refusal arrives.
+        expect(await usage()).toEqual(before)
+        // Nor is the empty file tus made before its info file failed left behind.
+        expect((await filesUnder(join(mounted, 'app'))).filter(path => !path.startsWith('tmp/'))).toEqual(staged)
+      }
+      finally {
+        await rm(filler)
+      }
+    }, 60_000)
   })
 })

@@ -74,7 +74,7 @@ export function createUploadService(options: UploadServiceOptions) {
     expirationPeriodInMilliseconds: UNFINISHED_UPLOAD_LIFETIME_MS,
     s3: options.s3,
     redisUrl: options.redisUrl,
-    onDiskFull: uploadId => discard(uploadId),
+    discard: uploadId => discard(uploadId),
   })
   const datastore = staging.datastore
 
