@@ -3,7 +3,10 @@
 const SWEEP_EVERY_MS = 60 * 60 * 1000
 
 export default defineNitroPlugin(() => {
-  if (process.argv.includes('--migrate-only') || useServerConfig().role === 'worker') return
+  if (process.argv.includes('--migrate-only')) return
+  // With REDIS_URL the upload lock and info cache hold connections open; they would keep the process alive.
+  beforeDatabaseCloses(closeUploads)
+  if (useServerConfig().role === 'worker') return
   const sweep = async () => {
     await databaseReady()
     const removed = await useUploads().removeExpired()

@@ -21,6 +21,7 @@ import type { DataStore, Locker, Upload } from '@tus/utils'
 import { Redis } from 'ioredis'
 import { isDiskFull, UPLOAD_DISK_FULL_MESSAGE } from '../media/disk-full'
 import type { S3MediaStoreOptions } from '../media/storage/s3'
+import { redisConnectionName } from '../system/redis'
 import { RedisLocker } from './redis-locker'
 
 export interface UploadDatastoreOptions {
@@ -124,7 +125,7 @@ class StagingS3Store extends S3Store {
 }
 
 export function createUploadDatastore(options: UploadDatastoreOptions): UploadDatastore {
-  const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 3 }) : undefined
+  const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 3, connectionName: redisConnectionName('uploads') }) : undefined
   const locker: Locker = redis ? new RedisLocker(redis) : new MemoryLocker()
   const closeRedis = async () => {
     if (locker instanceof RedisLocker) await locker.close()

@@ -230,6 +230,8 @@ export function createUploadService(options: UploadServiceOptions) {
     async releaseReservation(uploadId: string): Promise<void> {
       await db.video.deleteMany({ where: { uploadId, status: 'uploading' } })
     },
+    /** Closes the shared lock's and info cache's Redis connections (at shutdown). */
+    close: () => staging.close(),
     /** Removes unfinished uploads older than a day, with their reservations. */
     async removeExpired(): Promise<number> {
       const cutoff = new Date(Date.now() - UNFINISHED_UPLOAD_LIFETIME_MS)
