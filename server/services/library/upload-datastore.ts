@@ -116,6 +116,17 @@ class StagingS3Store extends S3Store {
     }
   }
 
+  // S3Store.remove aborts the multipart upload and deletes `<id>` and `<id>.info`, but not the incomplete `<id>.part`
+  // a PATCH smaller than a part leaves: a canceled or expired upload would keep those bytes in the bucket for ever.
+  override async remove(id: string): Promise<void> {
+    try {
+      await super.remove(id)
+    }
+    finally {
+      await this.client.deleteObject({ Bucket: this.bucket, Key: this.partKey(id, true) })
+    }
+  }
+
   /** The finished upload's object, streamed. */
   async readFinished(id: string): Promise<Readable> {
     const object = await this.client.getObject({ Bucket: this.bucket, Key: this.partKey(id) })

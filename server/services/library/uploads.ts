@@ -235,12 +235,15 @@ export function createUploadService(options: UploadServiceOptions) {
     /** Removes unfinished uploads older than a day, with their reservations. */
     async removeExpired(): Promise<number> {
       const cutoff = new Date(Date.now() - UNFINISHED_UPLOAD_LIFETIME_MS)
-      const removed = await datastore.deleteExpired().catch(() => 0)
+      // The staging area's own expiry (on S3: ListMultipartUploads) finds uploads no row names any more. If it fails,
+      // the rows are still settled, then the failure is reported: a silent 0 hid a bucket that could not list.
+      const expired = await datastore.deleteExpired().then(count => ({ count, error: undefined }), (error: unknown) => ({ count: 0, error }))
       const stale = await db.video.findMany({ where: { status: 'uploading', createdAt: { lt: cutoff } }, select: { uploadId: true } })
       for (const { uploadId } of stale) {
         if (uploadId) await discard(uploadId)
       }
-      return removed + stale.length
+      if (expired.error) throw expired.error
+      return expired.count + stale.length
     },
   }
 }
