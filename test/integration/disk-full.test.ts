@@ -28,6 +28,8 @@ import { TusTestClient } from '../support/tus'
 
 // A queue of this file's own, so the built apps other test files start never take its jobs.
 const queue = 'test.disk_full_render'
+// The default workspace quota: these workspaces stay far below it.
+const workspaceQuotaBytes = 25 * 1024 ** 3
 
 async function run(command: string, args: string[]): Promise<void> {
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] })
@@ -102,7 +104,7 @@ describe(`a full disk, on ${inject('databaseKind')}`, () => {
     const before = await filesUnder(root)
 
     const filler = await fill(mounted, 96 * 1024)
-    const { renders: [failing] } = await createRenders({ db, store, jobs }, { workspaceId: workspace.id, userId: user.id, videoId: video.id, name: 'Full', recipe })
+    const { renders: [failing] } = await createRenders({ db, store, jobs, workspaceQuotaBytes }, { workspaceId: workspace.id, userId: user.id, videoId: video.id, name: 'Full', recipe })
     // The first attempt's outcome: failed for good, or queued again with its error.
     await waitUntil(async () => (await db.render.findUniqueOrThrow({ where: { id: failing!.id } })).error !== null, 120_000, 'the render to fail')
     const failed = await db.render.findUniqueOrThrow({ where: { id: failing!.id } })
@@ -114,7 +116,7 @@ describe(`a full disk, on ${inject('databaseKind')}`, () => {
     expect(await filesUnder(root)).toEqual(before)
 
     await rm(filler)
-    const { renders: [next] } = await createRenders({ db, store, jobs }, { workspaceId: workspace.id, userId: user.id, videoId: video.id, name: 'Freed', recipe })
+    const { renders: [next] } = await createRenders({ db, store, jobs, workspaceQuotaBytes }, { workspaceId: workspace.id, userId: user.id, videoId: video.id, name: 'Freed', recipe })
     await waitUntil(async () => ['succeeded', 'failed'].includes((await db.render.findUniqueOrThrow({ where: { id: next!.id } })).status), 180_000, 'the next render')
     const done = await db.render.findUniqueOrThrow({ where: { id: next!.id } })
     expect(done.status, done.error ?? '').toBe('succeeded')
