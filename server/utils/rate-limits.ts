@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import { RateLimits } from '../services/security/rate-limit'
+import { redisConnectionName } from '../services/system/redis'
 
 let rateLimits: Promise<RateLimits> | undefined
 
@@ -9,7 +10,7 @@ export function useRateLimits(): Promise<RateLimits> {
   rateLimits ??= (async () => {
     const { redisUrl, rateLimitNamespace } = useServerConfig()
     if (redisUrl) {
-      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true })
+      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectionName: redisConnectionName('rate-limits') })
       // A dropped connection is retried by ioredis; the error event only needs a listener so it is not fatal.
       redis.on('error', () => {})
       beforeDatabaseCloses(async () => {

@@ -27,6 +27,13 @@ export function useUploads(): UploadService {
   return service
 }
 
+/** Closes the upload service's Redis connections at shutdown, if this process made the service. */
+export async function closeUploads(): Promise<void> {
+  const current = service
+  service = undefined
+  await current?.close()
+}
+
 // POST has no upload id yet; HEAD, PATCH and DELETE name one.
 const uploadParams = z.object({ uploadId: uuidParam.optional() })
 // An upload URL is ids and slashes only: a query, an encoded slash or a backslash could make tus read another id than the route.

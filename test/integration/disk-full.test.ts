@@ -29,6 +29,8 @@ import { TusTestClient } from '../support/tus'
 
 // A queue of this file's own, so the built apps other test files start never take its jobs.
 const queue = 'test.disk_full_render'
+// The default workspace quota: these workspaces stay far below it.
+const workspaceQuotaBytes = 25 * 1024 ** 3
 
 async function run(command: string, args: string[]): Promise<void> {
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] })
@@ -102,7 +104,7 @@ describe(`a full disk, on ${inject('databaseKind')}`, () => {
     const before = await filesUnder(root)
 
     const filler = await fill(mounted, 96 * 1024)
-    const { renders: [failing] } = await createRenders({ db, store, jobs }, { workspaceId: workspace.id, userId: user.id, videoId: video.id, name: 'Full', recipe })
+    const { renders: [failing] } = await createRenders({ db, store, jobs, workspaceQuotaBytes }, { workspaceId: workspace.id, userId: user.id, videoId: video.id, name: 'Full', recipe })
     // The first attempt's outcome: failed for good, or queued again with its error.
     await waitUntil(async () => (await db.render.findUniqueOrThrow({ where: { id: failing!.id } })).error !== null, 120_000, 'the render to fail')
     const failed = await db.render.findUniqueOrThrow({ where: { id: failing!.id } })
@@ -121,7 +123,7 @@ describe(`a full disk, on ${inject('databaseKind')}`, () => {
     expect(run.error).toMatch(/^The server's disk is full/)
 
     await rm(filler)
-    const { renders: [next] } = await createRenders({ db, store, jobs }, { workspaceId: workspace.id, userId: user.id, videoId: video.id, name: 'Freed', recipe })
+    const { renders: [next] } = await createRenders({ db, store, jobs, workspaceQuotaBytes }, { workspaceId: workspace.id, userId: user.id, videoId: video.id, name: 'Freed', recipe })
     await waitUntil(async () => ['succeeded', 'failed'].includes((await db.render.findUniqueOrThrow({ where: { id: next!.id } })).status), 180_000, 'the next render')
     const done = await db.render.findUniqueOrThrow({ where: { id: next!.id } })
     expect(done.status, done.error ?? '').toBe('succeeded')
@@ -182,5 +184,33 @@ describe(`a full disk, on ${inject('databaseKind')}`, () => {
       const video = (await api.get(`/api/workspaces/${workspaceId}/videos/${landed.headers.get('reelwise-video-id')}`)).body
       expect(video.sha256).toBe(createHash('sha256').update(bytes).digest('hex'))
     }, 120_000)
+
+    it('an upload refused at creation for want of space gives its reservation back at once', async () => {
+      const api = new ApiClient(app.url)
+      expect((await api.signUp({ name: 'Create', email: `create-${randomUUID()}@disk.test` })).status).toBe(201)
+      const workspaceId = (await api.session()).workspaces[0]!.id
+      const tus = new TusTestClient(api, workspaceId)
+      const usage = async () => {
+        const { usedBytes, videos } = (await api.get(`/api/workspaces/${workspaceId}/videos`)).body
+        return { usedBytes, videos }
+      }
+      const before = await usage()
+      const staged = (await filesUnder(join(mounted, 'app'))).filter(path => !path.startsWith('tmp/'))
+
+      // Not a byte left: the POST cannot even write the upload's info file.
+      const filler = await fill(mounted, 0)
+      try {
+        const refused = await tus.create(5 * 1024 * 1024, { filename: 'nospace.mp4' })
+        expect(refused.status, refused.body).toBe(507)
+        expect(refused.body).toMatch(/^The server's disk is full/)
+        // Not at the daily sweep: the quota is free again as soon as the refusal arrives.
+        expect(await usage()).toEqual(before)
+        // Nor is the empty file tus made before its info file failed left behind.
+        expect((await filesUnder(join(mounted, 'app'))).filter(path => !path.startsWith('tmp/'))).toEqual(staged)
+      }
+      finally {
+        await rm(filler)
+      }
+    }, 60_000)
   })
 })

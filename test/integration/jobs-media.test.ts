@@ -24,6 +24,9 @@ import { isRunning, mediaToolChildren, mediaToolsMentioning } from '../support/p
 import { createPrisma } from '../support/scratch'
 import { mediaTestQueue, type MediaKind } from '../support/test-queues'
 
+// The default workspace quota: these workspaces stay far below it.
+const workspaceQuotaBytes = 25 * 1024 ** 3
+
 describe(`media jobs outlive their workers on ${inject('databaseKind')}`, () => {
   const url = inject('databaseUrl')
   // Each database project its own queues, so two projects running at once never take each other's jobs.
@@ -68,7 +71,7 @@ describe(`media jobs outlive their workers on ${inject('databaseKind')}`, () => 
 
   async function render(videoId: string, jobs: StudioJobs) {
     const recipe = editRecipeSchema.parse({ reframe: { mode: 'crop', aspect: '9:16' }, platform: 'instagram' })
-    const { renders: [created] } = await createRenders({ db, store, jobs }, { workspaceId, userId, videoId, name: 'Survivor', recipe })
+    const { renders: [created] } = await createRenders({ db, store, jobs, workspaceQuotaBytes }, { workspaceId, userId, videoId, name: 'Survivor', recipe })
     return created!
   }
 
@@ -195,7 +198,7 @@ describe(`media jobs outlive their workers on ${inject('databaseKind')}`, () => 
     expect(await db.jobRun.findUniqueOrThrow({ where: { id: created.jobId! } })).toMatchObject({ state: 'failed' })
 
     // Retry, as the render card offers it: the same row, queued under a new job.
-    const retried = await retryRender({ db, store, jobs: studioJobs(db, engine, workspaceId, queue) }, workspaceId, created.id)
+    const retried = await retryRender({ db, store, jobs: studioJobs(db, engine, workspaceId, queue), workspaceQuotaBytes }, workspaceId, created.id)
     expect(retried).toMatchObject({ status: 'queued', error: null })
     expect(retried.jobId).not.toBe(created.jobId)
     expect((await engine.boss.findJobs(queue, { id: retried.jobId! }))[0]?.state).toBe('created')

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PrismaClient } from '../../server/generated/prisma/client'
 import { recordJobResult, summariseJobs } from '../../server/services/jobs/tracker'
 import { createAnalysis } from '../../server/services/library/analysis'
+import { workspaceUsedBytes } from '../../server/services/library/usage'
 import { deleteVideo } from '../../server/services/library/videos'
 import { sweepMediaRoot, sweepWorkspace } from '../../server/services/maintenance/storage-sweep'
 import { locateMediaTools } from '../../server/services/media/ffmpeg'
@@ -178,6 +179,56 @@ describe.each(['local', 's3'] as const)(`no orphaned bytes on %s storage, on ${i
     expect(report.reclaimedBytes).toBeGreaterThanOrEqual(4000)
     expect(report.workspaceIds).toContain(kept)
     expect(report.workspaceIds).not.toContain(gone)
+  })
+
+  it('records the sizes of files stored before sizes were counted, so the quota sees them, once', async () => {
+    const workspaceId = await newWorkspace()
+    const deps = { db, store, tools: locateMediaTools, scratchDir: join(dir, 'scratch'), queueAnalysis: async () => {} }
+    // A video whose size was recorded, and its analysis from before analyses counted their pictures (storedBytes 0).
+    const video = await newVideo(workspaceId)
+    const sourceKey = videoSourceKey(workspaceId, video.id, 'mp4')
+    await put(sourceKey, 1000)
+    await db.video.update({ where: { id: video.id }, data: { storageKey: sourceKey } })
+    const analysis = await db.videoAnalysis.create({ data: { workspaceId, videoId: video.id, status: 'succeeded' } })
+    const [thumbnail, contactSheet, keyframe] = ['thumbnail.jpg', 'contact-sheet.jpg', 'shot-1.jpg'].map(name => analysisArtifactKey(workspaceId, video.id, analysis.id, name)) as [string, string, string]
+    await put(thumbnail, 400)
+    await put(contactSheet, 300)
+    await put(keyframe, 200)
+    await db.videoAnalysis.update({ where: { id: analysis.id }, data: { artifacts: { thumbnail, contactSheet, shotKeyframes: [keyframe, null] } } })
+    // A render from before renders counted their files.
+    const render = await db.render.create({ data: { workspaceId, sourceVideoId: video.id, status: 'succeeded' } })
+    const [output, preview, picture] = ['output.mp4', 'preview.mp4', 'thumbnail.jpg'].map(name => renderFileKey(workspaceId, render.id, name)) as [string, string, string]
+    await put(output, 3000)
+    await put(preview, 1000)
+    await put(picture, 100)
+    await db.render.update({ where: { id: render.id }, data: { storageKey: output, previewKey: preview, thumbnailKey: picture } })
+    // A failed render stored nothing: 0 is its true size.
+    const failed = await db.render.create({ data: { workspaceId, sourceVideoId: video.id, status: 'failed' } })
+    // A running render's preview is counted by the render itself when it ends.
+    const running = await db.render.create({ data: { workspaceId, sourceVideoId: video.id, status: 'running' } })
+    const runningPreview = renderFileKey(workspaceId, running.id, 'preview.mp4')
+    await put(runningPreview, 700)
+    await db.render.update({ where: { id: running.id }, data: { previewKey: runningPreview } })
+    // A video stored with no size on its row.
+    const unsized = await newVideo(workspaceId, { sizeBytes: null })
+    const unsizedKey = videoSourceKey(workspaceId, unsized.id, 'mov')
+    await put(unsizedKey, 1500)
+    await db.video.update({ where: { id: unsized.id }, data: { storageKey: unsizedKey } })
+    // Only the first source's 1000 bytes count; the rest is invisible to the quota.
+    expect(await workspaceUsedBytes(db, workspaceId)).toBe(1000)
+
+    const report = await sweepWorkspace(deps, workspaceId)
+    expect(report.sizesRecorded).toBe(3)
+    expect(report.summary).toMatch(/recorded the size of 3 /)
+    expect(await workspaceUsedBytes(db, workspaceId)).toBe(1000 + 900 + 4100 + 1500)
+    expect((await db.videoAnalysis.findUniqueOrThrow({ where: { id: analysis.id } })).storedBytes).toBe(900n)
+    expect((await db.render.findUniqueOrThrow({ where: { id: render.id } })).storedBytes).toBe(4100n)
+    expect((await db.render.findUniqueOrThrow({ where: { id: failed.id } })).storedBytes).toBe(0n)
+    expect((await db.render.findUniqueOrThrow({ where: { id: running.id } })).storedBytes).toBe(0n)
+    expect((await db.video.findUniqueOrThrow({ where: { id: unsized.id } })).sizeBytes).toBe(1500n)
+
+    // Nothing to record twice.
+    expect((await sweepWorkspace(deps, workspaceId)).sizesRecorded).toBe(0)
   })
 
   it('queues analyses never queued, settles renders whose job ended, and recovers a stored upload never recorded', async () => {

@@ -30,6 +30,8 @@ import { createPrisma } from '../support/scratch'
 const run = promisify(execFile)
 // A queue of this file's own, so the built apps other test files start never take its jobs.
 const queue = 'test.studio_render'
+// The default workspace quota: these workspaces stay far below it.
+const workspaceQuotaBytes = 25 * 1024 ** 3
 
 describe(`Studio renders on ${inject('databaseKind')}`, () => {
   let dir: string
@@ -61,7 +63,7 @@ describe(`Studio renders on ${inject('databaseKind')}`, () => {
   }
 
   async function create(videoId: string, name: string, recipe: EditRecipeInput, jobs: StudioJobs = noJobs) {
-    return createRenders({ db, store, jobs }, { workspaceId, userId, videoId, name, recipe: editRecipeSchema.parse(recipe) })
+    return createRenders({ db, store, jobs, workspaceQuotaBytes }, { workspaceId, userId, videoId, name, recipe: editRecipeSchema.parse(recipe) })
   }
 
   async function ffmpegChildren(): Promise<string[]> {

@@ -114,6 +114,31 @@ describe(`the Studio API on ${inject('databaseKind')}`, () => {
     expect((await post({ name: '' })).status).toBe(400)
   })
 
+  it('refuses to render, and queues nothing, once the workspace has used its storage', async () => {
+    // A workspace of its own whose footage alone fills the quota (25 GB by default).
+    const full = new ApiClient(app.url)
+    expect((await full.signUp({ name: 'Fran', email: `fran-${randomUUID()}@studio.test` })).status).toBe(201)
+    const fullId = (await full.session()).workspaces[0]!.id
+    const video = await db.video.create({ data: {
+      workspaceId: fullId, kind: 'footage', status: 'ready', title: 'Huge', sizeBytes: 26n * 1024n ** 3n, durationMs: 8000, width: 1920,
+      height: 1080, fps: 30, videoCodec: 'h264', audioCodec: 'aac', storageKey: `ws/${fullId}/videos/${randomUUID()}/source.mp4`,
+    } })
+    const failed = await db.render.create({ data: { workspaceId: fullId, sourceVideoId: video.id, status: 'failed', error: 'It failed.', jobId: randomUUID() } })
+
+    const refused = await full.post(`/api/workspaces/${fullId}/studio/renders`, { videoId: video.id, name: 'Over', recipe })
+    expect(refused.status).toBe(409)
+    expect(refused.body.statusMessage).toMatch(/^Your workspace has used its storage \(26 GB of its 25 GB\)\. Delete videos, renders or Studio assets you no longer need, or ask the owner to raise the quota/)
+    const retried = await full.post(`/api/workspaces/${fullId}/studio/renders/${failed.id}/retry`)
+    expect(retried.status).toBe(409)
+    expect(retried.body.statusMessage).toMatch(/^Your workspace has used its storage/)
+    // Nothing saved, nothing queued: no new render or edit, no job run, no pg-boss job.
+    expect(await db.render.findMany({ where: { workspaceId: fullId }, select: { id: true, status: true } })).toEqual([{ id: failed.id, status: 'failed' }])
+    expect(await db.editRecipe.count({ where: { workspaceId: fullId } })).toBe(0)
+    expect(await db.jobRun.count({ where: { workspaceId: fullId } })).toBe(0)
+    const [jobs] = await db.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count FROM pgboss.job WHERE data->>'workspaceId' = ${fullId}`
+    expect(jobs?.count).toBe(0n)
+  })
+
   it('cancels a waiting render and its job, then deletes it', async () => {
     const created = await api.post(`${base()}/renders`, { videoId: footageId, name: 'To cancel', recipe: {} })
     const render = created.body.renders[0] as RenderSummary

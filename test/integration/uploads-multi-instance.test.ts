@@ -1,6 +1,8 @@
 // More than one web instance: with STORAGE_DRIVER=s3 unfinished uploads live in the bucket (@tus/s3-store), and with
 // REDIS_URL the upload-info cache and the upload lock live in Redis. Two built web processes take turns with one
-// upload's PATCHes, and the stored video is byte for byte the file that was sent. The Redis lock is checked on its own:
+// upload's PATCHes, and the stored video is byte for byte the file that was sent; a client that resumes on the other
+// instance while its stalled PATCH still holds the upload makes that PATCH let go (the lock is shared), and resumes
+// from the bytes it had sent. The Redis lock is checked on its own:
 // one holder at a time, release requests reach the holder in another process, and a lapsed holder cannot unlock a lock
 // it lost.
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
@@ -13,6 +15,7 @@ import { RedisLocker } from '../../server/services/library/redis-locker'
 import { ApiClient } from '../support/api'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
 import { startFakeS3, type FakeS3 } from '../support/fake-s3'
+import { waitUntil } from '../support/job-workers'
 import { generateClip } from '../support/media'
 import { TusTestClient } from '../support/tus'
 
@@ -103,10 +106,12 @@ describe('the Redis upload lock', () => {
 describe(`two web instances on S3 and Redis, on ${inject('databaseKind')}`, () => {
   let dir: string
   let s3: FakeS3
+  let redis: Redis
   const apps: RunningApp[] = []
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'reelwise-multi-'))
+    redis = new Redis(redisUrl)
     s3 = await startFakeS3({ accessKeyId: 'reelwise-multi', secretAccessKey: 'reelwise-multi-secret', bucket: 'media' })
     const secret = randomBytes(48).toString('base64')
     for (const name of ['a', 'b']) {
@@ -127,6 +132,7 @@ describe(`two web instances on S3 and Redis, on ${inject('databaseKind')}`, () =
   }, 180_000)
   afterAll(async () => {
     for (const app of apps) await app.stop()
+    await redis?.quit()
     await s3?.stop()
     await rm(dir, { recursive: true, force: true })
   })
@@ -180,4 +186,54 @@ describe(`two web instances on S3 and Redis, on ${inject('databaseKind')}`, () =
     const stored = await fetch(video.sourceUrl)
     expect(createHash('sha256').update(Buffer.from(await stored.arrayBuffer())).digest('hex')).toBe(video.sha256)
   }, 180_000)
+
+  it('resuming on the other instance makes a stalled PATCH there let go of the upload, and it resumes from what that PATCH sent', async () => {
+    const [a, b] = apps as [RunningApp, RunningApp]
+    const onA = new ApiClient(a.url)
+    expect((await onA.signUp({ name: 'Stall', email: `stall-${randomUUID()}@s3.test` })).status).toBe(201)
+    const workspaceId = (await onA.session()).workspaces[0]!.id
+    const onB = new ApiClient(b.url)
+    onB.token = onA.token
+    const clip = await generateClip(join(dir, 'stalled.mp4'), { width: 320, height: 240, fps: 25, shots: [1, 1], audio: [{ tone: -20, seconds: 2 }], grain: 20 })
+    const bytes = await readFile(clip.path)
+    const created = await new TusTestClient(onA, workspaceId).create(bytes.length, { filename: 'stalled.mp4' })
+    expect(created.status, created.body).toBe(201)
+    const location = created.headers.get('location')!
+    const uploadId = location.split('/').pop()!
+
+    // A PATCH on instance a sends half the file, then its network stalls: the body neither goes on nor ends.
+    const half = Math.floor(bytes.length / 2)
+    let unstall = () => {}
+    const stalledBody = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(new Uint8Array(bytes.subarray(0, half)))
+        await new Promise<void>((resolve) => {
+          unstall = resolve
+        })
+        controller.close()
+      },
+    })
+    const stalled = fetch(new URL(location, a.url), {
+      method: 'PATCH', body: stalledBody, duplex: 'half',
+      headers: { 'tus-resumable': '1.0.0', 'authorization': `Bearer ${onA.token}`, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+    } as RequestInit).then(response => `answered ${response.status}`, (error: Error) => `closed: ${error.message}`)
+    try {
+      await waitUntil(async () => await redis.exists(`reelwise:tus:lock:${uploadId}`) === 1, 10_000, 'instance a to hold the upload\'s lock')
+      // The client gives up on it and resumes on instance b, as tus-js-client does: HEAD, then PATCH from the offset.
+      const resumed = new TusTestClient(onB, workspaceId)
+      const offset = await resumed.offset(location)
+      // b's HEAD asked a to let go: a's PATCH stored what it had and answered, though its body never ended.
+      const outcome = await Promise.race([stalled, new Promise(resolve => setTimeout(resolve, 10_000, 'still open'))])
+      expect(outcome).toBe('answered 204')
+      expect(offset).toBe(half)
+      const finished = await resumed.patch(location, clip.path, offset)
+      expect(finished?.status, finished?.body).toBe(204)
+      const video = (await onB.get(`/api/workspaces/${workspaceId}/videos/${finished!.headers.get('reelwise-video-id')}`)).body
+      expect(video.sha256).toBe(createHash('sha256').update(bytes).digest('hex'))
+    }
+    finally {
+      unstall()
+      await stalled
+    }
+  }, 120_000)
 })

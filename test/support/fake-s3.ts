@@ -1,6 +1,7 @@
 // A loopback stand-in for an S3-compatible bucket (path-style, one bucket) speaking the REST subset the media store
 // uses, with real XML bodies, status codes and SigV4 checks on every request (header-signed and presigned). Objects
-// and parts live on disk, so a large upload never sits in memory. Tests can make the next call of an operation fail.
+// and parts live on disk, so a large upload never sits in memory. Tests can make the next call of an operation fail,
+// and move objects and multipart uploads back in time (S3 has no such call: it stands in for a day passing).
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises'
@@ -13,13 +14,13 @@ import { pipeline } from 'node:stream/promises'
 import { crc32 } from 'node:zlib'
 
 export type S3Operation = 'PutObject' | 'CreateMultipartUpload' | 'UploadPart' | 'CompleteMultipartUpload' | 'AbortMultipartUpload'
-  | 'GetObject' | 'HeadObject' | 'DeleteObject' | 'DeleteObjects' | 'ListObjectsV2' | 'ListParts'
+  | 'GetObject' | 'HeadObject' | 'DeleteObject' | 'DeleteObjects' | 'ListObjectsV2' | 'ListParts' | 'ListMultipartUploads'
 
 export interface FakeS3Options {
   accessKeyId: string
   secretAccessKey: string
   bucket: string
-  /** Caps ListObjectsV2 pages (S3's own cap is 1000), so pagination can be exercised with a few objects. */
+  /** Caps ListObjectsV2, ListParts and ListMultipartUploads pages (S3's own cap is 1000), so pagination can be exercised with a few objects. */
   maxKeysPerPage?: number
 }
 
@@ -33,11 +34,15 @@ export interface FakeS3 {
   failNext: (operation: S3Operation, status: 500 | 503, times?: number) => void
   /** Multipart uploads neither completed nor aborted. */
   pendingUploads: () => number
+  /** The key of every object in the bucket, sorted. */
+  objectKeys: () => string[]
+  /** Objects and multipart uploads whose key starts with `prefix` look `ms` older (LastModified, Initiated). */
+  backdate: (prefix: string, ms: number) => void
   stop: () => Promise<void>
 }
 
 interface StoredObject { etag: string, size: number, contentType: string, lastModified: Date, metadata: Record<string, string> }
-interface Multipart { key: string, contentType: string, metadata: Record<string, string>, parts: Map<number, { etag: string, size: number, lastModified: Date }> }
+interface Multipart { key: string, initiated: Date, contentType: string, metadata: Record<string, string>, parts: Map<number, { etag: string, size: number, lastModified: Date }> }
 interface Received { path: string, size: number, md5: Buffer, sha256: string, crc32: number }
 
 class S3Error extends Error {
@@ -144,7 +149,10 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
   }
 
   function operationOf(method: string, key: string, query: URLSearchParams): S3Operation | undefined {
-    if (!key) return method === 'GET' && query.get('list-type') === '2' ? 'ListObjectsV2' : method === 'POST' && query.has('delete') ? 'DeleteObjects' : undefined
+    if (!key) {
+      if (method === 'GET') return query.get('list-type') === '2' ? 'ListObjectsV2' : query.has('uploads') ? 'ListMultipartUploads' : undefined
+      return method === 'POST' && query.has('delete') ? 'DeleteObjects' : undefined
+    }
     if (method === 'PUT') return query.has('uploadId') ? 'UploadPart' : 'PutObject'
     if (method === 'POST') return query.has('uploads') ? 'CreateMultipartUpload' : query.has('uploadId') ? 'CompleteMultipartUpload' : undefined
     if (method === 'DELETE') return query.has('uploadId') ? 'AbortMultipartUpload' : 'DeleteObject'
@@ -237,6 +245,30 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
     return `<ListBucketResult ${namespace}><Name>${options.bucket}</Name><Prefix>${escapeXml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${echoed}${contents}${next}</ListBucketResult>`
   }
 
+  // ListMultipartUploads: open uploads ordered by key, then by initiation, a page at a time (key-marker and
+  // upload-id-marker, max-uploads), as AWS answers it.
+  function listUploads(query: URLSearchParams): string {
+    const prefix = query.get('prefix') ?? ''
+    const keyMarker = query.get('key-marker') ?? ''
+    const uploadIdMarker = query.get('upload-id-marker') ?? ''
+    const maxUploads = Math.min(Number(query.get('max-uploads') ?? 1000), options.maxKeysPerPage ?? 1000)
+    const ordered = [...uploads].filter(([, upload]) => upload.key.startsWith(prefix))
+      .sort(([idA, a], [idB, b]) => a.key < b.key ? -1 : a.key > b.key ? 1 : a.initiated.getTime() - b.initiated.getTime() || (idA < idB ? -1 : 1))
+    // With upload-id-marker, the marker key's uploads after that one; without it, only keys after the marker.
+    const markerIndex = uploadIdMarker ? ordered.findIndex(([id, upload]) => upload.key === keyMarker && id === uploadIdMarker) : -1
+    const after = ordered.filter(([, upload], index) => upload.key > keyMarker || (markerIndex >= 0 && upload.key === keyMarker && index > markerIndex))
+    const page = after.slice(0, maxUploads)
+    const truncated = after.length > page.length
+    const encode = query.get('encoding-type') === 'url' ? strictEncode : (key: string) => key
+    const owner = '<ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a</ID><DisplayName>reelwise-test</DisplayName>'
+    const listed = page.map(([id, upload]) => `<Upload><Key>${escapeXml(encode(upload.key))}</Key><UploadId>${id}</UploadId><Initiator>${owner}</Initiator>`
+      + `<Owner>${owner}</Owner><StorageClass>STANDARD</StorageClass><Initiated>${upload.initiated.toISOString()}</Initiated></Upload>`).join('')
+    const next = truncated ? `<NextKeyMarker>${escapeXml(encode(page.at(-1)![1].key))}</NextKeyMarker><NextUploadIdMarker>${page.at(-1)![0]}</NextUploadIdMarker>` : ''
+    return `<ListMultipartUploadsResult ${namespace}><Bucket>${options.bucket}</Bucket><KeyMarker>${escapeXml(encode(keyMarker))}</KeyMarker>`
+      + `<UploadIdMarker>${escapeXml(uploadIdMarker)}</UploadIdMarker>${next}<Prefix>${escapeXml(encode(prefix))}</Prefix><MaxUploads>${maxUploads}</MaxUploads>`
+      + `<IsTruncated>${truncated}</IsTruncated>${listed}</ListMultipartUploadsResult>`
+  }
+
   async function deleteMany(request: IncomingMessage, xml: string): Promise<string> {
     if (!request.headers['content-md5'] && !request.headers['x-amz-checksum-crc32']) throw new S3Error(400, 'InvalidRequest', 'Missing required header for this request: Content-MD5')
     const keys = tagValues(xml, 'Key')
@@ -309,7 +341,7 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
       }
       if (operation === 'CreateMultipartUpload') {
         const newId = randomUUID().replaceAll('-', '')
-        uploads.set(newId, { key, contentType, metadata: userMetadata(request), parts: new Map() })
+        uploads.set(newId, { key, initiated: new Date(), contentType, metadata: userMetadata(request), parts: new Map() })
         return reply(response, 200, `<InitiateMultipartUploadResult ${namespace}><Bucket>${options.bucket}</Bucket><Key>${escapeXml(key)}</Key><UploadId>${newId}</UploadId></InitiateMultipartUploadResult>`)
       }
       if (operation === 'UploadPart') {
@@ -331,6 +363,7 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
       if (operation === 'DeleteObjects') return reply(response, 200, await deleteMany(request, await readFile(body.path, 'utf8')))
       if (operation === 'ListObjectsV2') return reply(response, 200, list(query))
       if (operation === 'ListParts') return reply(response, 200, listParts(key, query))
+      if (operation === 'ListMultipartUploads') return reply(response, 200, listUploads(query))
       await sendObject(request, response, key, query)
     }
     finally {
@@ -381,6 +414,12 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
       failures.set(operation, [...failures.get(operation) ?? [], ...Array.from({ length: times }, () => status)])
     },
     pendingUploads: () => uploads.size,
+    objectKeys: () => [...objects.keys()].sort(),
+    backdate(prefix, ms) {
+      const back = (date: Date) => new Date(date.getTime() - ms)
+      for (const [key, object] of objects) if (key.startsWith(prefix)) object.lastModified = back(object.lastModified)
+      for (const upload of uploads.values()) if (upload.key.startsWith(prefix)) upload.initiated = back(upload.initiated)
+    },
     async stop() {
       server.closeAllConnections()
       await new Promise<void>(done => server.close(() => done()))

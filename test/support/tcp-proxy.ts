@@ -1,6 +1,7 @@
 // A loopback TCP proxy between the app and its database, that a test can cut: every open connection is destroyed,
 // and new ones are dropped as they arrive, until it is restored. That is what a database restart or a network
-// partition looks like to the app's connection pools.
+// partition looks like to the app's connection pools. It also keeps what each client sent (the first 64 KiB), so a
+// test can read how a connection ended (a Redis QUIT, or nothing before the socket closed).
 import { once } from 'node:events'
 import { createConnection, createServer, type Socket } from 'node:net'
 
@@ -13,6 +14,8 @@ export interface TcpProxy {
   restore: () => void
   /** Connections accepted while the proxy was up. */
   accepted: () => number
+  /** What each accepted connection's client sent (latin1), and whether the connection has closed. */
+  transcripts: () => { sent: string, closed: boolean }[]
   close: () => Promise<void>
 }
 
@@ -20,12 +23,21 @@ export async function startTcpProxy(target: { host: string, port: number }, { st
   let cut = startCut
   let accepted = 0
   const sockets = new Set<Socket>()
+  const transcripts: { sent: string, closed: boolean }[] = []
   const server = createServer((client) => {
     if (cut) {
       client.destroy()
       return
     }
     accepted++
+    const transcript = { sent: '', closed: false }
+    transcripts.push(transcript)
+    client.on('data', (chunk: Buffer) => {
+      if (transcript.sent.length < 65_536) transcript.sent += chunk.toString('latin1')
+    })
+    client.on('close', () => {
+      transcript.closed = true
+    })
     const upstream = createConnection(target)
     for (const socket of [client, upstream]) {
       sockets.add(socket)
@@ -56,6 +68,7 @@ export async function startTcpProxy(target: { host: string, port: number }, { st
       cut = false
     },
     accepted: () => accepted,
+    transcripts: () => transcripts,
     async close() {
       for (const socket of sockets) socket.destroy()
       server.close()

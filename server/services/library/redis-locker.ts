@@ -53,7 +53,8 @@ export class RedisLocker implements Locker {
   /** Listens for release requests once per process, on a connection of its own (a subscribed connection cannot send commands). */
   listen(): Promise<unknown> {
     this.subscribed ??= (async () => {
-      this.subscriber = this.redis.duplicate()
+      const name = this.redis.options.connectionName
+      this.subscriber = this.redis.duplicate(name ? { connectionName: `${name}:release` } : {})
       this.subscriber.on('pmessage', (_pattern: string, channel: string) => {
         const id = channel.slice(`${this.prefix}release:`.length)
         void Promise.resolve(this.holders.get(id)?.()).catch(() => {})

@@ -3,7 +3,8 @@
 // - STORAGE_DRIVER=s3: the bucket (@tus/s3-store), so any web instance can take the next PATCH.
 //   With REDIS_URL, the upload-info cache (IoRedisKvStore) and the upload lock (RedisLocker) are shared too, and the
 //   web service can run more than one instance.
-// A full disk while staging fails the upload with a clear 507, and its partial bytes and reservation go.
+// A full disk while staging fails the upload with a clear 507, and its partial bytes and reservation go. A creation that
+// fails (a full disk, an unreachable bucket) gives its reservation back at once, not at the daily sweep.
 import { createHash, randomUUID } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
@@ -16,10 +17,11 @@ import { MemoryLocker } from '@tus/server'
 import { S3Store } from '@tus/s3-store'
 import type { MetadataValue } from '@tus/s3-store'
 import { ERRORS, IoRedisKvStore } from '@tus/utils'
-import type { DataStore, Locker } from '@tus/utils'
+import type { DataStore, Locker, Upload } from '@tus/utils'
 import { Redis } from 'ioredis'
 import { isDiskFull, UPLOAD_DISK_FULL_MESSAGE } from '../media/disk-full'
 import type { S3MediaStoreOptions } from '../media/storage/s3'
+import { redisConnectionName } from '../system/redis'
 import { RedisLocker } from './redis-locker'
 
 export interface UploadDatastoreOptions {
@@ -28,8 +30,8 @@ export interface UploadDatastoreOptions {
   /** Set when media lives in S3: unfinished uploads go to the same bucket. */
   s3?: S3MediaStoreOptions
   redisUrl?: string
-  /** An upload that filled the disk: its reservation is given back. */
-  onDiskFull: (uploadId: string) => Promise<void>
+  /** An upload that cannot go on (its creation failed, or it filled the disk): its staged bytes and reservation go. */
+  discard: (uploadId: string) => Promise<void>
 }
 
 export interface StagedUpload {
@@ -55,8 +57,20 @@ export function diskFullRefusal(): { status_code: number, body: string } {
 
 /** FileStore, with a full disk told apart from a dropped connection (FileStore turns both into FILE_WRITE_ERROR). */
 class StagingFileStore extends FileStore {
-  constructor(private readonly stagingDir: string, expirationPeriodInMilliseconds: number, private readonly onDiskFull: (id: string) => Promise<void>) {
+  constructor(private readonly stagingDir: string, expirationPeriodInMilliseconds: number, private readonly discard: (id: string) => Promise<void>) {
     super({ directory: stagingDir, expirationPeriodInMilliseconds })
+  }
+
+  override async create(upload: Upload): Promise<Upload> {
+    try {
+      return await super.create(upload)
+    }
+    catch (error) {
+      // tus reserved the quota (onUploadCreate) before this; the upload will never exist, so neither does the reservation.
+      await this.discard(upload.id)
+      if (isDiskFull(error)) throw diskFullRefusal()
+      throw error
+    }
   }
 
   override async write(readable: IncomingMessage | Readable, id: string, offset: number): Promise<number> {
@@ -75,7 +89,7 @@ class StagingFileStore extends FileStore {
     }
     catch (error) {
       if (isDiskFull(error)) {
-        await this.onDiskFull(id)
+        await this.discard(id)
         throw diskFullRefusal()
       }
       throw ERRORS.FILE_WRITE_ERROR
@@ -87,6 +101,32 @@ class StagingFileStore extends FileStore {
 // S3Store keeps `<id>`, `<id>.info` and `<id>.part` at the bucket's top level (2.x has no key prefix: its ListParts names
 // the bare id), which is outside the `ws/` the storage sweep lists; the upload sweep expires them.
 class StagingS3Store extends S3Store {
+  constructor(options: ConstructorParameters<typeof S3Store>[0], private readonly discard: (id: string) => Promise<void>) {
+    super(options)
+  }
+
+  override async create(upload: Upload): Promise<Upload> {
+    try {
+      return await super.create(upload)
+    }
+    catch (error) {
+      // As for the FileStore: a creation the bucket refused keeps no reservation.
+      await this.discard(upload.id)
+      throw error
+    }
+  }
+
+  // S3Store.remove aborts the multipart upload and deletes `<id>` and `<id>.info`, but not the incomplete `<id>.part`
+  // a PATCH smaller than a part leaves: a canceled or expired upload would keep those bytes in the bucket for ever.
+  override async remove(id: string): Promise<void> {
+    try {
+      await super.remove(id)
+    }
+    finally {
+      await this.client.deleteObject({ Bucket: this.bucket, Key: this.partKey(id, true) })
+    }
+  }
+
   /** The finished upload's object, streamed. */
   async readFinished(id: string): Promise<Readable> {
     const object = await this.client.getObject({ Bucket: this.bucket, Key: this.partKey(id) })
@@ -96,7 +136,7 @@ class StagingS3Store extends S3Store {
 }
 
 export function createUploadDatastore(options: UploadDatastoreOptions): UploadDatastore {
-  const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 3 }) : undefined
+  const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 3, connectionName: redisConnectionName('uploads') }) : undefined
   const locker: Locker = redis ? new RedisLocker(redis) : new MemoryLocker()
   const closeRedis = async () => {
     if (locker instanceof RedisLocker) await locker.close()
@@ -104,7 +144,7 @@ export function createUploadDatastore(options: UploadDatastoreOptions): UploadDa
   }
 
   if (!options.s3) {
-    const datastore = new StagingFileStore(options.stagingDir, options.expirationPeriodInMilliseconds, options.onDiskFull)
+    const datastore = new StagingFileStore(options.stagingDir, options.expirationPeriodInMilliseconds, options.discard)
     return {
       datastore,
       locker,
@@ -130,7 +170,7 @@ export function createUploadDatastore(options: UploadDatastoreOptions): UploadDa
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     },
-  })
+  }, options.discard)
   return {
     datastore,
     locker,

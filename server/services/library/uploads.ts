@@ -74,7 +74,7 @@ export function createUploadService(options: UploadServiceOptions) {
     expirationPeriodInMilliseconds: UNFINISHED_UPLOAD_LIFETIME_MS,
     s3: options.s3,
     redisUrl: options.redisUrl,
-    onDiskFull: uploadId => discard(uploadId),
+    discard: uploadId => discard(uploadId),
   })
   const datastore = staging.datastore
 
@@ -230,15 +230,20 @@ export function createUploadService(options: UploadServiceOptions) {
     async releaseReservation(uploadId: string): Promise<void> {
       await db.video.deleteMany({ where: { uploadId, status: 'uploading' } })
     },
+    /** Closes the shared lock's and info cache's Redis connections (at shutdown). */
+    close: () => staging.close(),
     /** Removes unfinished uploads older than a day, with their reservations. */
     async removeExpired(): Promise<number> {
       const cutoff = new Date(Date.now() - UNFINISHED_UPLOAD_LIFETIME_MS)
-      const removed = await datastore.deleteExpired().catch(() => 0)
+      // The staging area's own expiry (on S3: ListMultipartUploads) finds uploads no row names any more. If it fails,
+      // the rows are still settled, then the failure is reported: a silent 0 hid a bucket that could not list.
+      const expired = await datastore.deleteExpired().then(count => ({ count, error: undefined }), (error: unknown) => ({ count: 0, error }))
       const stale = await db.video.findMany({ where: { status: 'uploading', createdAt: { lt: cutoff } }, select: { uploadId: true } })
       for (const { uploadId } of stale) {
         if (uploadId) await discard(uploadId)
       }
-      return removed + stale.length
+      if (expired.error) throw expired.error
+      return expired.count + stale.length
     },
   }
 }

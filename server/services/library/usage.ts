@@ -21,6 +21,12 @@ export async function lockWorkspaceQuota(tx: Reader, workspaceId: string): Promi
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`quota:${workspaceId}`}, 0))`
 }
 
+/** The refusal for work whose size is known only once done (a render) when the quota is used up, or null. */
+export function storageFullRefusal(usedBytes: number, quotaBytes: number): string | null {
+  if (usedBytes < quotaBytes) return null
+  return `Your workspace has used its storage (${formatBytes(usedBytes)} of its ${formatBytes(quotaBytes)}). Delete videos, renders or Studio assets you no longer need, or ask the owner to raise the quota, then render again.`
+}
+
 /** The refusal when `sizeBytes` more would pass the quota, or null when they fit. */
 export function quotaRefusal(sizeBytes: number, usedBytes: number, quotaBytes: number): string | null {
   if (usedBytes + sizeBytes <= quotaBytes) return null

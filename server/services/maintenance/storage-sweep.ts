@@ -1,8 +1,8 @@
 // The daily storage sweep: no byte outlives its row, and no stored byte goes unrecorded.
 // - The media root pass lists `ws/` and removes what deleted workspaces left; it names the workspaces to sweep.
 // - A workspace pass settles rows whose bytes were stored but never recorded (an upload whose row still says
-//   `uploading`, a render still `running` after its job ended), queues analyses that were never queued, and removes
-//   objects no row names.
+//   `uploading`, a render still `running` after its job ended), queues analyses that were never queued, records the
+//   sizes of files stored before rows counted them (the quota reads the rows), and removes objects no row names.
 // Objects are removed only after a grace period (by their mtime or LastModified), so an upload, analysis or render
 // writing right now, before its row names the key, is never hit.
 import { createHash } from 'node:crypto'
@@ -56,6 +56,8 @@ export interface WorkspaceSweepReport {
   analysesQueued: number
   rendersSettled: number
   uploadsRecovered: number
+  /** Rows stored before sizes were recorded (storedBytes 0, or a video with no size) whose size was read from the store. */
+  sizesRecorded: number
   /** What the Jobs page shows. */
   summary: string
 }
@@ -91,6 +93,7 @@ export async function sweepWorkspace(deps: StorageSweepDependencies, workspaceId
   const settled = await settleRenders(deps, workspaceId, settledBefore)
   const recovered = await recoverUploads(deps, workspaceId, settledBefore)
   const queued = await queueNeverAnalysed(deps, workspaceId, settledBefore)
+  const sized = await recordMissingSizes(deps, workspaceId)
   const removed = await removeOrphans(deps, workspaceId, cutoff)
   const reclaimedBytes = settled.bytes + removed.bytes
   const removedObjects = settled.objects + removed.objects
@@ -99,6 +102,7 @@ export async function sweepWorkspace(deps: StorageSweepDependencies, workspaceId
     queued + recovered.queued > 0 && `queued ${queued + recovered.queued} analysis(es) that never started`,
     settled.renders > 0 && `marked ${settled.renders} render(s) failed whose job had ended`,
     recovered.recovered > 0 && `recovered ${recovered.recovered} upload(s) stored but never recorded`,
+    sized > 0 && `recorded the size of ${sized} video(s), analyses or render(s) stored before sizes were counted`,
   ].filter(Boolean)
   return {
     removedObjects,
@@ -106,6 +110,7 @@ export async function sweepWorkspace(deps: StorageSweepDependencies, workspaceId
     analysesQueued: queued + recovered.queued,
     rendersSettled: settled.renders,
     uploadsRecovered: recovered.recovered,
+    sizesRecorded: sized,
     summary: `${notes.join('; ')}.`,
   }
 }
@@ -212,6 +217,50 @@ async function queueNeverAnalysed(deps: StorageSweepDependencies, workspaceId: s
   })
   for (const row of rows) await deps.queueAnalysis({ workspaceId, videoId: row.id })
   return rows.length
+}
+
+/**
+ * Rows from before the quota counted every byte (analysis pictures and render files: `storedBytes` 0; a video with no
+ * size) that name stored files: their size is read from the store, so the quota sees them. Only a row still at 0 is
+ * written, so a render finishing meanwhile keeps its own count. A row whose files are all gone stays at 0.
+ */
+async function recordMissingSizes(deps: StorageSweepDependencies, workspaceId: string): Promise<number> {
+  const { db, store } = deps
+  const sizeOf = async (keys: unknown[]) => {
+    let total = 0
+    for (const key of new Set(keys)) {
+      if (typeof key === 'string') total += (await store.stat(key))?.sizeBytes ?? 0
+    }
+    return total
+  }
+  let recorded = 0
+  // Finished ones only: work still running records its own count when it ends (and a render that fails keeps none).
+  const analyses = await db.videoAnalysis.findMany({ where: { workspaceId, status: 'succeeded', storedBytes: 0 }, select: { id: true, artifacts: true } })
+  for (const analysis of analyses) {
+    const artifacts = (analysis.artifacts ?? {}) as { thumbnail?: unknown, contactSheet?: unknown, shotKeyframes?: unknown }
+    const bytes = await sizeOf([artifacts.thumbnail, artifacts.contactSheet, ...Array.isArray(artifacts.shotKeyframes) ? artifacts.shotKeyframes : []])
+    if (bytes === 0) continue
+    const { count } = await db.videoAnalysis.updateMany({ where: { id: analysis.id, workspaceId, storedBytes: 0 }, data: { storedBytes: BigInt(bytes) } })
+    recorded += count
+  }
+  const renders = await db.render.findMany({
+    where: { workspaceId, status: 'succeeded', storedBytes: 0, OR: [{ storageKey: { not: null } }, { previewKey: { not: null } }, { thumbnailKey: { not: null } }] },
+    select: { id: true, storageKey: true, previewKey: true, thumbnailKey: true },
+  })
+  for (const render of renders) {
+    const bytes = await sizeOf([render.storageKey, render.previewKey, render.thumbnailKey])
+    if (bytes === 0) continue
+    const { count } = await db.render.updateMany({ where: { id: render.id, workspaceId, storedBytes: 0 }, data: { storedBytes: BigInt(bytes) } })
+    recorded += count
+  }
+  const videos = await db.video.findMany({ where: { workspaceId, sizeBytes: null, storageKey: { not: null } }, select: { id: true, storageKey: true } })
+  for (const video of videos) {
+    const bytes = await sizeOf([video.storageKey])
+    if (bytes === 0) continue
+    const { count } = await db.video.updateMany({ where: { id: video.id, workspaceId, sizeBytes: null }, data: { sizeBytes: BigInt(bytes) } })
+    recorded += count
+  }
+  return recorded
 }
 
 /** Every key a row of this workspace names, and the folders that work in progress is writing into. */

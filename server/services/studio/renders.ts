@@ -17,6 +17,7 @@ import { CLAIM_LEASE_MS, pause, removeStaleScratch, scratchFolderName } from '..
 import { cancelJob } from '../jobs/control'
 import type { JobEngine } from '../jobs/engine'
 import { withoutRetry } from '../jobs/permanent'
+import { storageFullRefusal, workspaceUsedBytes } from '../library/usage'
 import { isDiskFull, RENDER_DISK_FULL_MESSAGE } from '../media/disk-full'
 import type { MediaTools } from '../media/ffmpeg'
 import { renderRecipe, renderThumbnail } from '../media/render/pipeline'
@@ -135,7 +136,13 @@ async function assertAssets(db: PrismaClient, workspaceId: string, recipe: EditR
 }
 
 /** Saves the recipe, makes one Render per variant and queues a media.render job for each. */
-export async function createRenders(deps: StudioDependencies & { jobs: StudioJobs }, input: {
+/** Refuses new renders once the workspace's stored bytes reach its quota; a render's size is known only when it ends. */
+async function assertStorageLeft(db: PrismaClient, workspaceId: string, quotaBytes: number): Promise<void> {
+  const refusal = storageFullRefusal(await workspaceUsedBytes(db, workspaceId), quotaBytes)
+  if (refusal) throw conflict(refusal)
+}
+
+export async function createRenders(deps: StudioDependencies & { jobs: StudioJobs, workspaceQuotaBytes: number }, input: {
   workspaceId: string
   userId: string
   videoId: string
@@ -167,6 +174,7 @@ export async function createRenders(deps: StudioDependencies & { jobs: StudioJob
     throw error
   }
   await assertAssets(db, workspaceId, recipe)
+  await assertStorageLeft(db, workspaceId, deps.workspaceQuotaBytes)
 
   const rows = await db.$transaction(async (tx) => {
     const saved = await tx.editRecipe.create({
@@ -238,8 +246,9 @@ export async function cancelRender(deps: StudioDependencies & { jobs: StudioJobs
 }
 
 /** Renders a failed or canceled variant again: the same row, with a new job. */
-export async function retryRender(deps: StudioDependencies & { jobs: StudioJobs }, workspaceId: string, renderId: string): Promise<RenderSummary> {
+export async function retryRender(deps: StudioDependencies & { jobs: StudioJobs, workspaceQuotaBytes: number }, workspaceId: string, renderId: string): Promise<RenderSummary> {
   const { db } = deps
+  await assertStorageLeft(db, workspaceId, deps.workspaceQuotaBytes)
   const jobId = randomUUID()
   const { count } = await db.render.updateMany({
     where: { id: renderId, workspaceId, status: { in: ['failed', 'canceled'] } },

@@ -7,7 +7,7 @@ export default defineEventHandler(async (event) => {
   const body = await readValidatedBody(event, createRendersSchema.parse)
   const db = useDb()
   const created = await createRenders(
-    { db, store: useMediaStore(), jobs: studioJobs(db, await useJobs(), workspaceId) },
+    { db, store: useMediaStore(), jobs: studioJobs(db, await useJobs(), workspaceId), workspaceQuotaBytes: useServerConfig().uploads.workspaceQuotaBytes },
     { workspaceId, userId: user.id, ...body },
   )
   setResponseStatus(event, 201)

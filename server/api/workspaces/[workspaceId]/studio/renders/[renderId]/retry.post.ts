@@ -6,5 +6,6 @@ export default defineEventHandler(async (event) => {
   const { workspaceId } = await requireMember(event, 'content.edit')
   const { renderId } = await getValidatedRouterParams(event, z.object({ renderId: uuidParam }).parse)
   const db = useDb()
-  return retryRender({ db, store: useMediaStore(), jobs: studioJobs(db, await useJobs(), workspaceId) }, workspaceId, renderId)
+  const jobs = studioJobs(db, await useJobs(), workspaceId)
+  return retryRender({ db, store: useMediaStore(), jobs, workspaceQuotaBytes: useServerConfig().uploads.workspaceQuotaBytes }, workspaceId, renderId)
 })
