@@ -7,6 +7,19 @@ export default defineNuxtConfig({
 
   devtools: { enabled: false },
 
+  // English pages (screen readers pick their voice from it); the icons and robots.txt are in public/.
+  app: {
+    head: {
+      htmlAttrs: { lang: 'en' },
+      link: [
+        { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' },
+        { rel: 'apple-touch-icon', href: '/apple-touch-icon.png' },
+        { rel: 'manifest', href: '/site.webmanifest' },
+      ],
+      meta: [{ name: 'theme-color', content: '#7c3aed' }],
+    },
+  },
+
   css: ['~/assets/css/main.css'],
 
   // Offline builds: fonts come from @fontsource (imported in main.css), never from remote providers.
