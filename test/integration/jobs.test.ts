@@ -120,14 +120,16 @@ describe(`background jobs on ${inject('databaseKind')}`, () => {
     // The fairness rule of the media queues, from the registry.
     const rules = { concurrency: 2, perWorkspace: queues['media.analyse'].perWorkspace }
     const fair = await startJobEngine({ connectionString: url, works: false, queues: [testQueue(queue, rules)], handlers: {} })
+    // The backlog is queued before the worker starts: sending 21 jobs one by one on a busy machine can take longer
+    // than A's first jobs, and then the test would measure the sender, not the queue.
+    const workspaceA = randomUUID()
+    const workspaceB = randomUUID()
+    const jobsA: string[] = []
+    for (let index = 0; index < 20; index++) jobsA.push((await fair.send(queue, { workspaceId: workspaceA }))!)
+    const jobB = (await fair.send(queue, { workspaceId: workspaceB }))!
     const worker = startWorker({ JOB_QUEUE: queue, JOB_CONCURRENCY: '2', JOB_PER_WORKSPACE: String(rules.perWorkspace), JOB_WORK_MS: '700' })
     try {
       await worker.ready
-      const workspaceA = randomUUID()
-      const workspaceB = randomUUID()
-      const jobsA: string[] = []
-      for (let index = 0; index < 20; index++) jobsA.push((await fair.send(queue, { workspaceId: workspaceA }))!)
-      const jobB = (await fair.send(queue, { workspaceId: workspaceB }))!
       await waitUntil(async () => (await effects([jobB])).length > 0, 60_000, 'B\'s job to run')
       await waitUntil(async () => (await effects(jobsA)).length >= 3, 60_000, 'three of A\'s jobs to end')
       const [startB] = await queryRows<{ at: Date }>(url, `SELECT at FROM job_test_started WHERE job_id = '${jobB}'`)
