@@ -57,6 +57,8 @@ function messageOf(error: Error | DetailedError): string {
 /** Resumable uploads over tus, one file after another, with progress, speed, pause, resume and cancel. */
 export function useUploadQueue(options: QueueOptions) {
   const items = ref<UploadItem[]>([])
+  // Outcomes are announced to screen readers as well as shown in each row.
+  const announcer = useAnnouncer()
   const files = new Map<number, File>()
   const active = new Map<number, { upload: Upload, settle: (outcome: UploadState) => void }>()
   const samples = new Map<number, { time: number, bytes: number }[]>()
@@ -108,10 +110,12 @@ export function useUploadQueue(options: QueueOptions) {
       onProgress: (sent, total) => track(item, sent, total),
       onSuccess: ({ lastResponse }) => {
         Object.assign(item, { state: 'done', sentBytes: item.totalBytes, videoId: lastResponse.getHeader('Reelwise-Video-Id') })
+        announcer.polite(`${file.name} is uploaded; its analysis starts next.`)
         settle('done')
       },
       onError: (error) => {
         Object.assign(item, { state: 'failed', error: messageOf(error) })
+        announcer.assertive(`The upload of ${file.name} failed: ${item.error}`)
         settle('failed')
       },
     })
@@ -129,6 +133,7 @@ export function useUploadQueue(options: QueueOptions) {
       const refusal = overQuota(file, options.limits())
       if (refusal) {
         Object.assign(item, { state: 'failed', error: refusal })
+        announcer.assertive(`${file.name} was not uploaded: ${refusal}`)
         files.delete(item.id)
         return
       }
@@ -158,7 +163,8 @@ export function useUploadQueue(options: QueueOptions) {
       const error = refuse(file, options.limits())
       const item = reactive<UploadItem>({ id: nextId++, name: file.name, kind, totalBytes: file.size, sentBytes: 0, bytesPerSecond: 0, state: error ? 'failed' : 'waiting', resumed: false, connected: false, error })
       items.value.push(item)
-      if (!error) files.set(item.id, file)
+      if (error) announcer.assertive(`${file.name} was not uploaded: ${error}`)
+      else files.set(item.id, file)
     }
     void pump()
   }

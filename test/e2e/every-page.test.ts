@@ -54,6 +54,8 @@ describe('every page, at desktop and phone sizes', () => {
     await page.getByTestId('upload-input').setInputFiles(clip.path)
     const card = page.getByTestId('video-card').first()
     await card.and(page.locator('[data-status=ready]')).waitFor({ timeout: 120_000 })
+    // The outcome was announced to screen readers, not only drawn.
+    expect(await page.locator('.nuxt-announcer [role=status]').textContent()).toContain('pasta-night.mp4 is uploaded')
     const workspaces = await (await page.request.get(`${app.url}/api/workspaces`)).json() as { id: string }[]
     const workspaceId = workspaces[0]!.id
     const { videos } = await (await page.request.get(`${app.url}/api/workspaces/${workspaceId}/videos`)).json() as { videos: { id: string }[] }
