@@ -1,6 +1,6 @@
 // Every page of the app, found from the pages folder, at a desktop and a phone size: axe-core finds no serious or
-// critical WCAG 2.1 A/AA violation, nothing scrolls sideways at 390 px, and every control is a 44 px touch target
-// there. A new page is checked without anyone adding it here.
+// critical WCAG 2.1 A/AA violation, nothing clickable is out of a keyboard's reach, nothing scrolls sideways at
+// 390 px, and every control is a 44 px touch target there. A new page is checked without anyone adding it here.
 import { mkdtemp, readdir, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { root, type RunningApp } from '../support/app-server'
 import { closeAppInChromium, openAppInChromium, signUpFirstAccount } from '../support/browser'
 import { generateClip } from '../support/media'
-import { horizontalOverflow, seriousAccessibilityViolations, smallControls } from '../support/page-checks'
+import { horizontalOverflow, seriousAccessibilityViolations, smallControls, unreachableByKeyboard } from '../support/page-checks'
 
 interface AppPage { path: string, signedOut: boolean }
 
@@ -65,6 +65,22 @@ describe('every page, at desktop and phone sizes', () => {
 
   afterAll(() => closeAppInChromium({ app, browser }, dataDir))
 
+  it('finds each kind of problem on a page made to have them (so a check that stops working cannot pass quietly)', async () => {
+    const bad = await browser.newPage({ viewport: sizes[1].viewport })
+    try {
+      await bad.setContent(`<html lang="en"><head><title>Bad</title></head><body><main>
+        <div style="cursor:pointer" onclick="void 0">Click me</div><button style="height:20px">Tiny</button>
+        <div style="width:600px">Too wide</div><img src="data:,"></main></body></html>`)
+      expect(await unreachableByKeyboard(bad)).toEqual(['div "Click me"'])
+      expect(await smallControls(bad)).toEqual([expect.stringMatching(/^button "Tiny" is \d+×20 px$/)])
+      expect(await horizontalOverflow(bad)).toEqual(['div. ends at 608 px'])
+      expect(await seriousAccessibilityViolations(bad)).toEqual([expect.stringMatching(/^image-alt \(critical\)/)])
+    }
+    finally {
+      await bad.close()
+    }
+  })
+
   for (const size of sizes) {
     it(`passes axe, fits the screen and has touch-sized controls on every page at ${size.name} size`, async () => {
       const problems: string[] = []
@@ -81,6 +97,7 @@ describe('every page, at desktop and phone sizes', () => {
           // PAGE_SCREENSHOTS=<folder> keeps a picture of every page at each size, to look at.
           if (process.env.PAGE_SCREENSHOTS) await tab.screenshot({ path: join(process.env.PAGE_SCREENSHOTS, `${size.name}${each.path.replaceAll('/', '_')}.png`), fullPage: true })
           for (const violation of await seriousAccessibilityViolations(tab)) problems.push(`${each.path} axe: ${violation}`)
+          for (const element of await unreachableByKeyboard(tab)) problems.push(`${each.path} clickable but not reachable by keyboard: ${element}`)
           if (size.name === 'phone') {
             for (const overflow of await horizontalOverflow(tab)) problems.push(`${each.path} scrolls sideways: ${overflow}`)
             for (const control of await smallControls(tab)) problems.push(`${each.path} small control: ${control}`)

@@ -73,3 +73,29 @@ export async function smallControls(page: Page, minimum = 44): Promise<string[]>
     return found
   }, minimum)
 }
+
+/**
+ * Things that look clickable (a pointer cursor of their own) but that a keyboard cannot reach: no focusable element
+ * at or around them. An element whose action a keyboard-reachable control on the page also offers names that control
+ * with `data-equivalent-control`.
+ */
+export async function unreachableByKeyboard(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const focusable = 'a[href], button, input, select, textarea, summary, label, video, audio, [tabindex]:not([tabindex="-1"]), [contenteditable=true]'
+    const found: string[] = []
+    for (const element of document.body.querySelectorAll<HTMLElement>('*')) {
+      const style = getComputedStyle(element)
+      if (style.cursor !== 'pointer' || style.visibility === 'hidden') continue
+      const box = element.getBoundingClientRect()
+      if (box.width === 0 || box.height === 0) continue
+      // Only where the pointer starts: children inherit the cursor.
+      if (element.parentElement && getComputedStyle(element.parentElement).cursor === 'pointer') continue
+      if (element.closest(focusable) || element.querySelector(focusable)) continue
+      const equivalent = element.closest('[data-equivalent-control]')?.getAttribute('data-equivalent-control')
+      if (equivalent && document.querySelector(`[data-testid="${equivalent}"]`)) continue
+      const name = (element.getAttribute('aria-label') ?? element.textContent ?? '').trim().slice(0, 40)
+      found.push(`${element.tagName.toLowerCase()}${element.dataset.testid ? `[${element.dataset.testid}]` : ''} "${name}"`)
+    }
+    return found
+  })
+}
