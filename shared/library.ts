@@ -33,9 +33,12 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${value} bytes` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
 }
 
-/** 83.4 → "1:23". */
+/**
+ * 83.4 → "1:23". Whole seconds are counted down, as browsers' video players count them, so a card and the player
+ * under it show the same time: every duration on a page goes through here.
+ */
 export function formatDuration(seconds: number): string {
-  const whole = Math.max(0, Math.round(seconds))
+  const whole = Number.isFinite(seconds) ? Math.max(0, Math.floor(seconds)) : 0
   const hours = Math.floor(whole / 3600)
   const minutes = Math.floor((whole % 3600) / 60)
   const rest = String(whole % 60).padStart(2, '0')
