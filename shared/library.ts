@@ -44,3 +44,8 @@ export function formatDuration(seconds: number): string {
   const rest = String(whole % 60).padStart(2, '0')
   return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${rest}` : `${minutes}:${rest}`
 }
+
+/** A length refused for being over `limitSeconds`: in tenths when whole seconds would read the same as the limit. */
+export function formatDurationOver(seconds: number, limitSeconds: number): string {
+  return formatDuration(seconds) === formatDuration(limitSeconds) ? `${seconds.toFixed(1)} s` : formatDuration(seconds)
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatDuration } from '../../shared/library'
+import { formatDuration, formatDurationOver } from '../../shared/library'
 
 // Issue 12: a render card said 0:17 while its player said 0:16. Browsers' players show whole seconds elapsed, so every
 // duration the app prints counts them the same way.
@@ -15,5 +15,11 @@ describe('formatDuration', () => {
   it('never shows a negative or missing time', () => {
     expect(formatDuration(-3)).toBe('0:00')
     expect(formatDuration(Number.NaN)).toBe('0:00')
+  })
+
+  it('says by how much a length is over a limit that whole seconds would hide', () => {
+    expect(formatDurationOver(3.5, 3)).toBe('3.5 s')
+    expect(formatDurationOver(4, 3)).toBe('0:04')
+    expect(formatDurationOver(601, 600)).toBe('10:01')
   })
 })
