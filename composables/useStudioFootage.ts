@@ -1,11 +1,11 @@
 import type { VideoList } from './useVideos'
 
-/** The workspace's footage (raw clips to edit), newest first, for the Studio's picker. */
+/** Every video of the workspace for the Studio's picker: footage first (newest first), then the references. */
 export function useStudioFootage() {
   const { current } = useWorkspace()
   return useFetch<VideoList>(() => `/api/workspaces/${current.value?.id}/videos`, {
     key: () => `studio-footage-${current.value?.id}`,
-    query: { kind: 'footage' },
     immediate: Boolean(current.value),
+    transform: list => ({ ...list, videos: [...list.videos].sort((first, second) => Number(first.kind === 'reference') - Number(second.kind === 'reference')) }),
   })
 }

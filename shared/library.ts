@@ -33,11 +33,19 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${value} bytes` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
 }
 
-/** 83.4 → "1:23". */
+/**
+ * 83.4 → "1:23". Whole seconds are counted down, as browsers' video players count them, so a card and the player
+ * under it show the same time: every duration on a page goes through here.
+ */
 export function formatDuration(seconds: number): string {
-  const whole = Math.max(0, Math.round(seconds))
+  const whole = Number.isFinite(seconds) ? Math.max(0, Math.floor(seconds)) : 0
   const hours = Math.floor(whole / 3600)
   const minutes = Math.floor((whole % 3600) / 60)
   const rest = String(whole % 60).padStart(2, '0')
   return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${rest}` : `${minutes}:${rest}`
+}
+
+/** A length refused for being over `limitSeconds`: in tenths when whole seconds would read the same as the limit. */
+export function formatDurationOver(seconds: number, limitSeconds: number): string {
+  return formatDuration(seconds) === formatDuration(limitSeconds) ? `${seconds.toFixed(1)} s` : formatDuration(seconds)
 }

@@ -110,8 +110,9 @@ export const platforms = ['instagram', 'tiktok', 'youtube', 'facebook'] as const
 export type PlatformKey = typeof platforms[number]
 
 /**
- * What varies between the renders of one recipe. Each list holds alternatives; the Studio renders every
- * combination (at most `maxVariants`), and each Render row records which alternatives it took.
+ * What varies between the renders of one recipe. Each list holds alternatives to the recipe's own value (its hook
+ * line, opening, caption style, length), which is always rendered too; the Studio renders every combination (at most
+ * `maxVariants`), and each Render row records which values it took.
  */
 export const variationsSchema = z.object({
   hookText: z.array(text(120)).max(4).default([]),
@@ -160,12 +161,12 @@ export const editRecipeSchema = z.object({
 export type EditRecipe = z.infer<typeof editRecipeSchema>
 export type EditRecipeInput = z.input<typeof editRecipeSchema>
 
-/** Which alternative each varying dimension took in one variant. */
+/** Which value each varying dimension took in one variant; null is the recipe's own "none" (full length, as shot). */
 export interface VariantKeys {
   hookText?: string
-  opening?: { start: number, end: number }
+  opening?: { start: number, end: number } | null
   captionStyle?: CaptionStyle
-  maxSeconds?: number
+  maxSeconds?: number | null
 }
 
 export interface Variant {
@@ -178,16 +179,31 @@ export interface Variant {
 
 export class VariationError extends Error {}
 
-/** Every combination of the declared alternatives, each as a plain recipe. No variations: one variant, "A". */
+/** The recipe's own value first, then each alternative that differs from the ones before it. */
+function withMain<T>(main: T, alternatives: T[], same: (first: T, second: T) => boolean = Object.is): T[] {
+  return [main, ...alternatives].filter((value, index, all) => all.findIndex(other => same(other, value)) === index)
+}
+const sameSpan = (first: { start: number, end: number } | null, second: { start: number, end: number } | null) =>
+  first === second || (first !== null && second !== null && first.start === second.start && first.end === second.end)
+
+/**
+ * Every combination of the recipe's own version and its alternatives, each as a plain recipe. Every dimension works
+ * the same way: the main version (the hook line, the caption style, the opening and the length set in the recipe) is
+ * always rendered, and each alternative adds variants. No alternatives: one variant, "A".
+ */
 export function expandVariations(recipe: EditRecipe): Variant[] {
   const { hookText, opening, captionStyle, maxSeconds } = recipe.variations
   if (hookText.length > 0 && !recipe.hook) throw new VariationError('Hook text varies, but the recipe has no hook: add one first.')
   if (captionStyle.length > 0 && !recipe.captions) throw new VariationError('The caption style varies, but the recipe has no captions: add them first.')
-  const dimensions: Array<(keys: VariantKeys) => VariantKeys[]> = [
-    keys => hookText.length ? hookText.map(value => ({ ...keys, hookText: value })) : [keys],
-    keys => opening.length ? opening.map(value => ({ ...keys, opening: value })) : [keys],
-    keys => captionStyle.length ? captionStyle.map(value => ({ ...keys, captionStyle: value })) : [keys],
-    keys => maxSeconds.length ? maxSeconds.map(value => ({ ...keys, maxSeconds: value })) : [keys],
+  // A dimension varies when it has a value besides the main one; only varying dimensions are named in the keys.
+  function dimension<K extends keyof VariantKeys>(key: K, values: VariantKeys[K][]) {
+    return (keys: VariantKeys): VariantKeys[] => values.length > 1 ? values.map(value => ({ ...keys, [key]: value })) : [keys]
+  }
+  const dimensions = [
+    dimension('hookText', recipe.hook ? withMain(recipe.hook.text, hookText) : []),
+    dimension('opening', withMain(recipe.opening, opening, sameSpan)),
+    dimension('captionStyle', recipe.captions ? withMain(recipe.captions.style, captionStyle) : []),
+    dimension('maxSeconds', withMain(recipe.maxSeconds, maxSeconds)),
   ]
   const combinations = dimensions.reduce<VariantKeys[]>((all, expand) => all.flatMap(expand), [{}])
   if (combinations.length > maxVariants) {
@@ -200,10 +216,21 @@ export function expandVariations(recipe: EditRecipe): Variant[] {
     recipe: {
       ...recipe,
       variations: empty,
-      hook: recipe.hook && keys.hookText ? { ...recipe.hook, text: keys.hookText } : recipe.hook,
-      opening: keys.opening ?? recipe.opening,
+      hook: recipe.hook && keys.hookText !== undefined ? { ...recipe.hook, text: keys.hookText } : recipe.hook,
+      opening: keys.opening !== undefined ? keys.opening : recipe.opening,
       captions: recipe.captions && keys.captionStyle ? { ...recipe.captions, style: keys.captionStyle } : recipe.captions,
-      maxSeconds: keys.maxSeconds ?? recipe.maxSeconds,
+      maxSeconds: keys.maxSeconds !== undefined ? keys.maxSeconds : recipe.maxSeconds,
     },
   }))
+}
+
+/** What sets one variant apart, in words: the same text before rendering and on its render card. */
+export function describeVariant(keys: VariantKeys): string {
+  const parts = [
+    keys.hookText === undefined ? null : `“${keys.hookText}”`,
+    keys.captionStyle === undefined ? null : `${captionStyleLabels[keys.captionStyle].split(':')[0]!.toLowerCase()} captions`,
+    keys.maxSeconds === undefined ? null : keys.maxSeconds === null ? 'full length' : `at most ${keys.maxSeconds} s`,
+    keys.opening === undefined ? null : keys.opening === null ? 'opens as shot' : `opens at ${keys.opening.start} s`,
+  ]
+  return parts.filter(Boolean).join(', ') || 'as edited'
 }

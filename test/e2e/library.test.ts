@@ -55,6 +55,8 @@ describe('the Library in a browser', () => {
     const devtools = await page.context().newCDPSession(page)
     await devtools.send('Network.enable')
     await devtools.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 4 * 1024 * 1024 })
+    // Nothing is uploaded before the person says what it is.
+    await page.getByRole('radio', { name: /Reference/ }).click()
     await page.getByTestId('upload-input').setInputFiles(clip.path)
 
     const card = page.getByTestId('video-card').first()

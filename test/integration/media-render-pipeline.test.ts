@@ -198,9 +198,10 @@ describe('render pipeline', () => {
 describe('npm run render', () => {
   it('renders each variant of a recipe to its own file', async () => {
     const recipeFile = join(dir, 'variants.json')
-    await writeFile(recipeFile, JSON.stringify({ variations: { maxSeconds: [3, 4.5] }, platform: 'tiktok' }))
+    await writeFile(recipeFile, JSON.stringify({ maxSeconds: 4.5, variations: { maxSeconds: [3] }, platform: 'tiktok' }))
     const { stdout } = await run(tsx, ['scripts/render.ts', speech.path, '--recipe', recipeFile, '-o', join(dir, 'cli.mp4'), '--preview'], { env: { ...process.env, TMPDIR: await scratch('cli') } })
-    for (const [label, seconds] of [['A', 3], ['B', 4.5]] as const) {
+    // The recipe's own length is variant A; the alternative adds B.
+    for (const [label, seconds] of [['A', 4.5], ['B', 3]] as const) {
       const { stdout: probed } = await run(tools.ffprobe, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', join(dir, `cli-${label}.mp4`)])
       expect(Math.abs(Number(probed) - seconds), `variant ${label}`).toBeLessThanOrEqual(FRAME + 0.03)
       expect(stdout).toContain(`cli-${label}.mp4`)

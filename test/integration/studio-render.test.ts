@@ -120,9 +120,10 @@ describe(`Studio renders on ${inject('databaseKind')}`, () => {
   it('renders two variants in their jobs: a preview first, then the output, its thumbnail and the platform checks', async () => {
     const { renders } = await create(shortClipId, 'Launch teaser!', {
       reframe: { mode: 'crop', aspect: '9:16' },
-      hook: { text: 'Main hook', seconds: 1.5 },
+      hook: { text: 'Stop scrolling', seconds: 1.5 },
       platform: 'instagram',
-      variations: { hookText: ['Stop scrolling', 'Watch this'] },
+      // The main hook line is variant A; the other adds B.
+      variations: { hookText: ['Watch this'] },
     }, studioJobs(db, engine, workspaceId, queue))
     expect(renders.map(render => [render.variantLabel, render.keys.hookText])).toEqual([['A', 'Stop scrolling'], ['B', 'Watch this']])
     await waitUntil(async () => (await db.render.count({ where: { id: { in: renders.map(render => render.id) }, status: { in: ['succeeded', 'failed'] } } })) === 2, 240_000, 'both variants to render')

@@ -66,9 +66,11 @@ describe(`the Studio API on ${inject('databaseKind')}`, () => {
     const created = await api.post(`${base()}/renders`, { videoId: footageId, name: 'Launch teaser', recipe, patternKeys: ['hook.first_cut<=1s'] })
     expect(created.status, JSON.stringify(created.body)).toBe(201)
     const renders = created.body.renders as RenderSummary[]
+    // The main hook line is always rendered; each other line adds a variant.
     expect(renders.map(render => [render.variantLabel, render.keys.hookText, render.status, render.platform])).toEqual([
-      ['A', 'Hook one', 'queued', 'instagram'],
-      ['B', 'Hook two', 'queued', 'instagram'],
+      ['A', 'Main hook', 'queued', 'instagram'],
+      ['B', 'Hook one', 'queued', 'instagram'],
+      ['C', 'Hook two', 'queued', 'instagram'],
     ])
     expect(renders.every(render => render.recipeName === 'Launch teaser' && render.outputUrl === null && render.checks === null && render.progress === 0)).toBe(true)
 
@@ -90,14 +92,14 @@ describe(`the Studio API on ${inject('databaseKind')}`, () => {
     const listed = await api.get(`${base()}/renders?videoId=${footageId}`)
     expect((listed.body.renders as RenderSummary[]).map(render => render.id).sort()).toEqual(renders.map(render => render.id).sort())
     expect((await api.get(`${base()}/renders?videoId=${silentFootageId}`)).body.renders).toEqual([])
-    expect((await api.get(`${base()}/renders/${renders[0]!.id}`)).body).toMatchObject({ id: renders[0]!.id, keys: { hookText: 'Hook one' } })
+    expect((await api.get(`${base()}/renders/${renders[0]!.id}`)).body).toMatchObject({ id: renders[0]!.id, keys: { hookText: 'Main hook' } })
   })
 
   it('refuses edits it cannot render, saying why', async () => {
     const post = (body: object) => api.post(`${base()}/renders`, { videoId: footageId, name: 'Refused', recipe: {}, ...body })
     const tooMany = await post({ recipe: { hook: { text: 'Hi' }, captions: { cues: [{ start: 0, end: 1, text: 'Hi' }] }, variations: { hookText: ['a', 'b', 'c', 'd'], captionStyle: ['clean', 'bold', 'boxed'] } } })
     expect(tooMany.status).toBe(400)
-    expect(tooMany.body.statusMessage).toMatch(/make 12 variants; at most 8/)
+    expect(tooMany.body.statusMessage).toMatch(/make 15 variants; at most 8/)
     const noHook = await post({ recipe: { variations: { hookText: ['a', 'b'] } } })
     expect(noHook.status).toBe(400)
     expect(noHook.body.statusMessage).toMatch(/the recipe has no hook/)
@@ -112,6 +114,24 @@ describe(`the Studio API on ${inject('databaseKind')}`, () => {
     expect(uploading.body.statusMessage).toMatch(/still uploading/)
     expect((await post({ videoId: randomUUID() })).status).toBe(404)
     expect((await post({ name: '' })).status).toBe(400)
+  })
+
+  // Issue 12, item 3: a reference is someone's video to learn from; it is edited only once an editor makes it footage.
+  it('renders a reference only once the video PATCH has made it footage', async () => {
+    const referenceId = (await db.video.create({ data: { workspaceId, kind: 'reference', status: 'ready', title: 'Their reel', sizeBytes: 1000n, durationMs: 8000, storageKey: `ws/${workspaceId}/videos/${randomUUID()}/source.mp4`, audioCodec: 'aac' } })).id
+    const render = () => api.post(`${base()}/renders`, { videoId: referenceId, name: 'Remix', recipe: {} })
+    const refused = await render()
+    expect(refused.status).toBe(409)
+    expect(refused.body.statusMessage).toMatch(/is a reference video.*Use it as footage/)
+    expect(await db.render.count({ where: { workspaceId, sourceVideoId: referenceId } })).toBe(0)
+
+    const video = `/api/workspaces/${workspaceId}/videos/${referenceId}`
+    const badKind = await api.patch(video, { kind: 'clip' })
+    expect(badKind.status).toBe(400)
+    expect(badKind.body.statusMessage).toMatch(/Kind/i)
+    expect((await api.patch(video, { kind: 'footage' })).status).toBe(200)
+    expect((await api.get(video)).body.kind).toBe('footage')
+    expect((await render()).status).toBe(201)
   })
 
   it('refuses to render, and queues nothing, once the workspace has used its storage', async () => {
@@ -282,5 +302,6 @@ describe(`the Studio API on ${inject('databaseKind')}`, () => {
     expect(refused.status).toBe(403)
     expect(refused.body.statusMessage).toMatch(/needs the editor role/)
     expect((await viewer.post(`${base()}/assets?kind=logo`)).status).toBe(403)
+    expect((await viewer.patch(`/api/workspaces/${workspaceId}/videos/${footageId}`, { kind: 'reference' })).status).toBe(403)
   })
 })

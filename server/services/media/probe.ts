@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { z } from 'zod'
-import { formatDuration } from '../../../shared/library'
+import { formatDuration, formatDurationOver } from '../../../shared/library'
 import { runMediaTool } from './ffmpeg'
 import { guardInput } from './input-guard'
 
@@ -165,7 +165,7 @@ export interface FootageLimits {
 /** Refuses footage past the configured length, frame size or frame rate, saying what to change. Pure, for tests. */
 export function assertWithinLimits(probe: VideoProbe, limits: FootageLimits): void {
   if (probe.durationSeconds > limits.maxSeconds) {
-    throw new NotAVideoError(`This video is ${formatDuration(probe.durationSeconds)} long; the library takes videos up to ${formatDuration(limits.maxSeconds)}. Trim it and upload it again.`)
+    throw new NotAVideoError(`This video is ${formatDurationOver(probe.durationSeconds, limits.maxSeconds)} long; the library takes videos up to ${formatDuration(limits.maxSeconds)}. Trim it and upload it again.`)
   }
   const { displayWidth: width, displayHeight: height } = probe.video
   const fits = (width <= limits.maxWidth && height <= limits.maxHeight) || (width <= limits.maxHeight && height <= limits.maxWidth)

@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 import { z } from 'zod'
 import type { PrismaClient } from '../../generated/prisma/client'
-import { formatBytes, formatDuration } from '../../../shared/library'
+import { formatBytes, formatDuration, formatDurationOver } from '../../../shared/library'
 import { studioAssetLimits } from '../../../shared/studio'
 import type { StudioAssetKind, StudioAssetSummary } from '../../../shared/studio'
 import { runMediaTool } from '../media/ffmpeg'
@@ -105,7 +105,7 @@ export function interpretAsset(kind: StudioAssetKind, json: unknown): AssetFacts
     const seconds = Number(output.format.duration ?? 0)
     if (!(seconds >= 0.5)) throw new AssetRefusedError('This track has no playable length. Export it again and upload the new file.')
     if (seconds > studioAssetLimits.music.maxSeconds) {
-      throw new AssetRefusedError(`This track is ${formatDuration(seconds)} long; the Studio takes tracks up to ${formatDuration(studioAssetLimits.music.maxSeconds)}. Trim it first.`)
+      throw new AssetRefusedError(`This track is ${formatDurationOver(seconds, studioAssetLimits.music.maxSeconds)} long; the Studio takes tracks up to ${formatDuration(studioAssetLimits.music.maxSeconds)}. Trim it first.`)
     }
     return { extension, durationMs: Math.round(seconds * 1000), width: null, height: null }
   }

@@ -152,8 +152,10 @@ export async function createRenders(deps: StudioDependencies & { jobs: StudioJob
 }): Promise<{ recipeId: string, renders: RenderSummary[] }> {
   const { db } = deps
   const { workspaceId, recipe } = input
-  const video = await db.video.findFirst({ where: { id: input.videoId, workspaceId, deletedAt: null }, select: { status: true, storageKey: true, durationMs: true } })
+  const video = await db.video.findFirst({ where: { id: input.videoId, workspaceId, deletedAt: null }, select: { kind: true, status: true, storageKey: true, durationMs: true } })
   if (!video) throw notFound('This video')
+  // A reference may be anyone's video, kept to learn from: an editor says it is their own by making it footage.
+  if (video.kind === 'reference') throw conflict('This is a reference video, kept to learn from. Use it as footage (in the Studio or the Library) to edit it.')
   if (video.status === 'uploading' || !video.storageKey) throw conflict('This video is still uploading. Render it once the upload has finished.')
   if (!renderableStatuses.has(video.status)) throw conflict('This video could not be read when it was analysed. Upload it again (or another export of it) to render it.')
   if (video.durationMs !== null && recipe.trim.start * 1000 >= video.durationMs) {
