@@ -3,9 +3,11 @@ import type { VideoList } from './useVideos'
 /** The workspace's footage (raw clips to edit), newest first, for the Studio's picker. */
 export function useStudioFootage() {
   const { current } = useWorkspace()
-  return useFetch<VideoList>(() => `/api/workspaces/${current.value?.id}/videos`, {
+  return useApi<VideoList>(() => `/api/workspaces/${current.value?.id}/videos`, {
     key: () => `studio-footage-${current.value?.id}`,
     query: { kind: 'footage' },
     immediate: Boolean(current.value),
+    // Navigation does not wait for it: <AppAsyncState> shows a skeleton until it arrives.
+    lazy: true,
   })
 }

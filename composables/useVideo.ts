@@ -39,7 +39,7 @@ export interface VideoDetail extends LibraryVideo {
 /** One video with its latest analysis, its pictures (signed links) and the pattern buckets it falls in. */
 export function useVideo(videoId: MaybeRefOrGetter<string>) {
   const { current } = useWorkspace()
-  return useFetch<VideoDetail>(() => `/api/workspaces/${current.value?.id}/videos/${toValue(videoId)}`, {
+  return useApi<VideoDetail>(() => `/api/workspaces/${current.value?.id}/videos/${toValue(videoId)}`, {
     key: () => `video-${current.value?.id}-${toValue(videoId)}`,
     immediate: Boolean(current.value),
   })

@@ -28,8 +28,10 @@ export interface VideoList {
 /** Every video of the current workspace with its storage use; the page filters by kind itself. */
 export function useVideos() {
   const { current } = useWorkspace()
-  return useFetch<VideoList>(() => `/api/workspaces/${current.value?.id}/videos`, {
+  return useApi<VideoList>(() => `/api/workspaces/${current.value?.id}/videos`, {
     key: () => `videos-${current.value?.id}`,
     immediate: Boolean(current.value),
+    // Navigation does not wait for it: <AppAsyncState> shows a skeleton until it arrives.
+    lazy: true,
   })
 }
