@@ -1,4 +1,4 @@
-import type { VideoList } from './useVideos'
+import type { VideoList } from '#shared/library'
 
 /** The workspace's footage (raw clips to edit), newest first, for the Studio's picker. */
 export function useStudioFootage() {

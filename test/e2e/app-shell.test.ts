@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sections } from '../../shared/navigation'
+import { sections } from '#shared/navigation'
 import { fetchHealthReport, startBuiltApp, type RunningApp } from '../support/app-server'
 import { launchChromium, submitSignUp } from '../support/browser'
 
