@@ -95,6 +95,21 @@ describe('loading, empty, error and signed out', () => {
     })
   }
 
+  it('stays on the page when only the access token had lapsed: the refresh cookie renews it and the list loads', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 })
+    await page.goto(app.url)
+    // The first answer is a 401, as for a token that expired while the tab slept; the session itself is alive.
+    let refused = 0
+    await page.route(videosApi, (route: Route) => refused++ === 0
+      ? route.fulfill({ status: 401, json: { statusCode: 401, statusMessage: 'Your session has expired. Sign in again.' } })
+      : route.continue())
+    await openLibraryFromSidebar()
+    await page.getByTestId('library-empty').waitFor()
+    expect(new URL(page.url()).pathname).toBe('/library')
+    expect(refused).toBe(2)
+    await page.unroute(videosApi)
+  })
+
   it('sends a tab whose session ended elsewhere to sign in, and back to the Library after it', async () => {
     await page.setViewportSize({ width: 1440, height: 900 })
     await page.goto(`${app.url}/library`)
