@@ -1,8 +1,6 @@
-import type { Role, Permission } from '#shared/permissions'
+import type { Permission } from '#shared/permissions'
 import { roleAllows } from '#shared/permissions'
-
-export interface WorkspaceSummary { id: string, name: string, slug: string, timeZone: string, postsNeedApproval: boolean, role: Role }
-export interface SessionData { user: { id: string, email: string, name: string | null, emailVerified: boolean }, workspaces: WorkspaceSummary[] }
+import type { SessionData } from '#shared/workspaces'
 
 /** The workspaces of the signed-in user and the one being worked in (remembered in a cookie across visits). */
 export function useWorkspace() {

@@ -18,6 +18,7 @@ function expiresAt(token: string | null | undefined): number | undefined {
 export default defineNuxtPlugin(() => {
   const { status, signOut } = useAuth()
   const { rawToken, setToken } = useAuthState()
+  const router = useRouter()
 
   async function refreshIfDue() {
     if (status.value !== 'authenticated') return
@@ -35,7 +36,8 @@ export default defineNuxtPlugin(() => {
         setToken(token)
       }
       catch {
-        await signOut({ callbackUrl: '/login' })
+        // Signed out meanwhile: sign in again, then come back to this page.
+        await signOut({ callbackUrl: router.resolve(signInLocation(router.currentRoute.value.fullPath)).fullPath })
       }
     })
   }

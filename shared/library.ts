@@ -1,9 +1,75 @@
 import { z } from 'zod'
+import type { Timeline, VideoFeatures } from './analysis'
 
 // Library schemas and helpers shared by the pages and the routes.
 
 export const videoKinds = ['reference', 'footage'] as const
 export type VideoKind = typeof videoKinds[number]
+
+// What the Library routes answer, used by the routes (server/services/library/videos.ts) and the pages alike.
+
+export type VideoStatus = 'uploading' | 'uploaded' | 'analysing' | 'ready' | 'failed'
+
+/** One video in GET …/videos. */
+export interface LibraryVideo {
+  id: string
+  kind: VideoKind
+  status: VideoStatus
+  title: string
+  originalFilename: string | null
+  sizeBytes: number
+  durationMs: number | null
+  width: number | null
+  height: number | null
+  fps: number | null
+  error: string | null
+  createdAt: string
+  thumbnailUrl: string | null
+}
+
+/** GET …/videos: every video with the workspace's storage use and limits. */
+export interface VideoList {
+  usedBytes: number
+  quotaBytes: number
+  maxUploadBytes: number
+  videos: LibraryVideo[]
+}
+
+export interface AnalysisProvenance {
+  analyser?: string
+  ffmpegVersion?: string
+  thresholds?: { cutThreshold: number, silenceNoiseDb: number, silenceMinSeconds: number, hookWindowSeconds?: number }
+  elapsedMs?: number
+}
+
+export interface VideoAnalysis {
+  id: string
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled'
+  error: string | null
+  jobId: string | null
+  createdAt: string
+  finishedAt: string | null
+  features: VideoFeatures | null
+  timeline: Timeline | null
+  provenance: AnalysisProvenance | null
+  contactSheetUrl: string | null
+  shotKeyframeUrls: (string | null)[]
+}
+
+export interface VideoPattern { key: string, kind: string, label: string, note: string | null, value: Record<string, unknown> }
+
+/** GET …/videos/:videoId: one video with its latest analysis, signed links and the pattern buckets it falls in. */
+export interface VideoDetail extends LibraryVideo {
+  sha256: string | null
+  videoCodec: string | null
+  audioCodec: string | null
+  probe: { container?: string, formatName?: string } | null
+  mimeType: string | null
+  sourceUrl: string | null
+  downloadUrl: string | null
+  analysis: VideoAnalysis | null
+  patterns: VideoPattern[]
+}
 
 export const videoListQuery = z.object({
   kind: z.enum(videoKinds).optional(),

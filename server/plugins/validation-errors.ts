@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { describeIssues } from '../../shared/issues'
+import { describeIssues } from '#shared/issues'
 
 // h3's getValidatedRouterParams, readValidatedBody and getValidatedQuery answer a zod refusal with the bare status
 // "Validation Error" and zod's error as data, whose issues do not survive JSON. Here, once for every route, it

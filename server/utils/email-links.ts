@@ -1,6 +1,6 @@
 import type { H3Event } from 'h3'
 import { z } from 'zod'
-import { emailLinkTokenSchema, invalidEmailLinkMessage, type EmailLinkPurpose } from '../../shared/auth'
+import { emailLinkTokenSchema, invalidEmailLinkMessage, type EmailLinkPurpose } from '#shared/auth'
 import { badRequest } from '../services/errors'
 
 const linkBody = z.object({ token: emailLinkTokenSchema })

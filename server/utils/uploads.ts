@@ -1,6 +1,6 @@
 import type { H3Event } from 'h3'
 import { z } from 'zod'
-import { uuidParam } from '../../shared/auth'
+import { uuidParam } from '#shared/auth'
 import { createUploadService } from '../services/library/uploads'
 import type { UploadService } from '../services/library/uploads'
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sections } from '../../shared/navigation'
+import { sections } from '#shared/navigation'
 import { fetchHealthReport, startBuiltApp, type RunningApp } from '../support/app-server'
 import { launchChromium, submitSignUp } from '../support/browser'
 
@@ -93,7 +93,7 @@ describe('the app shell on a fresh data directory', () => {
     expect(html).toContain('Patterns is not built yet')
     const anonymous = await fetch(`${app.url}/studio`, { redirect: 'manual', headers: { accept: 'text/html' } })
     expect(anonymous.status).toBe(302)
-    expect(anonymous.headers.get('location')).toBe('/login')
+    expect(anonymous.headers.get('location')).toBe('/login?next=/studio')
   })
 
   it('made no request off the machine and logged no errors in the browser', () => {

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiClient } from '../support/api'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
-import { launchChromium } from '../support/browser'
+import { launchChromium, waitForHydration } from '../support/browser'
 import { createScratchPostgres, type ScratchDatabase } from '../support/postgres'
 import { linkIn, startLoopbackSmtp, type LoopbackSmtp } from '../support/smtp'
 
@@ -38,13 +38,6 @@ describe('e-mail links in the browser', () => {
   })
 
   // Typing or clicking before Vue has taken over the page is lost (a click would submit the bare HTML form).
-  async function waitForHydration(page: Page) {
-    await page.waitForFunction(() => {
-      const app = (document.querySelector('#__nuxt') as { __vue_app__?: { config: { globalProperties: { $nuxt?: { isHydrating?: boolean } } } } } | null)?.__vue_app__
-      return app?.config.globalProperties.$nuxt?.isHydrating === false
-    })
-  }
-
   async function signIn(password: string, email = address) {
     await page.getByLabel('E-mail').fill(email)
     await page.getByLabel('Password').fill(password)

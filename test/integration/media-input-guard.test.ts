@@ -21,7 +21,7 @@ import { probeVideo } from '../../server/services/media/probe'
 import { compileRecipe, loudnessMeasureCommand } from '../../server/services/media/render/compile'
 import { peakLevelCommand } from '../../server/services/media/render/silence'
 import { inspectAsset } from '../../server/services/studio/assets'
-import { editRecipeSchema } from '../../shared/recipe'
+import { editRecipeSchema } from '#shared/recipe'
 
 const run = promisify(execFile)
 

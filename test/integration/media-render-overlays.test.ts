@@ -11,9 +11,9 @@ import { locateMediaTools, runMediaTool } from '../../server/services/media/ffmp
 import type { MediaTools } from '../../server/services/media/ffmpeg'
 import { compileRecipe, loudnessMeasureCommand, parseLoudnessMeasurement } from '../../server/services/media/render/compile'
 import type { RenderAssets, RenderSource } from '../../server/services/media/render/compile'
-import { checkRender } from '../../shared/platforms'
-import { editRecipeSchema } from '../../shared/recipe'
-import type { EditRecipeInput } from '../../shared/recipe'
+import { checkRender } from '#shared/platforms'
+import { editRecipeSchema } from '#shared/recipe'
+import type { EditRecipeInput } from '#shared/recipe'
 import { generateClip, referenceLoudness } from '../support/media'
 import { grabFrame, regionDifference, regionMean } from '../support/pixels'
 

@@ -10,8 +10,8 @@ import { locateMediaTools, runMediaTool } from '../../server/services/media/ffmp
 import type { MediaTools } from '../../server/services/media/ffmpeg'
 import { filterValue } from '../../server/services/media/filter-escape'
 import { compileRecipe, loudnessMeasureCommand, parseLoudnessMeasurement } from '../../server/services/media/render/compile'
-import { editRecipeSchema } from '../../shared/recipe'
-import type { EditRecipeInput } from '../../shared/recipe'
+import { editRecipeSchema } from '#shared/recipe'
+import type { EditRecipeInput } from '#shared/recipe'
 import { generateClip, referenceLoudness } from '../support/media'
 import type { GeneratedClip } from '../support/media'
 

@@ -44,3 +44,11 @@ export async function signUpFirstAccount(page: Page, appUrl: string, person: { n
   await submitSignUp(page, person)
   await page.waitForURL(`${appUrl}/`)
 }
+
+/** Waits until Nuxt has hydrated the page, so clicks are handled by the app (client navigation), not as plain links. */
+export async function waitForHydration(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const app = (document.querySelector('#__nuxt') as { __vue_app__?: { config: { globalProperties: { $nuxt?: { isHydrating?: boolean } } } } } | null)?.__vue_app__
+    return app?.config.globalProperties.$nuxt?.isHydrating === false
+  })
+}

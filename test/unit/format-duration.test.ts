@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatDuration, formatDurationOver } from '../../shared/library'
+import { formatDuration, formatDurationOver } from '#shared/library'
 
 // Issue 12: a render card said 0:17 while its player said 0:16. Browsers' players show whole seconds elapsed, so every
 // duration the app prints counts them the same way.

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { describeIssue, describeIssues, fieldOf } from '../../shared/issues'
-import { editRecipeSchema } from '../../shared/recipe'
-import { createRendersSchema } from '../../shared/studio'
+import { describeIssue, describeIssues, fieldOf } from '#shared/issues'
+import { editRecipeSchema } from '#shared/recipe'
+import { createRendersSchema } from '#shared/studio'
 
 const refusal = (schema: z.ZodType, input: unknown) => {
   const parsed = schema.safeParse(input)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { assColour, buildAssDocument, captionLayout, captionLooks, escapeAssText, formatAssTime, mapCuesToOutput } from '../../server/services/media/render/captions'
 import type { TimedCue } from '../../server/services/media/render/captions'
-import { captionStyles } from '../../shared/recipe'
-import type { CaptionStyle } from '../../shared/recipe'
+import { captionStyles } from '#shared/recipe'
+import type { CaptionStyle } from '#shared/recipe'
 
 const WORD_JOINER = '\u2060'
 

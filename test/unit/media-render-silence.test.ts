@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { RecipeError } from '../../server/services/media/render/compile'
 import { parsePeakLevel, parseSilences, peakLevelCommand, removeSilences, silenceDetectCommand, silenceRange } from '../../server/services/media/render/silence'
-import { editRecipeSchema, silenceSchema } from '../../shared/recipe'
+import { editRecipeSchema, silenceSchema } from '#shared/recipe'
 
 const source = { path: '/in/footage.mp4', width: 1920, height: 1080, durationSeconds: 20, fps: 30, hasAudio: true }
 const recipe = (input: object) => editRecipeSchema.parse(input)

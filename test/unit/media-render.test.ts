@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { escapeGraphValue, escapeOptionValue, filterValue } from '../../server/services/media/filter-escape'
 import { compileRecipe, cropFor, keptSegments, loudnessMeasureCommand, parseLoudnessMeasurement, outputSize, RecipeError, wrapText } from '../../server/services/media/render/compile'
-import { editRecipeSchema } from '../../shared/recipe'
+import { editRecipeSchema } from '#shared/recipe'
 
 const source = { path: '/in/footage.mp4', width: 1920, height: 1080, durationSeconds: 20, fps: 30, hasAudio: true }
 const recipe = (input: object) => editRecipeSchema.parse(input)

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { sections } from '../../shared/navigation'
+import { sections } from '#shared/navigation'
 
 const pagesDir = resolve(import.meta.dirname, '../../pages')
 

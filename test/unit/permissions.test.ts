@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { newPasswordSchema, workspaceSettingsSchema } from '../../shared/auth'
-import { outranks, permissions, roleAllows, roles } from '../../shared/permissions'
+import { newPasswordSchema, workspaceSettingsSchema } from '#shared/auth'
+import { outranks, permissions, roleAllows, roles } from '#shared/permissions'
 
 describe('the permission matrix', () => {
   it('grants each role everything below it and nothing above', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { captionCueSchema } from '../../shared/recipe'
-import { clockTime, cueAfterClip, parseSrt } from '../../shared/srt'
+import { captionCueSchema } from '#shared/recipe'
+import { clockTime, cueAfterClip, parseSrt } from '#shared/srt'
 
 describe('pasting SRT captions', () => {
   it('reads numbered cues with their times and joins multi-line text', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { checkRender, checkRenderEverywhere } from '../../shared/platforms'
-import { describeVariant, editRecipeSchema, expandVariations, VariationError } from '../../shared/recipe'
+import { checkRender, checkRenderEverywhere } from '#shared/platforms'
+import { describeVariant, editRecipeSchema, expandVariations, VariationError } from '#shared/recipe'
 
 const facts = { durationSeconds: 20, width: 1080, height: 1920, fps: 30, sizeBytes: 20e6, videoCodec: 'h264', audioSampleRate: 48000 }
 

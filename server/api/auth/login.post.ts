@@ -1,4 +1,4 @@
-import { signInSchema } from '../../../shared/auth'
+import { signInSchema } from '#shared/auth'
 import { verifyCredentials } from '../../services/auth/accounts'
 import { startSession } from '../../services/auth/sessions'
 import { signInWithSupabase } from '../../services/auth/supabase'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { emailSchema } from '../../../shared/auth'
+import { emailSchema } from '#shared/auth'
 import { supabaseSendMagicLink } from '../../services/auth/supabase'
 import { limits } from '../../services/security/rate-limit'
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isTimeZone, signUpSchema } from '../../../shared/auth'
+import { isTimeZone, signUpSchema } from '#shared/auth'
 import { signUp } from '../../services/auth/accounts'
 import { sendVerification } from '../../services/auth/email-links'
 import { startSession } from '../../services/auth/sessions'

@@ -1,4 +1,4 @@
-import { createWorkspaceSchema } from '../../../shared/auth'
+import { createWorkspaceSchema } from '#shared/auth'
 import { createOwnWorkspace } from '../../services/workspaces/workspaces'
 
 // A new workspace, owned by the user who makes it (a second brand, a client).

@@ -1,6 +1,6 @@
 // Single-use, expiring links sent by e-mail: password reset and address verification. Like invites and refresh
 // tokens, only the token's SHA-256 hash is stored; the token itself exists only in the mail.
-import { emailLinkAdvice, invalidEmailLinkMessage, type EmailLinkPurpose } from '../../../shared/auth'
+import { emailLinkAdvice, invalidEmailLinkMessage, type EmailLinkPurpose } from '#shared/auth'
 import type { Prisma, PrismaClient } from '../../generated/prisma/client'
 import { recordAudit } from '../audit'
 import { badRequest } from '../errors'

@@ -1,3 +1,4 @@
+import type { SessionData } from '#shared/workspaces'
 import type { PrismaClient } from '../../generated/prisma/client'
 import { recordAudit } from '../audit'
 import { unauthorized } from '../errors'
@@ -75,7 +76,8 @@ export async function findActiveSessionUser(db: PrismaClient, sessionId: string,
   return rows[0]
 }
 
-export interface SessionView { user: ActiveUser & { emailVerified: boolean }, workspaces: { id: string, name: string, slug: string, timeZone: string, postsNeedApproval: boolean, role: string }[] }
+/** What GET /api/auth/session answers (the shape the pages read). */
+export type SessionView = SessionData
 
 /** A session view, with the instant the session itself expires (how long it may be remembered). */
 export interface LoadedSession { view: SessionView, expiresAt: Date }

@@ -1,7 +1,7 @@
 // What a workspace keeps in media storage, for its quota: source videos (and uploads in progress, by their
 // declared size), their analysis pictures, renders (output, preview, thumbnail) and Studio assets.
 import type { PrismaClient } from '../../generated/prisma/client'
-import { formatBytes } from '../../../shared/library'
+import { formatBytes } from '#shared/library'
 
 type Reader = Pick<PrismaClient, 'video' | 'videoAnalysis' | 'render' | 'studioAsset' | '$executeRaw'>
 

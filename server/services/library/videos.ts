@@ -1,8 +1,8 @@
 // Reading and managing a workspace's videos. Every query is scoped by workspaceId; media is handed out
 // as short-lived signed URLs, never as storage paths.
 import type { PrismaClient } from '../../generated/prisma/client'
-import type { VideoKind } from '../../../shared/library'
-import type { Timeline, VideoFeatures } from '../media/analysis/features'
+import type { AnalysisProvenance, LibraryVideo, VideoAnalysis, VideoDetail, VideoKind } from '#shared/library'
+import type { Timeline, VideoFeatures } from '#shared/analysis'
 import { renderPrefix, videoPrefix } from '../media/storage/keys'
 import type { MediaStore } from '../media/storage/types'
 import { notFound } from '../errors'
@@ -20,15 +20,16 @@ function sign(store: MediaStore, key: string | null | undefined, downloadName?: 
   return key ? store.signedUrl(key, { expiresInSeconds: MEDIA_URL_SECONDS, downloadName }) : Promise.resolve(null)
 }
 
-export async function listVideos(db: PrismaClient, store: MediaStore, workspaceId: string, filter: { kind?: VideoKind }) {
+export async function listVideos(db: PrismaClient, store: MediaStore, workspaceId: string, filter: { kind?: VideoKind }): Promise<{ usedBytes: number, videos: LibraryVideo[] }> {
   const [videos, usage] = await Promise.all([
     db.video.findMany({ where: { workspaceId, deletedAt: null, kind: filter.kind }, orderBy: { createdAt: 'desc' }, select: listSelect, take: 500 }),
     workspaceUsedBytes(db, workspaceId),
   ])
   return {
     usedBytes: usage,
-    videos: await Promise.all(videos.map(async ({ thumbnailKey, sizeBytes, ...video }) => ({
+    videos: await Promise.all(videos.map(async ({ thumbnailKey, sizeBytes, createdAt, ...video }) => ({
       ...video,
+      createdAt: createdAt.toISOString(),
       sizeBytes: Number(sizeBytes ?? 0),
       thumbnailUrl: await sign(store, thumbnailKey),
     }))),
@@ -37,7 +38,7 @@ export async function listVideos(db: PrismaClient, store: MediaStore, workspaceI
 
 interface StoredArtifacts { thumbnail: string | null, contactSheet: string | null, shotKeyframes: (string | null)[] }
 
-export async function getVideo(db: PrismaClient, store: MediaStore, workspaceId: string, videoId: string) {
+export async function getVideo(db: PrismaClient, store: MediaStore, workspaceId: string, videoId: string): Promise<VideoDetail> {
   const video = await db.video.findFirst({
     where: { id: videoId, workspaceId, deletedAt: null },
     select: { ...listSelect, storageKey: true, sha256: true, videoCodec: true, audioCodec: true, probe: true, mimeType: true },
@@ -52,28 +53,30 @@ export async function getVideo(db: PrismaClient, store: MediaStore, workspaceId:
     }),
   ])
   const artifacts = latest?.artifacts as StoredArtifacts | null
-  const { storageKey, thumbnailKey, sizeBytes, ...rest } = video
+  const { storageKey, thumbnailKey, sizeBytes, createdAt, probe, ...rest } = video
   const downloadName = video.originalFilename ?? `${video.title}.${storageKey?.split('.').pop() ?? 'mp4'}`
   return {
     ...rest,
+    createdAt: createdAt.toISOString(),
+    probe: probe as VideoDetail['probe'],
     sizeBytes: Number(sizeBytes ?? 0),
     sourceUrl: await sign(store, storageKey),
     downloadUrl: await sign(store, storageKey, downloadName),
     thumbnailUrl: await sign(store, thumbnailKey),
     analysis: latest && {
       id: latest.id,
-      status: latest.status,
+      status: latest.status as VideoAnalysis['status'],
       error: latest.error,
       jobId: (latest.provenance as { jobId?: string } | null)?.jobId ?? null,
-      createdAt: latest.createdAt,
-      finishedAt: latest.finishedAt,
+      createdAt: latest.createdAt.toISOString(),
+      finishedAt: latest.finishedAt?.toISOString() ?? null,
       features: latest.features as VideoFeatures | null,
       timeline: latest.segments as Timeline | null,
-      provenance: latest.provenance,
+      provenance: latest.provenance as AnalysisProvenance | null,
       contactSheetUrl: await sign(store, artifacts?.contactSheet),
       shotKeyframeUrls: await Promise.all((artifacts?.shotKeyframes ?? []).map(key => sign(store, key))),
     },
-    patterns: evidence.map(item => ({ key: item.pattern.key, kind: item.pattern.kind, label: item.pattern.label, note: item.note, value: item.value })),
+    patterns: evidence.map(item => ({ key: item.pattern.key, kind: item.pattern.kind, label: item.pattern.label, note: item.note, value: item.value as Record<string, unknown> })),
   }
 }
 

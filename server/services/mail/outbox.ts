@@ -1,7 +1,7 @@
 // The dev outbox: the last mails this process would have sent, for a developer without a mail server.
 // Only filled when no SMTP_URL is set outside production (see mailer.ts), so tokens never sit here in production.
 import type { PrismaClient } from '../../generated/prisma/client'
-import type { DevMail } from '../../../shared/mail'
+import type { DevMail } from '#shared/mail'
 
 const KEEP = 50
 const mails: DevMail[] = []

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { z } from 'zod'
-import { formatDuration, formatDurationOver } from '../../../shared/library'
+import { formatDuration, formatDurationOver } from '#shared/library'
 import { runMediaTool } from './ffmpeg'
 import { guardInput } from './input-guard'
 

@@ -2,9 +2,9 @@
 // on the workspace's reference videos (server/services/media/analysis/features.ts, matchPatterns). A bucket counts
 // when at least half of the analysed reference videos fall in it; each one it uses is named in the description.
 import type { PrismaClient } from '../../generated/prisma/client'
-import type { EditRecipeInput, SilenceRemoval } from '../../../shared/recipe'
-import type { StudioPreset } from '../../../shared/studio'
-import { builtInPresets, hookPlaceholder } from '../../../shared/studio-presets'
+import type { EditRecipeInput, SilenceRemoval } from '#shared/recipe'
+import type { StudioPreset } from '#shared/studio'
+import { builtInPresets, hookPlaceholder } from '#shared/studio-presets'
 import { notFound } from '../errors'
 
 /** How many of the reference videos fall in one bucket. */

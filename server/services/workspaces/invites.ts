@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from '../../generated/prisma/client'
-import { outranks, type Role } from '../../../shared/permissions'
+import { outranks, type Role } from '#shared/permissions'
+import type { OpenInvite } from '#shared/workspaces'
 import { recordAudit } from '../audit'
 import { conflict, forbidden, notFound, ServiceError } from '../errors'
 import { hashOpaqueToken, newOpaqueToken } from '../auth/tokens'
@@ -20,12 +21,13 @@ export async function createInvite(db: PrismaClient, workspaceId: string, actor:
   return { ...invite, token }
 }
 
-export async function listOpenInvites(db: PrismaClient, workspaceId: string, now = new Date()) {
-  return db.invite.findMany({
+export async function listOpenInvites(db: PrismaClient, workspaceId: string, now = new Date()): Promise<OpenInvite[]> {
+  const invites = await db.invite.findMany({
     where: { workspaceId, acceptedAt: null, revokedAt: null, expiresAt: { gt: now } },
     orderBy: { createdAt: 'desc' },
     select: { id: true, role: true, email: true, expiresAt: true, createdAt: true, invitedBy: { select: { name: true, email: true } } },
   })
+  return invites.map(invite => ({ ...invite, role: invite.role as Role, expiresAt: invite.expiresAt.toISOString(), createdAt: invite.createdAt.toISOString() }))
 }
 
 export async function revokeInvite(db: PrismaClient, workspaceId: string, inviteId: string, actorId: string) {

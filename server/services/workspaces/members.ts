@@ -1,17 +1,23 @@
 import type { Prisma, PrismaClient } from '../../generated/prisma/client'
-import { outranks, type Role } from '../../../shared/permissions'
+import { outranks, type Role } from '#shared/permissions'
+import type { WorkspaceMember } from '#shared/workspaces'
 import { recordAudit } from '../audit'
 import { conflict, forbidden, notFound } from '../errors'
 
 const LAST_OWNER = 'A workspace needs at least one owner. Make someone else an owner first.'
 
-export async function listMembers(db: PrismaClient, workspaceId: string) {
+export async function listMembers(db: PrismaClient, workspaceId: string): Promise<WorkspaceMember[]> {
   const members = await db.membership.findMany({
     where: { workspaceId },
     orderBy: { createdAt: 'asc' },
     select: { id: true, role: true, createdAt: true, user: { select: { id: true, name: true, email: true, lastSignInAt: true } } },
   })
-  return members.map(member => ({ ...member, role: member.role as Role }))
+  return members.map(({ createdAt, user, ...member }) => ({
+    ...member,
+    role: member.role as Role,
+    createdAt: createdAt.toISOString(),
+    user: { ...user, lastSignInAt: user.lastSignInAt?.toISOString() ?? null },
+  }))
 }
 
 // Locks the owner rows, so two owners demoting each other at once cannot leave the workspace with none.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Prisma, PrismaClient } from '../../generated/prisma/client'
-import type { Role } from '../../../shared/permissions'
+import type { Role } from '#shared/permissions'
 import { recordAudit } from '../audit'
 import { conflict, notFound } from '../errors'
 

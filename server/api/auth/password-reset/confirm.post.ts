@@ -1,4 +1,4 @@
-import { passwordResetSchema } from '../../../../shared/auth'
+import { passwordResetSchema } from '#shared/auth'
 import { resetPassword } from '../../../services/auth/email-links'
 import { limits } from '../../../services/security/rate-limit'
 

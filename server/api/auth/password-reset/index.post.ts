@@ -1,4 +1,4 @@
-import { passwordResetRequestSchema } from '../../../../shared/auth'
+import { passwordResetRequestSchema } from '#shared/auth'
 import { requestPasswordReset, RESET_LINK_MINUTES } from '../../../services/auth/email-links'
 import { mailLimits } from '../../../services/auth/mail-limits'
 

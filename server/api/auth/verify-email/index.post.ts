@@ -1,4 +1,4 @@
-import { verifyEmailSchema } from '../../../../shared/auth'
+import { verifyEmailSchema } from '#shared/auth'
 import { verifyEmail } from '../../../services/auth/email-links'
 
 // The link from the verification mail. It works on any device, signed in or not: the link is the credential.

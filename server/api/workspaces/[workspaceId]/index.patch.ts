@@ -1,4 +1,4 @@
-import { workspaceSettingsSchema } from '../../../../shared/auth'
+import { workspaceSettingsSchema } from '#shared/auth'
 import { updateWorkspace } from '../../../services/workspaces/workspaces'
 
 export default defineEventHandler(async (event) => {

@@ -1,6 +1,6 @@
 // From measurements to the features a strategy can use, and from features to named pattern buckets
 // ("hook.first_cut<=1s") with a sentence a creator understands. Pure: the worker, the CLI and tests share it.
-import type { Curve, Interval, Shot, Timeline, VideoFeatures } from '../../../../shared/analysis'
+import type { Curve, Interval, Shot, Timeline, VideoFeatures } from '#shared/analysis'
 import type { Cut, LoudnessSample, Measurements, MotionSample } from './parse'
 
 export type { Curve, Shot, Timeline, VideoFeatures }

@@ -1,7 +1,7 @@
 // Reads what the analysis pass prints: detector lines on stderr, sampled frame metadata on stdout.
 // Pure and line-by-line, so memory stays flat however long the video is.
 
-import type { Cut, Interval } from '../../../../shared/analysis'
+import type { Cut, Interval } from '#shared/analysis'
 
 export type { Cut, Interval }
 export interface LoudnessSample { time: number, momentary: number, shortTerm: number }

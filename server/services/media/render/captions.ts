@@ -1,7 +1,7 @@
 // Burned captions: cues (source seconds) mapped through the cuts and the speed into output seconds, then written
 // as an ASS document that ffmpeg's subtitles filter draws with libass. Pure, no database: unit-tested in
 // test/unit/media-render-captions.test.ts and measured on real renders in test/integration/media-render-captions.test.ts.
-import type { CaptionCue, CaptionStyle } from '../../../../shared/recipe'
+import type { CaptionCue, CaptionStyle } from '#shared/recipe'
 import type { Span } from './types'
 
 /** A word on the output timeline. */

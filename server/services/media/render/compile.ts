@@ -4,9 +4,9 @@
 // an ASS file (captions). A render may need up to two measuring passes first: silences (silence.ts) and
 // loudness (loudnessMeasureCommand); the pipeline (pipeline.ts) runs them and hands their results in.
 import { join } from 'node:path'
-import { aspectSizes } from '../../../../shared/recipe'
-import type { Aspect, EditRecipe } from '../../../../shared/recipe'
-import { platformProfiles } from '../../../../shared/platforms'
+import { aspectSizes } from '#shared/recipe'
+import type { Aspect, EditRecipe } from '#shared/recipe'
+import { platformProfiles } from '#shared/platforms'
 import { filterValue } from '../filter-escape'
 import { guardInput } from '../input-guard'
 import { renderFonts } from './fonts'

@@ -16,7 +16,7 @@
 // - auto-editor also drops sounds shorter than --min-clip-length (3 frames): a click in a silence. silencedetect
 //   ends the silence at the click instead; the parts left shorter than one frame are dropped here.
 // - Cuts fall on frame boundaries, rounded towards the silence, as auto-editor's per-frame chunks do.
-import type { EditRecipe, SilenceRemoval } from '../../../../shared/recipe'
+import type { EditRecipe, SilenceRemoval } from '#shared/recipe'
 import { guardInput } from '../input-guard'
 import { RecipeError } from './types'
 import type { RenderSource, Span } from './types'

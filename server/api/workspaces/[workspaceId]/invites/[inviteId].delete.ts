@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { uuidParam } from '../../../../../shared/auth'
+import { uuidParam } from '#shared/auth'
 import { revokeInvite } from '../../../../services/workspaces/invites'
 
 export default defineEventHandler(async (event) => {

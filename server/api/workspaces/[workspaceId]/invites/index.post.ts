@@ -1,4 +1,4 @@
-import { createInviteSchema } from '../../../../../shared/auth'
+import { createInviteSchema } from '#shared/auth'
 import { createInvite } from '../../../../services/workspaces/invites'
 
 // Returns the invite link once; only a hash of its token is stored.

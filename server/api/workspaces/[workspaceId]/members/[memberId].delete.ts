@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { uuidParam } from '../../../../../shared/auth'
+import { uuidParam } from '#shared/auth'
 import { removeMember } from '../../../../services/workspaces/members'
 
 export default defineEventHandler(async (event) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { changeRoleSchema, uuidParam } from '../../../../../shared/auth'
+import { changeRoleSchema, uuidParam } from '#shared/auth'
 import { changeRole } from '../../../../services/workspaces/members'
 
 export default defineEventHandler(async (event) => {

@@ -1,4 +1,4 @@
-import { presetListQuery } from '../../../../../shared/studio'
+import { presetListQuery } from '#shared/studio'
 import { listPresets } from '../../../../services/studio/presets'
 
 // Starting recipes: the built-in ones and those made from the patterns of the workspace's reference videos.

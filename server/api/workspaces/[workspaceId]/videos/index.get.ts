@@ -1,7 +1,7 @@
-import { videoListQuery } from '../../../../../shared/library'
+import { videoListQuery, type VideoList } from '#shared/library'
 import { listVideos } from '../../../../services/library/videos'
 
-export default defineEventHandler(async (event) => {
+export default defineEventHandler(async (event): Promise<VideoList> => {
   const { workspaceId } = await requireMember(event, 'content.read')
   const query = await getValidatedQuery(event, videoListQuery.parse)
   const { uploads } = useServerConfig()

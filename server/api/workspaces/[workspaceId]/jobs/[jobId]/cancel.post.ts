@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { uuidParam } from '../../../../../../shared/auth'
+import { uuidParam } from '#shared/auth'
 import { cancelJob } from '../../../../../services/jobs/control'
 
 export default defineEventHandler(async (event) => {

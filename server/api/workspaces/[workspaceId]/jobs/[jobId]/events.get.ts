@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { uuidParam } from '../../../../../../shared/auth'
+import { uuidParam } from '#shared/auth'
 import { claimJobStream, JOB_STREAM_RECHECK_MS, JOB_STREAMS_PER_USER, mayStillWatch } from '../../../../../services/jobs/streams'
-import { roleAllows } from '../../../../../../shared/permissions'
+import { roleAllows } from '#shared/permissions'
 import { publicPart } from '../../../../../services/media/failure'
 
 const finished = new Set(['succeeded', 'failed', 'canceled'])

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { uuidParam } from '../../../../../../shared/auth'
+import { uuidParam } from '#shared/auth'
 import { deleteStudioAsset } from '../../../../../services/studio/assets'
 
 // Refused (409) while a waiting or running render uses the asset.

@@ -1,4 +1,4 @@
-import { assetListQuery } from '../../../../../../shared/studio'
+import { assetListQuery } from '#shared/studio'
 import { listStudioAssets } from '../../../../../services/studio/assets'
 
 export default defineEventHandler(async (event) => {

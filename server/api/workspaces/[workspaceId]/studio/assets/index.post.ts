@@ -1,6 +1,6 @@
 import { join } from 'node:path'
-import { assetUploadQuery, studioAssetLimits } from '../../../../../../shared/studio'
-import { formatBytes } from '../../../../../../shared/library'
+import { assetUploadQuery, studioAssetLimits } from '#shared/studio'
+import { formatBytes } from '#shared/library'
 import { uploadStudioAsset } from '../../../../../services/studio/assets'
 
 // The body is the file itself (?kind=music|logo says what it should be, ffprobe decides whether it is). It streams

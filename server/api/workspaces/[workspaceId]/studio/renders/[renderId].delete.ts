@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { uuidParam } from '../../../../../../shared/auth'
+import { uuidParam } from '#shared/auth'
 import { deleteRender, studioJobs } from '../../../../../services/studio/renders'
 
 // Deletes the render and its files; one still rendering is canceled first.

@@ -1,4 +1,4 @@
-import { renderListQuery } from '../../../../../../shared/studio'
+import { renderListQuery } from '#shared/studio'
 import { listRenders } from '../../../../../services/studio/renders'
 
 export default defineEventHandler(async (event) => {

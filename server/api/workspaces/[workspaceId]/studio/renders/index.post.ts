@@ -1,4 +1,4 @@
-import { createRendersSchema } from '../../../../../../shared/studio'
+import { createRendersSchema } from '#shared/studio'
 import { createRenders, studioJobs } from '../../../../../services/studio/renders'
 
 // Saves the edit and queues one render per variant; each render's job id streams its progress.

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { uuidParam } from '../../../../../../shared/auth'
-import { analyseRequestSchema } from '../../../../../../shared/library'
+import { uuidParam } from '#shared/auth'
+import { analyseRequestSchema } from '#shared/library'
 import { limits } from '../../../../../services/security/rate-limit'
 
 // Analyses the video again, optionally with other thresholds; the newest analysis is the one shown.

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { uuidParam } from '../../../../../../shared/auth'
+import { uuidParam } from '#shared/auth'
 import { deleteVideo } from '../../../../../services/library/videos'
 
 export default defineEventHandler(async (event) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { uuidParam } from '../../../../../../shared/auth'
-import { videoUpdateSchema } from '../../../../../../shared/library'
+import { uuidParam } from '#shared/auth'
+import { videoUpdateSchema } from '#shared/library'
 import { updateVideo } from '../../../../../services/library/videos'
 
 export default defineEventHandler(async (event) => {

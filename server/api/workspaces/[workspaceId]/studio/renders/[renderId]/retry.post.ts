@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { uuidParam } from '../../../../../../../shared/auth'
+import { uuidParam } from '#shared/auth'
 import { retryRender, studioJobs } from '../../../../../../services/studio/renders'
 
 export default defineEventHandler(async (event) => {
