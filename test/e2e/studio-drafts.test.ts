@@ -53,6 +53,8 @@ describe('Studio drafts in a browser', () => {
     await page.locator('#studio-hook-text').fill('Three knife mistakes')
     await page.getByRole('button', { name: 'Add a caption' }).click()
     await page.locator('#studio-cue-0-text').fill('Sharp knives cut cleaner')
+    // Typed captions have no word times: the word-by-word style says its timing is approximate.
+    expect(await page.getByTestId('caption-style').textContent()).toContain('Approximate timing')
     await page.locator('#studio-edit-name').fill('Knife tips')
     await page.getByTestId('render-submit').click()
     await expect.poll(() => page.getByTestId('render-card').count(), { timeout: 30_000 }).toBe(1)
@@ -70,6 +72,24 @@ describe('Studio drafts in a browser', () => {
     await expect.poll(() => page.getByTestId('draft-save-state').getAttribute('data-state')).toBe('saved')
     await page.reload()
     expect(await valueOf('#studio-hook-text')).toBe('Three knife mistakes to stop')
+    await page.getByTestId('draft-list').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: join(shots, 'studio-drafts-1440.png') })
+
+    // A second tab saves first: this one says so, overwrites nothing, and loads the newer draft when asked.
+    const otherTab = await browser.newContext({ storageState: await page.context().storageState(), viewport: { width: 1440, height: 900 } })
+    const other = await otherTab.newPage()
+    await other.goto(page.url())
+    await other.locator('#studio-hook-text').fill('From the other tab')
+    await expect.poll(() => other.getByTestId('draft-save-state').getAttribute('data-state')).toBe('saved')
+    await otherTab.close()
+    await page.locator('#studio-hook-text').fill('From this tab')
+    await expect.poll(() => page.getByTestId('draft-save-state').getAttribute('data-state')).toBe('conflict')
+    expect(await page.getByTestId('draft-conflict').textContent()).toContain('changed in another tab')
+    await page.getByTestId('draft-conflict').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: join(shots, 'studio-conflict-1440.png') })
+    await page.getByRole('button', { name: 'Load the newer one' }).click()
+    await expect.poll(() => valueOf('#studio-hook-text')).toBe('From the other tab')
+    expect(await page.getByTestId('draft-save-state').getAttribute('data-state')).toBe('saved')
     expect(pageErrors).toEqual([])
   }, 240_000)
 
@@ -80,6 +100,7 @@ describe('Studio drafts in a browser', () => {
     expect(await page.getByTestId('render-group').first().textContent()).toContain('Knife tips')
     const statuses = () => page.getByTestId('render-card').evaluateAll(cards => cards.map(card => card.getAttribute('data-status')))
     await expect.poll(statuses, { timeout: 180_000, interval: 1000 }).toEqual(['succeeded', 'succeeded'])
+    expect(await page.getByTestId('render-approximate-timing').count()).toBe(2)
   }, 240_000)
 
   it('opens what a render used with "Edit again", and a named copy with "Duplicate", at 390 px', async () => {
@@ -92,6 +113,7 @@ describe('Studio drafts in a browser', () => {
     // The changed draft is still among this footage's drafts.
     await expect.poll(() => page.getByTestId('draft-item').count()).toBe(2)
     await page.screenshot({ path: join(shots, 'studio-edit-again-390.png'), fullPage: false })
+    await page.getByTestId('caption-style').screenshot({ path: join(shots, 'studio-caption-style-390.png') })
 
     await page.getByTestId('render-group').first().getByRole('button', { name: 'Duplicate' }).click()
     await expect.poll(() => valueOf('#studio-edit-name')).toBe('Knife tips (copy)')

@@ -128,7 +128,7 @@ describe(`Studio drafts on ${inject('databaseKind')}`, () => {
     const again = await editor.post<RecipeSummary>(`${recipes()}/from-render`, { renderId: render!.id, as: 'edit' })
     expect(again.status).toBe(201)
     expect(again.body.id).not.toBe(draft.id)
-    expect(again.body).toMatchObject({ name: 'Rendered draft', sourceVideoId: footageId, version: 1 })
+    expect(again.body).toMatchObject({ name: 'Rendered draft (as rendered)', sourceVideoId: footageId, version: 1 })
     expect(again.body.recipe.captions?.cues[0]?.text).toBe('Sharp knives cut cleaner')
     // Nothing of the changed draft was overwritten.
     expect((await editor.get<RecipeSummary>(`${recipes()}/${draft.id}`)).body.recipe.captions?.cues[0]?.text).toBe('Sharper knives cut cleaner')

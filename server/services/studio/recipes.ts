@@ -95,7 +95,7 @@ export async function createRecipe(db: PrismaClient, input: NewRecipe): Promise<
 }
 
 const staleMessage = (current: number, yours: number) =>
-  `This draft was changed in another tab or by someone else (it is at version ${current}; yours was made from version ${yours}). Load the newer one, or copy your changes first.`
+  `This draft was changed in another tab or by someone else (it is at version ${current}; yours was made from version ${yours}). Load the newer one, or keep yours as a copy.`
 
 /**
  * Saves a draft made from `version`: refused (409) when the stored one has moved on since. A save that changes
@@ -138,12 +138,13 @@ export async function deleteRecipe(db: PrismaClient, workspaceId: string, recipe
 }
 
 // "(copy)" after a name at the length limit still fits it.
-const copyName = (name: string) => `${name.slice(0, 120 - ' (copy)'.length).trimEnd()} (copy)`
+const suffixed = (name: string, suffix: string) => `${name.slice(0, 120 - suffix.length).trimEnd()}${suffix}`
+const copyName = (name: string) => suffixed(name, ' (copy)')
 
 /**
  * The draft a render was made from, to edit again or to copy. "Edit again" opens the render's own draft while it
- * still holds what the render used; once the draft has changed (or is gone), a new draft is made from the render's
- * snapshot, so nothing in the changed one is overwritten. "Duplicate" always makes a new draft, named "… (copy)".
+ * still holds what the render used; once the draft has changed (or is gone), a new draft "… (as rendered)" is made
+ * from the render's snapshot, so nothing in the changed one is overwritten. "Duplicate" always makes a new draft, named "… (copy)".
  */
 export async function draftFromRender(db: PrismaClient, input: { workspaceId: string, userId: string, renderId: string, as: 'edit' | 'copy' }): Promise<{ recipe: RecipeSummary, created: boolean }> {
   const { workspaceId } = input
@@ -165,7 +166,8 @@ export async function draftFromRender(db: PrismaClient, input: { workspaceId: st
   }
   const recipe = await createRecipe(db, {
     workspaceId, userId: input.userId, videoId: render.sourceVideoId,
-    name: input.as === 'copy' ? copyName(source.name) : source.name,
+    // A new draft beside the changed one: its name tells the two apart.
+    name: input.as === 'copy' ? copyName(source.name) : suffixed(source.name, ' (as rendered)'),
     recipe: readStoredRecipe(source.recipe), presetKey: source.presetKey, patternKeys: source.patternKeys,
   })
   return { recipe, created: true }
