@@ -130,20 +130,44 @@ export function useStudioDraftSaving(videoId: MaybeRefOrGetter<string>) {
       if (now.content !== machine.lastSaved) schedule()
     }, { immediate: true })
     onBeforeRouteLeave(() => save())
-    // A reload or a closed tab: the last changes go out with keepalive, which outlives the page.
+    // A reload or a closed tab: the last changes go out with keepalive, which outlives the page. It is sent before
+    // the next page is asked for (beforeunload), and once only.
     const flush = () => {
       const open = draft.value
       if (!open || status.value.state === 'conflict' || problem()) return
       const content = contentOf(open, recipe.value)
       if (content === machine.lastSaved) return
       clearTimeout(machine.timer)
+      machine.lastSaved = content
       void fetch(url(open.id), { method: 'PATCH', keepalive: true, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: open.version, ...JSON.parse(content) }) })
     }
-    onMounted(() => window.addEventListener('pagehide', flush))
+    // A tab put away (a phone switching apps) may never come back: save while it still runs.
+    const hidden = () => {
+      if (document.visibilityState === 'hidden') void save()
+    }
+    onMounted(() => {
+      window.addEventListener('beforeunload', flush)
+      window.addEventListener('pagehide', flush)
+      document.addEventListener('visibilitychange', hidden)
+      void catchUp()
+    })
     onBeforeUnmount(() => {
+      window.removeEventListener('beforeunload', flush)
       window.removeEventListener('pagehide', flush)
+      document.removeEventListener('visibilitychange', hidden)
       clearTimeout(machine.timer)
     })
+  }
+
+  // The page was drawn on the server while the last page's final save was still on its way: once here, a newer
+  // stored draft is taken, as long as nothing was changed here meanwhile.
+  async function catchUp() {
+    const shown = draft.value
+    if (!shown || contentOf(shown, recipe.value) !== machine.lastSaved) return
+    const stored = await $fetch<RecipeSummary>(url(shown.id)).catch(() => undefined)
+    if (!stored || stored.version <= shown.version || draft.value !== shown || contentOf(shown, recipe.value) !== machine.lastSaved) return
+    open(stored)
+    markSaved()
   }
 
   return { status, save, settle, markSaved, loadNewer, keepAsCopy, autosave }

@@ -90,6 +90,13 @@ describe('Studio drafts in a browser', () => {
     await page.getByRole('button', { name: 'Load the newer one' }).click()
     await expect.poll(() => valueOf('#studio-hook-text')).toBe('From the other tab')
     expect(await page.getByTestId('draft-save-state').getAttribute('data-state')).toBe('saved')
+
+    // A reload straight after typing, before the autosave's second is up, keeps what was typed.
+    await page.locator('#studio-hook-text').fill('Typed just before the reload')
+    await page.reload()
+    await expect.poll(() => valueOf('#studio-hook-text')).toBe('Typed just before the reload')
+    await page.locator('#studio-cue-0-text').fill('Sharp knives cut cleaner, really')
+    await expect.poll(() => page.getByTestId('draft-save-state').getAttribute('data-state')).toBe('saved')
     expect(pageErrors).toEqual([])
   }, 240_000)
 
@@ -110,6 +117,9 @@ describe('Studio drafts in a browser', () => {
     await older.getByRole('button', { name: 'Edit again' }).click()
     await expect.poll(() => valueOf('#studio-cue-0-text')).toBe('Sharp knives cut cleaner')
     expect(await valueOf('#studio-hook-text')).toBe('Three knife mistakes')
+    // The editor comes into view, its draft's name on top.
+    await expect.poll(() => page.getByTestId('studio-editor').evaluate(element => Math.abs(element.getBoundingClientRect().top) < 200)).toBe(true)
+    expect(await page.getByTestId('studio-editor').textContent()).toContain('Editing Knife tips (as rendered)')
     // The changed draft is still among this footage's drafts.
     await expect.poll(() => page.getByTestId('draft-item').count()).toBe(2)
     await page.screenshot({ path: join(shots, 'studio-edit-again-390.png'), fullPage: false })
