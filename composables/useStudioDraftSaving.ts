@@ -127,7 +127,12 @@ export function useStudioDraftSaving(videoId: MaybeRefOrGetter<string>) {
       if (!now) return
       // A different draft opened: it is as stored.
       if (now.id !== before?.id) return markSaved()
-      if (now.content !== machine.lastSaved) schedule()
+      if (now.content !== machine.lastSaved) return schedule()
+      // Back to what is stored (a problem undone): nothing is left to save.
+      if (status.value.state !== 'conflict') {
+        clearTimeout(machine.timer)
+        status.value = { state: 'saved' }
+      }
     }, { immediate: true })
     onBeforeRouteLeave(() => save())
     // A reload or a closed tab: the last changes go out with keepalive, which outlives the page. It is sent before

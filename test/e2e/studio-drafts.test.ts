@@ -97,6 +97,13 @@ describe('Studio drafts in a browser', () => {
     await expect.poll(() => valueOf('#studio-hook-text')).toBe('Typed just before the reload')
     await page.locator('#studio-cue-0-text').fill('Sharp knives cut cleaner, really')
     await expect.poll(() => page.getByTestId('draft-save-state').getAttribute('data-state')).toBe('saved')
+
+    // What cannot be saved is said, with what to fix; fixing it saves.
+    await page.locator('#studio-edit-name').fill('')
+    await expect.poll(() => page.getByTestId('draft-save-state').getAttribute('data-state')).toBe('failed')
+    expect(await page.getByTestId('draft-save-state').textContent()).toContain('Not saved: Name: Name the edit.')
+    await page.locator('#studio-edit-name').fill('Knife tips')
+    await expect.poll(() => page.getByTestId('draft-save-state').getAttribute('data-state')).toBe('saved')
     expect(pageErrors).toEqual([])
   }, 240_000)
 
