@@ -115,6 +115,8 @@ describe('Studio drafts in a browser', () => {
     const statuses = () => page.getByTestId('render-card').evaluateAll(cards => cards.map(card => card.getAttribute('data-status')))
     await expect.poll(statuses, { timeout: 180_000, interval: 1000 }).toEqual(['succeeded', 'succeeded'])
     expect(await page.getByTestId('render-approximate-timing').count()).toBe(2)
+    await page.getByTestId('render-group').first().scrollIntoViewIfNeeded()
+    await page.screenshot({ path: join(shots, 'studio-renders-1440.png') })
   }, 240_000)
 
   it('opens what a render used with "Edit again", and a named copy with "Duplicate", at 390 px', async () => {
@@ -140,6 +142,8 @@ describe('Studio drafts in a browser', () => {
     expect(await valueOf('#studio-edit-name')).toBe('Knife tips (copy)')
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
     await page.getByTestId('draft-list').screenshot({ path: join(shots, 'studio-drafts-390.png') })
+    await page.getByTestId('draft-save-state').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: join(shots, 'studio-editor-390.png') })
     expect(pageErrors).toEqual([])
   }, 120_000)
 })
