@@ -158,6 +158,27 @@ export const editRecipeSchema = z.object({
   variations: variationsSchema.default({ hookText: [], opening: [], captionStyle: [], maxSeconds: [] }),
 })
 
+/**
+ * A Studio draft: the recipe as it is being made, saved as the creator works. The same rules as a recipe to render,
+ * except that captions may have no cues yet (a preset leaves the timed text to the creator); rendering needs one.
+ */
+export const draftRecipeSchema = editRecipeSchema.extend({
+  captions: captionsSchema.extend({ cues: z.array(captionCueSchema).max(2000) }).nullable().default(null),
+})
+
+/**
+ * Whether the word-by-word style would have to guess when each word is said: some caption has no word times, so its
+ * words share the caption's time by their length. SRT has no word times; transcription will bring them.
+ */
+export function wordTimingIsEstimated(captions: { cues: CaptionCue[] } | null | undefined): boolean {
+  return Boolean(captions?.cues.some(cue => !cue.words?.length))
+}
+
+/** A recipe whose captions light up word by word on estimated times: "approximate timing" is said next to it. */
+export function usesApproximateWordTiming(recipe: { captions: { style: CaptionStyle, cues: CaptionCue[] } | null } | null | undefined): boolean {
+  return recipe?.captions?.style === 'highlight' && wordTimingIsEstimated(recipe.captions)
+}
+
 export type EditRecipe = z.infer<typeof editRecipeSchema>
 export type EditRecipeInput = z.input<typeof editRecipeSchema>
 

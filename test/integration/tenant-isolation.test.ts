@@ -42,13 +42,14 @@ const bodies: Record<string, unknown> = {
   'PATCH /api/workspaces/[workspaceId]/members/[memberId]': { role: 'viewer' },
   'POST /api/workspaces/[workspaceId]/invites': { role: 'admin' },
   'PATCH /api/workspaces/[workspaceId]/videos/[videoId]': { title: 'Taken over' },
+  'PATCH /api/workspaces/[workspaceId]/studio/recipes/[recipeId]': { version: 1, name: 'Taken over' },
 }
 
 describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   let app: RunningApp
   let dataDir: string
   const a = { client: undefined as unknown as ApiClient, workspaceId: '' }
-  const b = { client: undefined as unknown as ApiClient, workspaceId: '', memberId: '', inviteId: '', jobId: '', usedToken: '', name: '', emails: [] as string[], videoId: '', uploadId: '', videoTitle: '', renderId: '', assetId: '', assetName: '' }
+  const b = { client: undefined as unknown as ApiClient, workspaceId: '', memberId: '', inviteId: '', jobId: '', usedToken: '', name: '', emails: [] as string[], videoId: '', uploadId: '', videoTitle: '', renderId: '', assetId: '', assetName: '', recipeId: '', recipeName: '' }
   const run = Math.random().toString(36).slice(2, 8)
 
   beforeAll(async () => {
@@ -81,6 +82,9 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
     await db.video.create({ data: { workspaceId: b.workspaceId, kind: 'footage', status: 'uploading', title: b.videoTitle, uploadId: b.uploadId, sizeBytes: 5000n } })
     // A Studio render of B's still waiting for its job, and a music track of B's.
     b.renderId = (await db.render.create({ data: { workspaceId: b.workspaceId, sourceVideoId: b.videoId, status: 'queued' } })).id
+    // A Studio draft of B's, of that footage.
+    b.recipeName = `B secret draft ${run}`
+    b.recipeId = (await db.editRecipe.create({ data: { workspaceId: b.workspaceId, sourceVideoId: b.videoId, name: b.recipeName, steps: {} } })).id
     b.assetName = `B secret jingle ${run}`
     b.assetId = (await db.studioAsset.create({ data: { workspaceId: b.workspaceId, kind: 'music', name: b.assetName, storageKey: `ws/${b.workspaceId}/assets/${randomUUID()}.mp3`, mimeType: 'audio/mpeg', sizeBytes: 1000n } })).id
     await db.$disconnect()
@@ -97,7 +101,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   // Error replies echo the requested URL, so the ids the caller sent are not counted as leaked.
   function leaksB(body: unknown, path = ''): boolean {
     const text = JSON.stringify(body)
-    return [b.workspaceId, b.memberId, b.inviteId, b.jobId, b.name, 'B private failure', b.videoId, b.uploadId, b.videoTitle, b.renderId, b.assetId, b.assetName, ...b.emails].some(secret => !path.includes(secret) && text.includes(secret))
+    return [b.workspaceId, b.memberId, b.inviteId, b.jobId, b.name, 'B private failure', b.videoId, b.uploadId, b.videoTitle, b.renderId, b.assetId, b.assetName, b.recipeId, b.recipeName, ...b.emails].some(secret => !path.includes(secret) && text.includes(secret))
   }
 
   it('finds the routes from the file tree', () => {
@@ -107,7 +111,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
 
   it.each(routes.filter(route => !(key(route) in publicRoutes)).map(route => [key(route), route] as const))('%s answers 401 without a session', async (_, route) => {
     const anonymous = new ApiClient(app.url)
-    const ids = { workspaceId: b.workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, token: b.usedToken, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId }
+    const ids = { workspaceId: b.workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, token: b.usedToken, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId }
     const path = fillTemplate(route.template, ids)
     const response = await anonymous.request(route.method, path, bodies[key(route)] ?? (['GET', 'HEAD', 'DELETE'].includes(route.method) ? undefined : {}))
     expect(response.status).toBe(401)
@@ -123,7 +127,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   it.each(scoped.map(route => [key(route), route] as const))('%s refuses a member of A, with B\'s workspace or B\'s objects', async (_, route) => {
     const body = bodies[key(route)] ?? (['GET', 'HEAD', 'DELETE'].includes(route.method) ? undefined : {})
     for (const workspaceId of [b.workspaceId, a.workspaceId]) {
-      const path = fillTemplate(route.template, { workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId })
+      const path = fillTemplate(route.template, { workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId })
       // With A's own workspace and no other id in the path, the call is A's own business, not a cross-tenant one.
       if (workspaceId === a.workspaceId && route.params.length === 1) continue
       const response = await a.client.request(route.method, path, body)
@@ -154,6 +158,8 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
     expect((await b.client.get(`/api/workspaces/${b.workspaceId}/studio/renders/${b.renderId}`)).body).toMatchObject({ id: b.renderId, status: 'queued' })
     const assets = (await b.client.get(`/api/workspaces/${b.workspaceId}/studio/assets`)).body as { assets: { id: string, name: string }[] }
     expect(assets.assets.map(asset => asset.name)).toEqual([b.assetName])
+    const drafts = (await b.client.get(`/api/workspaces/${b.workspaceId}/studio/recipes?videoId=${b.videoId}`)).body as { recipes: { id: string, name: string, version: number }[] }
+    expect(drafts.recipes.map(({ id, name, version }) => ({ id, name, version }))).toEqual([{ id: b.recipeId, name: b.recipeName, version: 1 }])
     expect((await a.client.session()).workspaces.map(workspace => workspace.id)).not.toContain(b.workspaceId)
   })
 

@@ -9,10 +9,10 @@ import type { PrismaClient } from '../../generated/prisma/client'
 import { Prisma } from '../../generated/prisma/client'
 import { checkRenderEverywhere } from '#shared/platforms'
 import type { PlatformCheck } from '#shared/platforms'
-import { editRecipeSchema, expandVariations, VariationError } from '#shared/recipe'
+import { editRecipeSchema, expandVariations, usesApproximateWordTiming, VariationError } from '#shared/recipe'
 import { cueAfterClip } from '#shared/srt'
 import type { EditRecipe, VariantKeys } from '#shared/recipe'
-import type { RenderStage, RenderStatus, RenderSummary } from '#shared/studio'
+import type { RecipeSnapshot, RenderStage, RenderStatus, RenderSummary } from '#shared/studio'
 import { CLAIM_LEASE_MS, pause, removeStaleScratch, scratchFolderName } from '../jobs/claims'
 import { cancelJob } from '../jobs/control'
 import type { JobEngine } from '../jobs/engine'
@@ -26,6 +26,7 @@ import { renderFileKey, renderPrefix } from '../media/storage/keys'
 import type { MediaStore } from '../media/storage/types'
 import { badRequest, conflict, notFound, ServiceError } from '../errors'
 import { failureWithDetail, publicFailure } from '../media/failure'
+import { saveDraftForRender } from './recipes'
 
 export const RENDER_QUEUE = 'media.render'
 
@@ -67,7 +68,7 @@ const toJson = <T>(value: T): Prisma.InputJsonValue => JSON.parse(JSON.stringify
 const summarySelect = {
   id: true, recipeId: true, sourceVideoId: true, variantLabel: true, params: true, status: true, progress: true, jobId: true,
   platform: true, checks: true, storageKey: true, previewKey: true, thumbnailKey: true, durationMs: true, width: true,
-  height: true, sizeBytes: true, error: true, createdAt: true, finishedAt: true, recipe: { select: { name: true } },
+  height: true, sizeBytes: true, error: true, createdAt: true, finishedAt: true, recipeSnapshot: true, recipe: { select: { name: true } },
 } as const
 
 type RenderRow = Prisma.RenderGetPayload<{ select: typeof summarySelect }>
@@ -82,16 +83,21 @@ async function summarise(store: MediaStore, row: RenderRow): Promise<RenderSumma
   const sign = (key: string | null, downloadName?: string) =>
     key ? store.signedUrl(key, { expiresInSeconds: MEDIA_URL_SECONDS, downloadName }) : Promise.resolve(null)
   const params = row.params as Partial<RenderParams> | null
+  const snapshot = row.recipeSnapshot as RecipeSnapshot | null
+  // Renders made before drafts had a recipe row each; the snapshot's name is the one the edit had then.
+  const recipeName = snapshot?.name ?? row.recipe?.name ?? null
   const [previewUrl, outputUrl, downloadUrl, thumbnailUrl] = await Promise.all([
     sign(row.previewKey),
     sign(row.storageKey),
-    sign(row.storageKey, downloadNameOf(row.recipe?.name ?? null, row.variantLabel)),
+    sign(row.storageKey, downloadNameOf(recipeName, row.variantLabel)),
     sign(row.thumbnailKey),
   ])
   return {
     id: row.id,
     recipeId: row.recipeId,
-    recipeName: row.recipe?.name ?? null,
+    recipeName,
+    batchId: snapshot?.batchId ?? row.recipeId ?? row.id,
+    approximateWordTiming: usesApproximateWordTiming(params?.recipe),
     sourceVideoId: row.sourceVideoId,
     variantLabel: row.variantLabel,
     keys: params?.keys ?? {},
@@ -149,7 +155,10 @@ export async function createRenders(deps: StudioDependencies & { jobs: StudioJob
   name: string
   recipe: EditRecipe
   patternKeys?: string[]
-}): Promise<{ recipeId: string, renders: RenderSummary[] }> {
+  /** The draft being rendered, and the version the page holds. */
+  recipeId?: string
+  version?: number
+}): Promise<{ recipeId: string, version: number, renders: RenderSummary[] }> {
   const { db } = deps
   const { workspaceId, recipe } = input
   const video = await db.video.findFirst({ where: { id: input.videoId, workspaceId, deletedAt: null }, select: { kind: true, status: true, storageKey: true, durationMs: true } })
@@ -178,10 +187,17 @@ export async function createRenders(deps: StudioDependencies & { jobs: StudioJob
   await assertAssets(db, workspaceId, recipe)
   await assertStorageLeft(db, workspaceId, deps.workspaceQuotaBytes)
 
+  const patternKeys = input.patternKeys ?? []
   const rows = await db.$transaction(async (tx) => {
-    const saved = await tx.editRecipe.create({
-      data: { workspaceId, createdById: input.userId, name: input.name, steps: toJson(recipe), patternKeys: input.patternKeys ?? [] },
-    })
+    // Rendering a draft saves it as rendered; without one, the edit is saved as a recipe of its own.
+    const saved = input.recipeId
+      ? await saveDraftForRender(tx, { workspaceId, recipeId: input.recipeId, videoId: input.videoId, version: input.version, name: input.name, recipe, patternKeys })
+      : await tx.editRecipe.create({
+          data: { workspaceId, createdById: input.userId, sourceVideoId: input.videoId, name: input.name, steps: toJson(recipe), patternKeys, renderedVersion: 1 },
+          select: { id: true, version: true, presetKey: true },
+        })
+    // What "Edit again" opens, whatever the draft becomes.
+    const snapshot: RecipeSnapshot = { batchId: randomUUID(), name: input.name, version: saved.version, presetKey: saved.presetKey, patternKeys, recipe }
     const renders = []
     for (const variant of variants) {
       renders.push(await tx.render.create({
@@ -191,6 +207,7 @@ export async function createRenders(deps: StudioDependencies & { jobs: StudioJob
           recipeId: saved.id,
           variantLabel: variant.label,
           params: toJson({ keys: variant.keys, recipe: variant.recipe } satisfies RenderParams),
+          recipeSnapshot: toJson(snapshot),
           platform: variant.recipe.platform,
           // The job id is chosen here and kept on the row, so the page can follow the job from the start.
           jobId: randomUUID(),
@@ -198,7 +215,7 @@ export async function createRenders(deps: StudioDependencies & { jobs: StudioJob
         select: summarySelect,
       }))
     }
-    return { recipeId: saved.id, renders }
+    return { recipeId: saved.id, version: saved.version, renders }
   })
 
   for (const row of rows.renders) {
@@ -212,7 +229,7 @@ export async function createRenders(deps: StudioDependencies & { jobs: StudioJob
       console.error(`[studio] could not queue render ${row.id}: ${(error as Error).message}`)
     }
   }
-  return { recipeId: rows.recipeId, renders: await Promise.all(rows.renders.map(row => summarise(deps.store, row))) }
+  return { recipeId: rows.recipeId, version: rows.version, renders: await Promise.all(rows.renders.map(row => summarise(deps.store, row))) }
 }
 
 export async function listRenders(deps: StudioDependencies, workspaceId: string, filter: { videoId?: string } = {}): Promise<RenderSummary[]> {
