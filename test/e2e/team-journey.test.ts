@@ -96,9 +96,10 @@ describe('a small team joins one workspace', () => {
   it('the owner sees it all in the audit trail', async () => {
     await owner.goto(`${app.url}/settings/audit`)
     const audit = owner.getByTestId('audit-list')
-    await expect.poll(() => audit.textContent()).toContain('Changed a role')
+    await expect.poll(() => audit.textContent()).toContain('Olivia Owner changed eddie@team.test\'s role from editor to viewer')
     const text = await audit.textContent()
-    for (const entry of ['Joined through an invite', 'Created an invite', 'Changed workspace settings', 'Signed in', 'Signed out']) expect(text).toContain(entry)
+    for (const entry of ['Eddie Editor joined through an invite as an editor', 'Olivia Owner created an invite link for an editor', 'Olivia Owner set the name to “Studio North”', 'Eddie Editor signed in', 'Eddie Editor signed out']) expect(text).toContain(entry)
+    expect(text).not.toMatch(/null|undefined/)
   })
 
   it('the viewer leaves, and is offered a workspace of their own', async () => {
