@@ -9,7 +9,7 @@ const VISIBLE_INTERVAL_MS = 60_000
 
 export default defineNuxtPlugin(() => {
   const { status, getSession } = useAuth()
-  let last = Date.now()
+  let last = 0
   let running: Promise<unknown> | undefined
 
   function refresh(force = false) {

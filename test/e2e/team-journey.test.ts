@@ -75,7 +75,10 @@ describe('a small team joins one workspace', () => {
     expect(await editor.getByTestId('member-list').count()).toBe(0)
   })
 
-  it('the owner can, and the change shows', async () => {
+  it('the owner can, and the change shows, in the editor\'s open tab too, without a reload', async () => {
+    // The editor has the brand profile open, which an editor may change.
+    await editor.goto(`${app.url}/settings/brand`)
+    await expect.poll(() => editor.getByRole('button', { name: 'Save brand profile' }).count()).toBe(1)
     await owner.goto(`${app.url}/settings/members`)
     const row = owner.locator('[data-email="eddie@team.test"]')
     await expect.poll(() => row.count()).toBe(1)
@@ -84,6 +87,10 @@ describe('a small team joins one workspace', () => {
     await expect.poll(() => owner.getByText('Eddie Editor is now a viewer').count()).toBeGreaterThan(0)
     await owner.reload()
     await expect.poll(() => owner.locator('[data-email="eddie@team.test"]').getByRole('combobox', { name: 'Role' }).textContent()).toContain('viewer')
+    // Eddie comes back to his window (on another device): the page follows his new role without a reload.
+    await editor.evaluate(() => window.dispatchEvent(new Event('focus')))
+    await expect.poll(() => editor.getByText('you can read it').count()).toBe(1)
+    expect(await editor.getByRole('button', { name: 'Save brand profile' }).count()).toBe(0)
   })
 
   it('the owner can open the Jobs page; the editor cannot', async () => {
