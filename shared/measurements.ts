@@ -57,3 +57,12 @@ export const measurementHelp = {
 } satisfies Record<string, MeasurementHelp>
 
 export type MeasurementKey = keyof typeof measurementHelp
+
+/**
+ * A stored pattern note with its ratio written again by formatRatio: notes saved before it said "0.0×" for a calm
+ * opening. The stored value is the truth; the note is only its words.
+ */
+export function restateRatio(note: string, value: unknown): string {
+  const ratio = (value as { hookMotionRatio?: unknown } | null)?.hookMotionRatio
+  return typeof ratio === 'number' ? note.replace(/\d+(?:\.\d+)?×/, formatRatio(ratio)) : note
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatRatio } from '../../shared/measurements'
+import { formatRatio, restateRatio } from '../../shared/measurements'
 import { matchPatterns } from '../../server/services/media/analysis/features'
 import type { VideoFeatures } from '../../shared/analysis'
 
@@ -29,5 +29,12 @@ describe('the pattern note for a calm opening', () => {
     } as unknown as VideoFeatures
     const note = matchPatterns(features).find(match => match.key === 'visual.hook_motion=lower')?.note
     expect(note).toContain('0.038× as much')
+  })
+})
+
+describe('a pattern note stored before the fix', () => {
+  it('is read with its ratio written again from the stored value', () => {
+    expect(restateRatio('the first 3 s move 0.0× as much as the rest: a calm opening', { hookMotionRatio: 0.038 })).toBe('the first 3 s move 0.038× as much as the rest: a calm opening')
+    expect(restateRatio('21.7 cuts per minute: fast pacing', { cutsPerMinute: 21.7 })).toBe('21.7 cuts per minute: fast pacing')
   })
 })

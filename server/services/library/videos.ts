@@ -2,6 +2,7 @@
 // as short-lived signed URLs, never as storage paths.
 import type { PrismaClient } from '../../generated/prisma/client'
 import type { VideoKind } from '../../../shared/library'
+import { restateRatio } from '../../../shared/measurements'
 import type { Timeline, VideoFeatures } from '../media/analysis/features'
 import { renderPrefix, videoPrefix } from '../media/storage/keys'
 import type { MediaStore } from '../media/storage/types'
@@ -73,7 +74,7 @@ export async function getVideo(db: PrismaClient, store: MediaStore, workspaceId:
       contactSheetUrl: await sign(store, artifacts?.contactSheet),
       shotKeyframeUrls: await Promise.all((artifacts?.shotKeyframes ?? []).map(key => sign(store, key))),
     },
-    patterns: evidence.map(item => ({ key: item.pattern.key, kind: item.pattern.kind, label: item.pattern.label, note: item.note, value: item.value })),
+    patterns: evidence.map(item => ({ key: item.pattern.key, kind: item.pattern.kind, label: item.pattern.label, note: item.note === null ? null : restateRatio(item.note, item.value), value: item.value })),
   }
 }
 
