@@ -75,3 +75,22 @@ export const createInviteSchema = z.object({
 export const changeRoleSchema = z.object({ role: roleSchema })
 
 export const uuidParam = z.uuid({ error: 'That id is not valid.' })
+
+// The profile page: the person's own account.
+export const profileSchema = z.object({ name: z.string().trim().min(1, 'Enter your name.').max(80) })
+
+export const changePasswordSchema = z.object({
+  currentPassword: z.string().min(1, 'Enter your current password.').max(200),
+  newPassword: newPasswordSchema,
+})
+
+export interface AccountProfile {
+  name: string
+  email: string
+  emailVerified: boolean
+  /** False for accounts that sign in only through Supabase. */
+  hasPassword: boolean
+  /** Sessions on other devices and browsers that are still signed in. */
+  otherSessions: number
+  createdAt: string
+}

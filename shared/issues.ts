@@ -15,7 +15,8 @@ const fieldNames: Record<string, string> = {
   captionStyle: 'Caption style', maxSeconds: 'Length', text: 'text', seconds: 'seconds', start: 'start', end: 'end',
   targetLufs: 'target', thresholdDb: 'threshold', marginSeconds: 'margin', minSilenceSeconds: 'shortest cut',
   volumeDb: 'level', duckDb: 'drop under speech', background: 'background', opacity: 'opacity',
-  videoId: 'Video', name: 'Name', patternKeys: 'Patterns', email: 'Email', password: 'Password',
+  videoId: 'Video', name: 'Name', currentPassword: 'Current password', newPassword: 'New password', niche: 'Niche',
+  audience: 'Audience', goals: 'Goal', metric: 'goal', target: 'target', by: 'date', cadence: 'Cadence', voice: 'Voice', platforms: 'Platforms', patternKeys: 'Patterns', email: 'Email', password: 'Password',
 }
 
 // Keys nobody has named yet still read as words: "workspaceId" → "workspace id".

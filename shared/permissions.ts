@@ -9,6 +9,8 @@ export const permissions = {
   'workspace.read': 'viewer',
   'content.read': 'viewer',
   'content.edit': 'editor',
+  // The brand profile steers what editors make, so they shape it too.
+  'brand.edit': 'editor',
   'posts.approve': 'admin',
   'workspace.update': 'admin',
   'members.read': 'admin',

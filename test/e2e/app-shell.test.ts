@@ -79,8 +79,8 @@ describe('the app shell on a fresh data directory', () => {
     }
   })
 
-  it('shows the system checks on Home, with the ffmpeg version it found', async () => {
-    await page.goto(app.url)
+  it('shows the system checks in Settings (for the owner), with the ffmpeg version it found', async () => {
+    await page.goto(`${app.url}/settings/system`)
     const status = page.getByTestId('system-status')
     await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(/FFmpeg\s*\d+\.\d+/)
     expect(await status.textContent()).toContain('embedded PGlite')

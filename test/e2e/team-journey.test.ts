@@ -75,7 +75,10 @@ describe('a small team joins one workspace', () => {
     expect(await editor.getByTestId('member-list').count()).toBe(0)
   })
 
-  it('the owner can, and the change shows', async () => {
+  it('the owner can, and the change shows, in the editor\'s open tab too, without a reload', async () => {
+    // The editor has the brand profile open, which an editor may change.
+    await editor.goto(`${app.url}/settings/brand`)
+    await expect.poll(() => editor.getByRole('button', { name: 'Save brand profile' }).count()).toBe(1)
     await owner.goto(`${app.url}/settings/members`)
     const row = owner.locator('[data-email="eddie@team.test"]')
     await expect.poll(() => row.count()).toBe(1)
@@ -84,6 +87,10 @@ describe('a small team joins one workspace', () => {
     await expect.poll(() => owner.getByText('Eddie Editor is now a viewer').count()).toBeGreaterThan(0)
     await owner.reload()
     await expect.poll(() => owner.locator('[data-email="eddie@team.test"]').getByRole('combobox', { name: 'Role' }).textContent()).toContain('viewer')
+    // Eddie comes back to his window (on another device): the page follows his new role without a reload.
+    await editor.evaluate(() => window.dispatchEvent(new Event('focus')))
+    await expect.poll(() => editor.getByText('you can read it').count()).toBe(1)
+    expect(await editor.getByRole('button', { name: 'Save brand profile' }).count()).toBe(0)
   })
 
   it('the owner can open the Jobs page; the editor cannot', async () => {
@@ -96,9 +103,10 @@ describe('a small team joins one workspace', () => {
   it('the owner sees it all in the audit trail', async () => {
     await owner.goto(`${app.url}/settings/audit`)
     const audit = owner.getByTestId('audit-list')
-    await expect.poll(() => audit.textContent()).toContain('Changed a role')
+    await expect.poll(() => audit.textContent()).toContain('Olivia Owner changed eddie@team.test\'s role from editor to viewer')
     const text = await audit.textContent()
-    for (const entry of ['Joined through an invite', 'Created an invite', 'Changed workspace settings', 'Signed in', 'Signed out']) expect(text).toContain(entry)
+    for (const entry of ['Eddie Editor joined through an invite as an editor', 'Olivia Owner created an invite link for an editor', 'Olivia Owner set the name to “Studio North”', 'Eddie Editor signed in', 'Eddie Editor signed out']) expect(text).toContain(entry)
+    expect(text).not.toMatch(/null|undefined/)
   })
 
   it('the viewer leaves, and is offered a workspace of their own', async () => {

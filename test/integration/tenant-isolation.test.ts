@@ -33,6 +33,10 @@ const callerScoped: Record<string, { reason: string, body?: unknown }> = {
   'POST /api/workspaces': { reason: 'creates a workspace owned by the caller', body: { name: 'Another of mine', timeZone: 'UTC' } },
   'POST /api/auth/logout-all': { reason: 'ends the caller\'s own sessions (run last)' },
   'POST /api/auth/verify-email/resend': { reason: 'mails a new verification link to the caller\'s own address' },
+  'GET /api/auth/profile': { reason: 'the caller\'s own account' },
+  'PATCH /api/auth/profile': { reason: 'renames the caller', body: { name: 'Alice Again' } },
+  // A wrong current password: the route answers 400 and changes nothing.
+  'POST /api/auth/password': { reason: 'changes the caller\'s own password, after checking the current one', body: { currentPassword: 'not-the-password', newPassword: 'another-long-password-7' } },
   'POST /api/invites/[token]/accept': { reason: 'the invite token is the credential; tested with a token of B\'s that was already used' },
 }
 

@@ -29,7 +29,7 @@ export type JobHandler<T = unknown> = (job: Job<T>, context: JobContext) => Prom
 
 /** Where the engine records what a person may see of a job (the JobRun table; see tracker.ts). */
 export interface JobTracker {
-  queued: (id: string, queue: string, workspaceId: string | undefined) => Promise<void>
+  queued: (id: string, queue: string, workspaceId: string | undefined, data?: unknown) => Promise<void>
   started: (id: string, queue: string, attempt: number) => Promise<void>
   progress: (id: string, stage: string, percent: number) => Promise<void>
   finished: (id: string, outcome: { state: 'succeeded' | 'failed' | 'queued', error?: string }) => Promise<void>
@@ -206,7 +206,7 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
       const group = definition?.perWorkspace && workspaceId ? { group: { id: workspaceId } } : {}
       const id = await boss.send(queue, data ?? {}, { ...group, ...sendOptions })
       // A singleton already queued returns no id: nothing new to track.
-      if (id) await tracker?.queued(id, queue, workspaceId)
+      if (id) await tracker?.queued(id, queue, workspaceId, data)
       return id
     },
     async stop(timeoutMs = 25_000) {

@@ -70,7 +70,7 @@ async function failForGood(boss: PgBoss, queue: string, job: { id: string, retry
 export function resilientTracker(tracker: JobTracker, options: { signal: AbortSignal, finishWithinMs: number, log: (message: string) => void }): JobTracker {
   const quietly = (what: string) => (error: Error) => options.log(`[jobs] could not record ${what}: ${error.message}`)
   return {
-    queued: (id, queue, workspaceId) => tracker.queued(id, queue, workspaceId),
+    queued: (id, queue, workspaceId, data) => tracker.queued(id, queue, workspaceId, data),
     started: (id, queue, attempt) => tracker.started(id, queue, attempt).catch(quietly(`the start of ${queue} ${id}`)),
     progress: (id, stage, percent) => tracker.progress(id, stage, percent).catch(() => {}),
     finished: (id, outcome) => retryUntil(() => tracker.finished(id, outcome), { deadline: Date.now() + options.finishWithinMs, signal: options.signal, log: options.log, what: `record the outcome of job ${id}` })

@@ -3,6 +3,7 @@
 import type { PrismaClient } from '../../generated/prisma/client'
 import type { AnalysisProvenance, LibraryVideo, VideoAnalysis, VideoDetail, VideoKind } from '#shared/library'
 import type { Timeline, VideoFeatures } from '#shared/analysis'
+import { restateRatio } from '#shared/measurements'
 import { renderPrefix, videoPrefix } from '../media/storage/keys'
 import type { MediaStore } from '../media/storage/types'
 import { notFound } from '../errors'
@@ -76,7 +77,7 @@ export async function getVideo(db: PrismaClient, store: MediaStore, workspaceId:
       contactSheetUrl: await sign(store, artifacts?.contactSheet),
       shotKeyframeUrls: await Promise.all((artifacts?.shotKeyframes ?? []).map(key => sign(store, key))),
     },
-    patterns: evidence.map(item => ({ key: item.pattern.key, kind: item.pattern.kind, label: item.pattern.label, note: item.note, value: item.value as Record<string, unknown> })),
+    patterns: evidence.map(item => ({ key: item.pattern.key, kind: item.pattern.kind, label: item.pattern.label, note: item.note === null ? null : restateRatio(item.note, item.value), value: item.value as Record<string, unknown> })),
   }
 }
 

@@ -66,6 +66,9 @@ export async function getWorkspace(db: PrismaClient, workspaceId: string) {
 export interface WorkspaceSettings { name?: string, timeZone?: string, postsNeedApproval?: boolean }
 
 export async function updateWorkspace(db: PrismaClient, workspaceId: string, actorId: string, settings: WorkspaceSettings) {
+  const before = await db.workspace.findUnique({ where: { id: workspaceId }, select: { name: true, timeZone: true, postsNeedApproval: true } })
+  // The audit trail records what changed, not every field the form sent back.
+  const changed = Object.entries(settings).filter(([key, value]) => value !== undefined && before?.[key as keyof WorkspaceSettings] !== value)
   const workspace = await db.workspace.update({
     where: { id: workspaceId },
     data: settings,
@@ -73,7 +76,7 @@ export async function updateWorkspace(db: PrismaClient, workspaceId: string, act
   })
   await recordAudit(db, {
     action: 'workspace.updated', workspaceId, actorId, targetType: 'workspace', targetId: workspaceId,
-    metadata: Object.fromEntries(Object.entries(settings).map(([key, value]) => [key, value ?? null])),
+    metadata: Object.fromEntries(changed),
   })
   return workspace
 }

@@ -1,6 +1,7 @@
 // From measurements to the features a strategy can use, and from features to named pattern buckets
 // ("hook.first_cut<=1s") with a sentence a creator understands. Pure: the worker, the CLI and tests share it.
 import type { Curve, Interval, Shot, Timeline, VideoFeatures } from '#shared/analysis'
+import { formatRatio } from '#shared/measurements'
 import type { Cut, LoudnessSample, Measurements, MotionSample } from './parse'
 
 export type { Curve, Shot, Timeline, VideoFeatures }
@@ -187,7 +188,7 @@ export function matchPatterns(features: VideoFeatures): PatternMatch[] {
   const motionRatio = features.hookMotionRatio
   if (motionRatio !== null && (motionRatio >= 1.3 || motionRatio <= 0.77)) {
     const busier = motionRatio >= 1.3
-    matches.push({ key: `visual.hook_motion=${busier ? 'higher' : 'lower'}`, kind: 'visual', label: `${busier ? 'More' : 'Less'} motion in the opening`, note: `the first 3 s move ${motionRatio.toFixed(1)}× as much as the rest: ${busier ? 'a visually busy hook' : 'a calm opening'}`, value: { hookMotionRatio: motionRatio } })
+    matches.push({ key: `visual.hook_motion=${busier ? 'higher' : 'lower'}`, kind: 'visual', label: `${busier ? 'More' : 'Less'} motion in the opening`, note: `the first 3 s move ${formatRatio(motionRatio)} as much as the rest: ${busier ? 'a visually busy hook' : 'a calm opening'}`, value: { hookMotionRatio: motionRatio } })
   }
 
   matches.push({ key: `duration=${features.durationBucket}`, kind: 'duration', label: `Length ${features.durationBucket}`, note: `${seconds(features.durationSeconds)} long`, value: { durationSeconds: features.durationSeconds } })
