@@ -54,6 +54,12 @@ describe('transitions from every frame', () => {
     expect(shotsOf(cuts, at(frames.length))).toMatchObject([{ index: 0, start: 0 }, { index: 1, start: at(75), transition: 'fade' }])
   })
 
+  it('measures a fade the same in full-range video, whose black is 0', () => {
+    const fullBlack: Look = { luma: 0, spread: 0, motion: 0 }
+    const frames = framesOf([...hold(bright, 40), ...ramp(bright, fullBlack, 12), ...hold(fullBlack, 3), ...ramp(fullBlack, other, 6), ...hold(other, 40)])
+    expect(detectTransitions(frames, [], 10).cuts).toEqual([{ time: at(55), score: expect.any(Number), kind: 'fade', start: at(40), end: at(61) }])
+  })
+
   it('finds a cut out of black into a dark, flat scene, even out of a single black frame', () => {
     const frames = framesOf([...hold(bright, 40), ...hold(black, 1), ...hold(dark, 40), ...hold(black, 20), ...hold(dark, 40)])
     const { cuts } = detectTransitions(frames, [{ time: at(40), score: 48 }], 10)

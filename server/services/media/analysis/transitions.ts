@@ -38,8 +38,8 @@ function median(values: number[]): number {
 
 interface Span { start: number, end: number }
 
-/** Luma above black, so a fade scales it towards 0 whatever the scene's brightness. */
-const level = (frame: FrameSample) => Math.max(0, frame.luma - 16)
+// Steps are luma differences, so they hold for limited-range black (16) and full-range black (0) alike.
+const level = (frame: FrameSample) => frame.luma
 
 /**
  * Runs of black frames and the fades on either side: walks out from the black while each step keeps at least a
