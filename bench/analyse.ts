@@ -1,8 +1,9 @@
 // The Library's analysis (one ffmpeg pass: cuts, motion, black frames, silences, loudness, pictures) against
 // the floor, a bare decode of the same file (`ffmpeg -i f -f null -`), and against running the detectors as
 // separate passes, all in the same run on the same generated clips.
-//   npx tsx bench/analyse.ts [--quick]
+//   npx tsx bench/analyse.ts [--quick] [--repeats N]
 // Full: 60 s at 1080p30 and at 2160p30, three runs each. Quick: 8 s at 1080p and 3 s at 2160p, one run.
+// On a busy machine, --repeats 3 with --quick gives medians worth comparing (ratios, not seconds).
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -16,9 +17,9 @@ import { probeVideo } from '../server/services/media/probe'
 import { median, timed } from './support'
 
 const run = promisify(execFile)
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } })
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, repeats: { type: 'string' } } })
 const quick = values.quick
-const repeats = quick ? 1 : 3
+const repeats = values.repeats ? Math.max(1, Number.parseInt(values.repeats, 10) || 1) : quick ? 1 : 3
 
 const tools = await locateMediaTools()
 const dir = await mkdtemp(join(tmpdir(), 'reelwise-bench-analyse-'))

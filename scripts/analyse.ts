@@ -27,6 +27,12 @@ const usage = `Usage: npm run analyse -- <video file...> [--json] [--cut-thresho
 
 const optionalNumber = (text: string | undefined) => text === undefined ? undefined : Number(text)
 
+// A hard cut with its score; a fade or dissolve with its span.
+function describeCut(cut: AnalysisReport['timeline']['cuts'][number]): string {
+  if (cut.kind && cut.kind !== 'cut' && cut.start !== undefined && cut.end !== undefined) return `${cut.time.toFixed(3)}s (${cut.kind} ${cut.start.toFixed(3)}–${cut.end.toFixed(3)}s)`
+  return `${cut.time.toFixed(3)}s (${cut.score.toFixed(1)})`
+}
+
 function describe(file: string, report: AnalysisReport): string {
   const { probe, features, timeline } = report
   const audio = probe.audio ? `${probe.audio.codec} ${probe.audio.sampleRate} Hz ${probe.audio.channels} ch` : 'none'
@@ -34,7 +40,7 @@ function describe(file: string, report: AnalysisReport): string {
     `${file}`,
     `  probe     ${probe.container} · ${probe.video.codec} ${probe.video.displayWidth}×${probe.video.displayHeight} @ ${probe.video.fps} fps${probe.video.rotation ? ` (rotated ${probe.video.rotation}°)` : ''} · ${probe.durationSeconds.toFixed(3)} s · audio ${audio}`,
     `  loudness  ${features.integratedLufs === null ? 'n/a' : `${features.integratedLufs} LUFS integrated, LRA ${features.loudnessRangeLu} LU, true peak ${features.truePeakDbtp} dBTP`}`,
-    `  cuts      ${timeline.cuts.length === 0 ? 'none' : timeline.cuts.map(cut => `${cut.time.toFixed(3)}s (${cut.score.toFixed(1)})`).join(', ')}`,
+    `  cuts      ${timeline.cuts.length === 0 ? 'none' : timeline.cuts.map(describeCut).join(', ')}`,
     `  silences  ${timeline.silences.length === 0 ? 'none' : timeline.silences.map(silence => `${silence.start.toFixed(3)}–${silence.end.toFixed(3)}s`).join(', ')}`,
     `  black     ${timeline.blackIntervals.length === 0 ? 'none' : timeline.blackIntervals.map(black => `${black.start.toFixed(2)}–${black.end.toFixed(2)}s`).join(', ')}`,
     `  features`,

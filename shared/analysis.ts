@@ -3,7 +3,22 @@
 
 export interface TimeInterval { start: number, end: number }
 export type Interval = TimeInterval
-export interface Cut { time: number, score: number }
+/** How one shot gives way to the next: a hard cut, a passage through black (fade-out, black, fade-in), a dissolve. */
+export type TransitionKind = 'cut' | 'fade' | 'dissolve'
+
+/**
+ * A transition between two shots (the name is older than fades). `time` is where the next shot starts: its first
+ * visible frame after black, a dissolve's middle. Analyses before reelwise-analysis/2 hold hard cuts with no kind.
+ */
+export interface Cut {
+  time: number
+  /** scdet's score for a cut (0–100); for a fade or dissolve, the frame differences added up across it. */
+  score: number
+  kind?: TransitionKind
+  /** A fade's or dissolve's first and last frame (the first dimmed one, the first at full strength). */
+  start?: number
+  end?: number
+}
 
 export interface VideoFeatures {
   durationSeconds: number
@@ -33,7 +48,13 @@ export interface VideoFeatures {
   blackRatio: number
 }
 
-export interface Shot { index: number, start: number, end: number }
+export interface Shot {
+  index: number
+  start: number
+  end: number
+  /** How this shot began; absent for the first shot, and in analyses before reelwise-analysis/2. */
+  transition?: TransitionKind
+}
 
 export interface Curve {
   /** Seconds between points. */

@@ -1,5 +1,5 @@
 // The Library in Chromium: upload a generated clip with tus, watch the progress bar, wait for the analysis,
-// open the video, see its cuts on the timeline, and click one to seek the player there.
+// open the video, see its cuts (and a fade through black) on the timeline, and click one to seek the player there.
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -27,6 +27,8 @@ describe('the Library in a browser', () => {
       height: 360,
       fps: 30,
       shots: [1.2, 2.0, 1.6, 2.2],
+      // The third shot comes in through black: one transition, drawn as a band, named under its picture.
+      transitions: [{ kind: 'cut' }, { kind: 'fade', out: 0.3, hold: 0.1, in: 0.3 }, { kind: 'cut' }],
       audio: [{ tone: -14, seconds: 3 }, { silence: true, seconds: 1 }, { tone: -18, seconds: 3 }],
       extra: ['-qp', '0'],
     })
@@ -85,7 +87,17 @@ describe('the Library in a browser', () => {
 
     // The analysis reads out in words, not only numbers.
     await expect.poll(() => page.textContent('body')).toContain('first cut at 1.2 s')
+    // The fade is one transition with a start and an end, and the shot after it says how it began.
+    expect(await page.getByTestId('timeline-transition').count()).toBe(1)
+    expect(await page.getByTestId('shot-transition').allTextContents()).toEqual(['after a fade through black'])
+    expect(await page.getByTestId('shot-keyframe').nth(2).getAttribute('aria-label')).toMatch(/^Play shot 3 from 3\.\d\d s, after a fade through black$/)
     await page.screenshot({ path: join(screenshots, 'library-video.png'), fullPage: true })
+    await page.setViewportSize({ width: 1440, height: 900 })
+    await page.getByTestId('shot-strip').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: join(screenshots, 'library-video-shots.png') })
+    await page.setViewportSize({ width: 390, height: 844 })
+    await page.getByTestId('shot-strip').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: join(screenshots, 'library-video-mobile.png'), fullPage: true })
     expect(pageErrors).toEqual([])
   })
 })

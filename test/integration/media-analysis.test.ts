@@ -14,6 +14,7 @@ import type { MediaTools } from '../../server/services/media/ffmpeg'
 import { NotAVideoError, probeVideo } from '../../server/services/media/probe'
 import { generateClip, referenceLoudness } from '../support/media'
 import type { GeneratedClip } from '../support/media'
+import { scoreTransitions, shotCases, totalScore } from '../support/shots'
 
 const run = promisify(execFile)
 const FPS = 30
@@ -129,10 +130,70 @@ describe('analysis edge cases', () => {
   })
 
   it('uses the thresholds it is given and records them', async () => {
-    const clip = await generateClip(join(dir, 'threshold.mp4'), { width: 320, height: 180, fps: 30, shots: [1, 1, 1] })
+    // Cuts between look-alike shots: scdet scores them under 10, and they stand out from their neighbours about 5×.
+    const clip = await generateClip(join(dir, 'threshold.mp4'), { width: 320, height: 180, fps: 30, ...shotCases('small').find(entry => entry.name === 'cuts between look-alike shots')!.spec })
+    expect((await analyse(clip.path)).timeline.cuts).toHaveLength(3)
     const strict = await analyse(clip.path, { cutThreshold: 99 })
     expect(strict.timeline.cuts).toEqual([])
     expect(strict.provenance.thresholds.cutThreshold).toBe(99)
+  })
+})
+
+// Issue 12: a real clip of four shots joined by fades through black gave 3 shots, and a cut out of black into a dark
+// scene was missed. A fade is one transition (with its start and end) that yields both shots; never several cuts.
+describe('shots across fades, dissolves and out of black', () => {
+  // ffmpeg prints frame times to 6 significant digits: a millisecond more covers the rounding.
+  const withinFrames = (found: number, expected: number, frames: number) => Math.abs(found - expected) <= frames * FRAME + 1e-3
+
+  it('finds four shots joined by fades through black, one transition per fade with its start and end', async () => {
+    const clip = await generateClip(join(dir, 'fades.mp4'), { width: 480, height: 270, fps: FPS, ...shotCases('small').find(entry => entry.name === 'four shots joined by fades through black')!.spec })
+    const report = await analyse(clip.path)
+    const found = report.timeline.cuts
+    expect(found.map(cut => cut.time), `transitions expected at ${clip.cuts.map(time => time.toFixed(3)).join(', ')}`).toHaveLength(3)
+    expect(report.timeline.shots).toHaveLength(4)
+    clip.transitions.forEach((expected, index) => {
+      const cut = found[index]!
+      expect(cut.kind).toBe('fade')
+      expect(withinFrames(cut.time, expected.time, 1), `fade ${index + 1}: the next shot starts at ${expected.time.toFixed(3)} s, found ${cut.time} s`).toBe(true)
+      expect(withinFrames(cut.start!, expected.start, 2), `fade ${index + 1} starts at ${expected.start.toFixed(3)} s, found ${cut.start} s`).toBe(true)
+      expect(withinFrames(cut.end!, expected.end, 2), `fade ${index + 1} ends at ${expected.end.toFixed(3)} s, found ${cut.end} s`).toBe(true)
+    })
+    expect(report.features).toMatchObject({ cutCount: 3, shotCount: 4 })
+    // Every shot has a picture, and the one after a fade is not black.
+    expect(report.artifacts.shotKeyframes.every(Boolean)).toBe(true)
+    const { stdout } = await run('ffmpeg', ['-hide_banner', '-i', report.artifacts.shotKeyframes[1]!, '-vf', 'signalstats,metadata=mode=print:key=lavfi.signalstats.YAVG:file=-', '-f', 'null', '-'])
+    expect(Number(/YAVG=([\d.]+)/.exec(stdout)![1])).toBeGreaterThan(40)
+  })
+
+  it('finds the cut out of black into a dark, low-contrast scene, even after a single black frame', async () => {
+    const clip = await generateClip(join(dir, 'dark.mp4'), { width: 480, height: 270, fps: FPS, ...shotCases('small').find(entry => entry.name === 'out of black into a dark, flat scene')!.spec })
+    const report = await analyse(clip.path)
+    const found = report.timeline.cuts.map(cut => cut.time)
+    expect(found, `expected at ${clip.cuts.map(time => time.toFixed(3)).join(', ')}`).toHaveLength(clip.cuts.length)
+    clip.cuts.forEach((expected, index) => expect(withinFrames(found[index]!, expected, 1), `transition ${index + 1} expected at ${expected.toFixed(3)} s, found ${found[index]} s`).toBe(true))
+  })
+
+  it('takes a cross-dissolve as one transition, not several cuts or none', async () => {
+    const clip = await generateClip(join(dir, 'dissolve.mp4'), { width: 480, height: 270, fps: FPS, shots: [1.5, 1.5], transitions: [{ kind: 'dissolve', seconds: 0.5 }] })
+    const report = await analyse(clip.path)
+    expect(report.timeline.cuts).toHaveLength(1)
+    expect(report.timeline.cuts[0]).toMatchObject({ kind: 'dissolve' })
+    expect(withinFrames(report.timeline.cuts[0]!.time, clip.cuts[0]!, 1), `dissolve's middle at ${clip.cuts[0]!.toFixed(3)} s, found ${report.timeline.cuts[0]!.time} s`).toBe(true)
+  })
+
+  it('scores F1 of 0.95 or more at ±1 frame on clips of every kind, with no false cut on a fade', async () => {
+    const scores = []
+    for (const [index, entry] of shotCases('small').entries()) {
+      const clip = await generateClip(join(dir, `score-${index}.mp4`), { width: 480, height: 270, fps: FPS, ...entry.spec })
+      const report = await analyse(clip.path)
+      const score = scoreTransitions(clip.transitions, report.timeline.cuts.map(cut => cut.time), FPS)
+      console.log(`[shots] ${entry.name}: F1 ${score.f1.toFixed(3)}; missed ${score.missed.map(miss => `${miss.kind} at ${miss.time.toFixed(3)} s`).join(', ') || 'none'}; extra ${score.extra.map(time => `${time.toFixed(3)} s`).join(', ') || 'none'}`)
+      if (clip.transitions.some(transition => transition.kind === 'fade')) expect(score.falsePositives, `${entry.name}: a false cut`).toBe(0)
+      scores.push(score)
+    }
+    const total = totalScore(scores)
+    console.log(`[shots] precision ${total.precision.toFixed(3)}, recall ${total.recall.toFixed(3)}, F1 ${total.f1.toFixed(3)} over ${total.truePositives + total.falseNegatives} transitions`)
+    expect(total.f1).toBeGreaterThanOrEqual(0.95)
   })
 })
 

@@ -16,12 +16,30 @@ export const shotSources = [
   'testsrc=s={size}:r={fps}',
 ] as const
 
+/** A shot: its length in seconds, or with a lavfi source of its own (`{size}`, `{fps}` filled in) and a look. */
+export type ShotSpec = number | {
+  seconds: number
+  source?: string
+  /** Dark and low in contrast (luma 16–42 of 235): night, a dim room. blackdetect calls most of it black. */
+  dark?: boolean
+}
+
+/** How one shot gives way to the next. Lengths in seconds, each rounded to whole frames. */
+export type TransitionSpec
+  = | { kind: 'cut' }
+  /** Through black: the outgoing shot fades out, black holds, the incoming shot fades in (each may be 0: a hard edge). */
+    | { kind: 'fade', out?: number, hold?: number, in?: number }
+  /** A cross-dissolve (xfade's `fade`): the shots overlap by `seconds`. */
+    | { kind: 'dissolve', seconds: number }
+
 export interface ClipSpec {
   width: number
   height: number
   fps: number
-  /** Length of each shot in seconds; a hard cut between each. */
-  shots: number[]
+  /** The shots in order; a hard cut between each unless `transitions` says otherwise. */
+  shots: ShotSpec[]
+  /** One per boundary (shots.length - 1); missing entries are hard cuts. */
+  transitions?: TransitionSpec[]
   /** Audio segments in order: a tone at a level (dBFS peak) or silence. Omit for a clip with no audio. */
   audio?: ({ tone: number, seconds: number, frequency?: number } | { silence: true, seconds: number })[]
   /** Film grain strength (the noise filter's 0–100), to make files as big as camera footage. */
@@ -31,29 +49,103 @@ export interface ClipSpec {
   preset?: string
 }
 
+/** A boundary between two shots as built, in seconds on the clip's frame grid. */
+export interface GeneratedTransition {
+  kind: 'cut' | 'fade' | 'dissolve'
+  /** Where the incoming shot starts: its first visible frame (after a fade's black), a dissolve's middle, the cut. */
+  time: number
+  /** First frame that is no longer the outgoing shot alone, and first frame that is the incoming shot alone. */
+  start: number
+  end: number
+}
+
 export interface GeneratedClip {
   path: string
+  /** The start of every shot but the first (each transition's `time`). */
   cuts: number[]
+  transitions: GeneratedTransition[]
   silences: { start: number, end: number }[]
   durationSeconds: number
 }
 
-/** Encodes a clip to `path` (H.264 + AAC in MP4) and returns what it contains. */
+// Dims luma to 12 % of its range above black and greys the colour: a dark, flat scene.
+const DARK_LOOK = 'lutyuv=y=16+(val-16)*0.12:u=128+(val-128)*0.2:v=128+(val-128)*0.2'
+
+/** Encodes a clip to `path` (H.264 + AAC in MP4) and returns what it contains, exact to the frame. */
 export async function generateClip(path: string, spec: ClipSpec): Promise<GeneratedClip> {
   const size = `${spec.width}x${spec.height}`
   const inputs: string[] = []
   const filters: string[] = []
-  spec.shots.forEach((seconds, index) => {
-    const source = shotSources[index % shotSources.length]!.replace('{size}', size).replace('{fps}', String(spec.fps))
-    // A whole number of frames per shot, so each cut lands exactly on a frame.
-    const frames = Math.round(seconds * spec.fps)
-    inputs.push('-f', 'lavfi', '-i', `${source},trim=end_frame=${frames},setpts=PTS-STARTPTS,format=yuv420p,setsar=1`)
+  const frames = (seconds: number) => Math.round(seconds * spec.fps)
+  const shots = spec.shots.map(shot => typeof shot === 'number' ? { seconds: shot } : shot)
+  const transitions = shots.slice(1).map((_, index) => spec.transitions?.[index] ?? { kind: 'cut' as const })
+  const fadeOf = (transition: TransitionSpec | undefined) => transition?.kind === 'fade'
+    ? { out: frames(transition.out ?? 0), hold: frames(transition.hold ?? 0), in: frames(transition.in ?? 0) }
+    : { out: 0, hold: 0, in: 0 }
+  shots.forEach((shot, index) => {
+    const template = shot.source ?? shotSources[index % shotSources.length]!
+    const source = template.replace('{size}', size).replace('{fps}', String(spec.fps))
+    // A whole number of frames per shot, so each boundary lands exactly on a frame.
+    const count = frames(shot.seconds)
+    const fadeIn = fadeOf(transitions[index - 1]).in
+    const fadeOut = fadeOf(transitions[index]).out
+    const looks = [
+      shot.dark ? DARK_LOOK : '',
+      fadeIn ? `fade=t=in:start_frame=0:nb_frames=${fadeIn}` : '',
+      fadeOut ? `fade=t=out:start_frame=${count - fadeOut}:nb_frames=${fadeOut}` : '',
+    ].filter(Boolean).map(look => `,${look}`).join('')
+    inputs.push('-f', 'lavfi', '-i', `${source},trim=end_frame=${count},setpts=PTS-STARTPTS,format=yuv420p${looks},setsar=1`)
+  })
+
+  // Joined left to right: a dissolve overlaps the running picture with the next shot, anything else appends to it.
+  const result: GeneratedTransition[] = []
+  let running = '[0:v]'
+  let length = frames(shots[0]!.seconds)
+  let nextInput = shots.length
+  transitions.forEach((transition, index) => {
+    const incoming = `[${index + 1}:v]`
+    const label = `[joined${index}]`
+    const shotFrames = frames(shots[index + 1]!.seconds)
+    if (transition.kind === 'dissolve') {
+      const overlap = frames(transition.seconds)
+      const offset = length - overlap
+      // xfade wants both sides on one time base and frame rate; concat's output has neither pinned.
+      const pinned = `settb=AVTB,fps=${spec.fps}`
+      filters.push(`${running}${pinned}[outgoing${index}]`, `${incoming}${pinned}[incoming${index}]`)
+      filters.push(`[outgoing${index}][incoming${index}]xfade=transition=fade:duration=${overlap / spec.fps}:offset=${offset / spec.fps}${label}`)
+      // xfade's first overlapping frame is still all outgoing, and its last is already all incoming (measured).
+      const start = offset + 1
+      const end = offset + overlap - 1
+      result.push({ kind: 'dissolve', time: Math.round((start + end) / 2) / spec.fps, start: start / spec.fps, end: end / spec.fps })
+      length += shotFrames - overlap
+    }
+    else {
+      const fade = fadeOf(transition)
+      const parts = [running]
+      if (fade.hold > 0) {
+        inputs.push('-f', 'lavfi', '-i', `color=c=black:s=${size}:r=${spec.fps},trim=end_frame=${fade.hold},setpts=PTS-STARTPTS,format=yuv420p,setsar=1`)
+        parts.push(`[${nextInput++}:v]`)
+      }
+      parts.push(incoming)
+      filters.push(`${parts.join('')}concat=n=${parts.length}:v=1:a=0${label}`)
+      const incomingStart = length + fade.hold
+      if (transition.kind === 'cut') result.push({ kind: 'cut', time: incomingStart / spec.fps, start: incomingStart / spec.fps, end: incomingStart / spec.fps })
+      else {
+        // fade's first frame of a fade-out is still whole and its first frame of a fade-in is black.
+        const start = fade.out > 0 ? length - fade.out + 1 : fade.hold > 0 ? length : incomingStart
+        const visible = fade.in > 0 ? incomingStart + 1 : incomingStart
+        result.push({ kind: 'fade', time: visible / spec.fps, start: start / spec.fps, end: (incomingStart + fade.in) / spec.fps })
+      }
+      length = incomingStart + shotFrames
+    }
+    running = label
   })
   const grain = spec.grain ? `,noise=alls=${spec.grain}:allf=t` : ''
-  filters.push(`${spec.shots.map((_, index) => `[${index}:v]`).join('')}concat=n=${spec.shots.length}:v=1:a=0${grain}[v]`)
+  filters.push(`${running}null${grain}[v]`)
+
   const audio = spec.audio ?? []
   audio.forEach((segment, index) => {
-    const input = spec.shots.length + index
+    const input = nextInput + index
     inputs.push('-f', 'lavfi', '-i', 'silence' in segment
       ? `anullsrc=r=48000:cl=mono,atrim=duration=${segment.seconds}`
       : `sine=f=${segment.frequency ?? 440}:sample_rate=48000:duration=${segment.seconds},volume=${segment.tone + 18.06}dB`)
@@ -68,20 +160,13 @@ export async function generateClip(path: string, spec: ClipSpec): Promise<Genera
     ...(spec.extra ?? []), '-movflags', '+faststart', path,
   ], { maxBuffer: 16 * 1024 * 1024 })
 
-  const cuts: number[] = []
-  let time = 0
-  for (const seconds of spec.shots.slice(0, -1)) {
-    time += Math.round(seconds * spec.fps) / spec.fps
-    cuts.push(time)
-  }
   const silences: { start: number, end: number }[] = []
   let at = 0
   for (const segment of audio) {
     if ('silence' in segment) silences.push({ start: at, end: at + segment.seconds })
     at += segment.seconds
   }
-  const durationSeconds = spec.shots.reduce((sum, seconds) => sum + Math.round(seconds * spec.fps) / spec.fps, 0)
-  return { path, cuts, silences, durationSeconds }
+  return { path, cuts: result.map(transition => transition.time), transitions: result, silences, durationSeconds: length / spec.fps }
 }
 
 /** Integrated loudness and LRA from `ffmpeg -af ebur128` run alone: the reference the analysis must match. */

@@ -26,7 +26,12 @@ const stderr = [
 describe('reading the analysis pass', () => {
   const parser = new AnalysisLogParser()
   for (const line of stderr) parser.stderrLine(line)
-  for (const line of ['frame:0    pts:0       pts_time:0', 'lavfi.scd.mafd=0.000', 'frame:1    pts:1       pts_time:0.2', 'lavfi.scd.mafd=3.5']) parser.stdoutLine(line)
+  // Every frame's metadata as `metadata=mode=print` writes it; a frame cut short at exit (no luma) is left out.
+  const frame = (index: number, time: number, difference: number, luma: number) => [
+    `frame:${index}    pts:${index}       pts_time:${time}`, `lavfi.scd.mafd=${difference}`, `lavfi.scd.score=${difference}`,
+    'lavfi.signalstats.YMIN=16', `lavfi.signalstats.YLOW=${luma - 20}`, `lavfi.signalstats.YAVG=${luma}`, `lavfi.signalstats.YHIGH=${luma + 30}`, 'lavfi.signalstats.YMAX=235',
+  ]
+  for (const line of [...frame(0, 0, 0, 120), ...frame(1, 0.2, 3.5, 121.5), 'frame:2    pts:2       pts_time:0.4', 'lavfi.scd.mafd=1.0']) parser.stdoutLine(line)
   const measured = parser.finish(10, true)
 
   it('collects cuts, silences (closing one still open at the end), black frames and the last loudness summary', () => {
@@ -36,6 +41,7 @@ describe('reading the analysis pass', () => {
     expect(measured.loudness).toMatchObject({ integratedLufs: -27.8, rangeLu: 3.1, truePeakDbtp: -11.3 })
     expect(measured.loudness!.samples).toHaveLength(2)
     expect(measured.motion).toEqual([{ time: 0, motion: 0 }, { time: 0.2, motion: 3.5 }])
+    expect(measured.frames).toEqual([{ time: 0, difference: 0, luma: 120, low: 100, high: 150 }, { time: 0.2, difference: 3.5, luma: 121.5, low: 101.5, high: 151.5 }])
     expect(parser.position).toBe(0.5)
   })
 
@@ -43,7 +49,8 @@ describe('reading the analysis pass', () => {
     const { features, timeline } = deriveFeatures(measured, { durationSeconds: 10, displayAspect: 9 / 16, hasAudio: true }, 3)
     expect(features).toMatchObject({ cutCount: 2, shotCount: 3, cutsPerMinute: 12, firstCutSeconds: 2.5, medianShotSeconds: 2.5, hookCutCount: 1, aspectClass: '9:16', durationBucket: '<15s', blackRatio: 0.04 })
     expect(features.silenceRatio).toBeCloseTo(0.23, 2)
-    expect(timeline.shots).toEqual([{ index: 0, start: 0, end: 2.5 }, { index: 1, start: 2.5, end: 7.5 }, { index: 2, start: 7.5, end: 10 }])
+    expect(timeline.shots).toEqual([{ index: 0, start: 0, end: 2.5 }, { index: 1, start: 2.5, end: 7.5, transition: 'cut' }, { index: 2, start: 7.5, end: 10, transition: 'cut' }])
+    expect(timeline.cuts).toEqual([{ time: 2.5, score: 29.06, kind: 'cut' }, { time: 7.5, score: 41.897, kind: 'cut' }])
     const patterns = matchPatterns(features)
     expect(patterns.map(pattern => pattern.key)).toEqual(['hook.first_cut=1-3s', 'pacing.cuts_per_min=10-20', 'pacing.median_shot=1.5-3s', 'audio.silence>=15%', 'audio.loudness=quiet', 'duration=<15s', 'format.aspect=9:16'])
     expect(patterns[0]!.note).toBe('first cut at 2.5 s: a steady hook')
@@ -69,7 +76,7 @@ describe('the analysis command', () => {
   it('is one ffmpeg invocation with every detector and only numbers in the graph', () => {
     const { args, outputs } = buildAnalysisCommand('/in/clip.mp4', '/work', { durationSeconds: 60, hasAudio: true, thresholds: defaultThresholds })
     const graph = args[args.indexOf('-filter_complex') + 1]!
-    for (const filter of ['scdet=threshold=10', 'silencedetect=n=-35dB:d=0.3', 'ebur128=peak=true', 'blackdetect=d=0.2', 'tile=4x4']) expect(graph).toContain(filter)
+    for (const filter of ['scdet=threshold=10', 'silencedetect=n=-35dB:d=0.3', 'ebur128=peak=true', 'blackdetect=d=0.2', 'tile=4x4', 'signalstats']) expect(graph).toContain(filter)
     expect(args.filter(arg => arg === '-i')).toHaveLength(1)
     expect(args).toContain(outputs.thumbnail)
     expect(graph).not.toContain('/in/clip.mp4')

@@ -1,6 +1,6 @@
 // The single ffmpeg pass behind an analysis: one decode feeds every detector and every picture.
-// Video: scdet on every frame (cuts) → a sampled branch (motion curve, black frames, thumbnail, contact sheet)
-// and a cut branch (one keyframe per shot). Audio: silencedetect and ebur128 side by side.
+// Video: scdet on every frame (cuts) → a per-frame branch (frame difference and luma on a 64×36 copy: motion,
+// fades, black), a sampled branch (black frames, thumbnail, contact sheet) and a cut branch (keyframes). Audio: silencedetect and ebur128 side by side.
 // Only numbers from validated thresholds and server-made paths go into the graph.
 import { join } from 'node:path'
 import { guardInput } from '../input-guard'
@@ -21,7 +21,8 @@ export interface AnalysisCommand {
 }
 
 export const CONTACT_SHEET_TILES = { columns: 4, rows: 4 }
-const KEYFRAME_WIDTH = 480
+export const KEYFRAME_WIDTH = 480
+const FRAME_STATS_SIZE = { width: 64, height: 36 }
 const SHEET_TILE_HEIGHT = 180
 
 function decimal(value: number): string {
@@ -47,8 +48,10 @@ export function buildAnalysisCommand(input: string, workDir: string, options: {
   const thumbnailAt = Math.min(1, durationSeconds / 3)
   const keyframe = `scale=w=${KEYFRAME_WIDTH}:h=-2`
   const graph = [
-    `[0:v:0]scdet=threshold=${decimal(thresholds.cutThreshold)},split=3[sampled][cuts][first]`,
-    `[sampled]fps=${decimal(thresholds.sampleFps)},metadata=mode=print:key=lavfi.scd.mafd:file='pipe\\:1',`
+    `[0:v:0]scdet=threshold=${decimal(thresholds.cutThreshold)},split=4[sampled][cuts][first][frames]`,
+    // Luma statistics of a tiny copy cost little next to the decode; they see a fade the frame it happens.
+    `[frames]scale=w=${FRAME_STATS_SIZE.width}:h=${FRAME_STATS_SIZE.height}:flags=fast_bilinear,signalstats,metadata=mode=print:file='pipe\\:1',nullsink`,
+    `[sampled]fps=${decimal(thresholds.sampleFps)},`
     + `scale=w=${KEYFRAME_WIDTH}:h=-2:flags=fast_bilinear,`
     + `blackdetect=d=${decimal(thresholds.blackMinSeconds)}:pix_th=${decimal(thresholds.blackPixelThreshold)},split=2[thumb][sheet]`,
     `[thumb]trim=start=${decimal(thumbnailAt)},setpts=PTS-STARTPTS[thumbnail]`,
@@ -75,6 +78,16 @@ export function buildAnalysisCommand(input: string, workDir: string, options: {
     '-map', '[firstshot]', ...single, '-f', 'image2', outputs.firstShot,
   ]
   return { args, outputs }
+}
+
+/** One picture at each time (a seek per picture, each a few frames' decode), written to `files` in order. */
+export function buildShotPictureCommand(input: string, times: number[], files: string[]): string[] {
+  const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-y']
+  for (const time of times) args.push('-ss', decimal(Math.max(0, time)), ...guardInput('video'), '-i', input)
+  times.forEach((_, index) => {
+    args.push('-map', `${index}:v:0`, '-frames:v', '1', '-vf', `scale=w=${KEYFRAME_WIDTH}:h=-2`, '-c:v', 'mjpeg', '-q:v', '4', '-update', '1', '-f', 'image2', files[index]!)
+  })
+  return args
 }
 
 /** The same detectors as separate passes (one decode each), for the bench's comparison. */

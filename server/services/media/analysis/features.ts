@@ -3,6 +3,7 @@
 import type { Curve, Interval, Shot, Timeline, VideoFeatures } from '#shared/analysis'
 import { formatRatio } from '#shared/measurements'
 import type { Cut, LoudnessSample, Measurements, MotionSample } from './parse'
+import { detectTransitions } from './transitions'
 
 export type { Curve, Shot, Timeline, VideoFeatures }
 
@@ -50,9 +51,16 @@ export function durationBucketOf(seconds: number): string {
   return '90s+'
 }
 
+/** Shots between the transitions; each after the first says how it began (absent before reelwise-analysis/2). */
 export function shotsOf(cuts: Cut[], durationSeconds: number): Shot[] {
-  const bounds = [0, ...cuts.map(cut => cut.time).filter(time => time > 0 && time < durationSeconds), durationSeconds]
-  return bounds.slice(0, -1).map((start, index) => ({ index, start: round(start), end: round(bounds[index + 1]!) }))
+  const inside = cuts.filter(cut => cut.time > 0 && cut.time < durationSeconds)
+  const bounds = [0, ...inside.map(cut => cut.time), durationSeconds]
+  return bounds.slice(0, -1).map((start, index) => {
+    const shot: Shot = { index, start: round(start), end: round(bounds[index + 1]!) }
+    const kind = inside[index - 1]?.kind
+    if (kind) shot.transition = kind
+    return shot
+  })
 }
 
 function totalLength(intervals: Interval[]): number {
@@ -76,9 +84,11 @@ export function resample<T extends { time: number }>(samples: T[], durationSecon
   }
 }
 
-export function deriveFeatures(measurements: Measurements, video: { durationSeconds: number, displayAspect: number, hasAudio: boolean }, hookWindowSeconds: number): { features: VideoFeatures, timeline: Timeline } {
+export function deriveFeatures(measurements: Measurements, video: { durationSeconds: number, displayAspect: number, hasAudio: boolean }, hookWindowSeconds: number, cutThreshold = 10): { features: VideoFeatures, timeline: Timeline, openingEnd: number } {
   const duration = video.durationSeconds
-  const cuts = measurements.cuts.filter(cut => cut.time > 0 && cut.time < duration)
+  // Fades and dissolves come from every frame's figures; scdet's cuts are kept unless a gradual transition holds them.
+  const detected = detectTransitions(measurements.frames, measurements.cuts, cutThreshold)
+  const cuts = detected.cuts.filter(cut => cut.time > 0 && cut.time < duration)
   const shots = shotsOf(cuts, duration)
   const hookCuts = cuts.filter(cut => cut.time < hookWindowSeconds)
   const inHook = (sample: { time: number }) => sample.time <= hookWindowSeconds
@@ -135,7 +145,7 @@ export function deriveFeatures(measurements: Measurements, video: { durationSeco
       : null,
     motionCurve: resample(motion, duration, sample => sample.motion, curveOptions),
   }
-  return { features, timeline }
+  return { features, timeline, openingEnd: detected.openingEnd }
 }
 
 const seconds = (value: number) => `${value.toFixed(1)} s`

@@ -1,4 +1,4 @@
-// Reads what the analysis pass prints: detector lines on stderr, sampled frame metadata on stdout.
+// Reads what the analysis pass prints: detector lines on stderr, every frame's metadata on stdout.
 // Pure and line-by-line, so memory stays flat however long the video is.
 
 import type { Cut, Interval } from '#shared/analysis'
@@ -6,6 +6,8 @@ import type { Cut, Interval } from '#shared/analysis'
 export type { Cut, Interval }
 export interface LoudnessSample { time: number, momentary: number, shortTerm: number }
 export interface MotionSample { time: number, motion: number }
+/** One decoded frame: scdet's difference from the previous frame, and its luma (8-bit) mean and 10th/90th percentiles. */
+export interface FrameSample { time: number, difference: number, luma: number, low: number, high: number }
 
 export interface Measurements {
   cuts: Cut[]
@@ -18,6 +20,7 @@ export interface Measurements {
     samples: LoudnessSample[]
   } | null
   motion: MotionSample[]
+  frames: FrameSample[]
 }
 
 const patterns = {
@@ -30,8 +33,10 @@ const patterns = {
   summaryRange: /^\s+LRA:\s+(-?[\d.]+)\s+LU/,
   summaryPeak: /^\s+Peak:\s+(-?[\d.]+|-inf)\s+dBFS/,
   frame: /^frame:\d+\s+pts:-?\d+\s+pts_time:(-?[\d.]+)/,
-  motion: /^lavfi\.scd\.mafd=([\d.]+)/,
+  frameValue: /^lavfi\.(scd\.mafd|signalstats\.YAVG|signalstats\.YLOW|signalstats\.YHIGH)=([\d.]+)/,
 }
+
+const frameFields = { 'scd.mafd': 'difference', 'signalstats.YAVG': 'luma', 'signalstats.YLOW': 'low', 'signalstats.YHIGH': 'high' } as const
 
 function level(text: string): number {
   const value = Number(text)
@@ -43,9 +48,9 @@ export class AnalysisLogParser {
   private readonly silences: Interval[] = []
   private readonly blackIntervals: Interval[] = []
   private readonly loudnessSamples: LoudnessSample[] = []
-  private readonly motion: MotionSample[] = []
+  private readonly frames: FrameSample[] = []
+  private frame: FrameSample | undefined
   private openSilence: number | undefined
-  private frameTime: number | undefined
   private inSummary = false
   private summary: { integrated: number | null, range: number | null, peak: number | null } = { integrated: null, range: null, peak: null }
   private sawLoudness = false
@@ -82,16 +87,26 @@ export class AnalysisLogParser {
   stdoutLine(line: string): void {
     let match: RegExpExecArray | null
     if ((match = patterns.frame.exec(line))) {
-      this.frameTime = Number(match[1])
-      this.position = Math.max(this.position, this.frameTime)
+      this.closeFrame()
+      const time = Number(match[1])
+      this.frame = { time, difference: 0, luma: Number.NaN, low: Number.NaN, high: Number.NaN }
+      this.position = Math.max(this.position, time)
     }
-    else if ((match = patterns.motion.exec(line)) && this.frameTime !== undefined) {
-      this.motion.push({ time: this.frameTime, motion: Number(match[1]) })
+    else if ((match = patterns.frameValue.exec(line)) && this.frame) {
+      this.frame[frameFields[match[1] as keyof typeof frameFields]] = Number(match[2])
     }
+  }
+
+  // A frame counts once all its luma figures arrived (a line cut short at exit leaves it out).
+  private closeFrame(): void {
+    const frame = this.frame
+    if (frame && Number.isFinite(frame.luma) && Number.isFinite(frame.low) && Number.isFinite(frame.high)) this.frames.push(frame)
+    this.frame = undefined
   }
 
   /** What was measured; `durationSeconds` closes a silence still open when the file ended. */
   finish(durationSeconds: number, hasAudio: boolean): Measurements {
+    this.closeFrame()
     const silences = [...this.silences]
     if (this.openSilence !== undefined && durationSeconds - this.openSilence > 0) silences.push({ start: this.openSilence, end: durationSeconds })
     return {
@@ -107,7 +122,8 @@ export class AnalysisLogParser {
             samples: this.loudnessSamples,
           }
         : null,
-      motion: this.motion,
+      motion: this.frames.map(frame => ({ time: frame.time, motion: frame.difference })),
+      frames: this.frames,
     }
   }
 }
