@@ -2,7 +2,7 @@
 // out from their neighbours, such as a cut between two dark scenes), passages through black (fade-out, black, fade-in,
 // each possibly absent) and cross-dissolves. A gradual transition is one entry with its start and end, so a fade
 // never reads as several cuts. Pure: unit tests drive it with made-up frames.
-import type { Cut } from '../../../../shared/analysis'
+import type { Cut } from '#shared/analysis'
 import type { FrameSample } from './parse'
 
 /** 90th-percentile luma (8-bit) at or under which a frame is black: limited-range black is 16, plus noise. */
