@@ -83,7 +83,7 @@ describe('starting the built app', () => {
     }
     await behind.stop()
     expect(report.failing).toEqual(['migrations'])
-    expect(report.checks.migrations.error).toMatch(/not applied.*npm run db:migrate/)
+    expect(report.checks.migrations?.error).toMatch(/not applied.*npm run db:migrate/)
 
     const migrate = await runBuiltApp(['--migrate-only'], env)
     expect(migrate.output).toContain('migrations are current')
