@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { root, type RunningApp } from '../support/app-server'
-import { closeAppInChromium, openAppInChromium, signUpFirstAccount } from '../support/browser'
+import { chooseUploadKind, closeAppInChromium, openAppInChromium, signUpFirstAccount } from '../support/browser'
 import { generateClip } from '../support/media'
 import { horizontalOverflow, seriousAccessibilityViolations, smallControls, unreachableByKeyboard } from '../support/page-checks'
 
@@ -50,7 +50,7 @@ describe('every page, at desktop and phone sizes', () => {
     await signUpFirstAccount(page, app.url, { name: 'Ada Access', email: 'ada@example.test', password: 'every-page-password' })
     // Something in every list: a footage video (uploaded as a person would) and a pending invite.
     await page.goto(`${app.url}/library`)
-    await page.getByRole('radio', { name: /Footage/ }).click()
+    await chooseUploadKind(page, 'Footage')
     await page.getByTestId('upload-input').setInputFiles(clip.path)
     const card = page.getByTestId('video-card').first()
     await card.and(page.locator('[data-status=ready]')).waitFor({ timeout: 120_000 })
@@ -60,6 +60,11 @@ describe('every page, at desktop and phone sizes', () => {
     const workspaceId = workspaces[0]!.id
     const { videos } = await (await page.request.get(`${app.url}/api/workspaces/${workspaceId}/videos`)).json() as { videos: { id: string }[] }
     expect((await page.request.post(`${app.url}/api/workspaces/${workspaceId}/invites`, { data: { email: 'ben@example.test', role: 'editor' } })).ok()).toBe(true)
+    // A saved draft, so the Studio page opens with its editor (crop, hook, captions) rather than the preset picker.
+    const { presets } = await (await page.request.get(`${app.url}/api/workspaces/${workspaceId}/studio/presets?videoId=${videos[0]!.id}`)).json() as { presets: { key: string, recipe: { captions: { cues: unknown[] } | null } }[] }
+    const preset = presets.find(each => each.key === 'fast-hook-captions')!
+    const recipe = { ...preset.recipe, captions: { ...preset.recipe.captions, cues: [{ start: 0.2, end: 1.4, text: 'Pasta night, the quick way' }] } }
+    expect((await page.request.post(`${app.url}/api/workspaces/${workspaceId}/studio/recipes`, { data: { videoId: videos[0]!.id, name: 'Pasta night cut', recipe, presetKey: preset.key } })).status()).toBe(201)
     pages = await discoverPages({ videoId: videos[0]!.id, token: 'not-a-real-token' })
   }, 240_000)
 
@@ -73,7 +78,7 @@ describe('every page, at desktop and phone sizes', () => {
         <div style="width:600px">Too wide</div><img src="data:,"></main></body></html>`)
       expect(await unreachableByKeyboard(bad)).toEqual(['div "Click me"'])
       expect(await smallControls(bad)).toEqual([expect.stringMatching(/^button "Tiny" is \d+×20 px$/)])
-      expect(await horizontalOverflow(bad)).toEqual(['div. ends at 608 px'])
+      expect(await horizontalOverflow(bad)).toEqual(['div. ends at 608 px, past 390 px'])
       expect(await seriousAccessibilityViolations(bad)).toEqual([expect.stringMatching(/^image-alt \(critical\)/)])
     }
     finally {

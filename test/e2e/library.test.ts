@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningApp } from '../support/app-server'
-import { closeAppInChromium, openAppInChromium, signUpFirstAccount } from '../support/browser'
+import { chooseUploadKind, closeAppInChromium, openAppInChromium, signUpFirstAccount } from '../support/browser'
 import { generateClip, type GeneratedClip } from '../support/media'
 
 const screenshots = resolve(import.meta.dirname, '__screenshots__')
@@ -58,7 +58,7 @@ describe('the Library in a browser', () => {
     await devtools.send('Network.enable')
     await devtools.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 4 * 1024 * 1024 })
     // Nothing is uploaded before the person says what it is.
-    await page.getByRole('radio', { name: /Reference/ }).click()
+    await chooseUploadKind(page, 'Reference')
     await page.getByTestId('upload-input').setInputFiles(clip.path)
 
     const card = page.getByTestId('video-card').first()

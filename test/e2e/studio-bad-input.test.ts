@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningApp } from '../support/app-server'
-import { closeAppInChromium, openAppInChromium, signUpFirstAccount } from '../support/browser'
+import { chooseUploadKind, closeAppInChromium, openAppInChromium, signUpFirstAccount } from '../support/browser'
 import { generateClip, type GeneratedClip } from '../support/media'
 
 // Words, as a person would paste them, 500 characters in all.
@@ -44,7 +44,7 @@ describe('bad input in the Studio', () => {
   it('keeps a pasted 500-character hook whole, says how far over it is, and says why the render waits', async () => {
     await signUpFirstAccount(page, app.url, { name: 'Nia New', email: 'nia@example.test', password: 'studio-password-1' })
     await page.goto(`${app.url}/library`)
-    await page.getByRole('radio', { name: /Footage/ }).click()
+    await chooseUploadKind(page, 'Footage')
     await page.getByTestId('upload-input').setInputFiles(clip.path)
     const uploaded = page.getByTestId('video-card').first()
     await uploaded.waitFor({ timeout: 60_000 })

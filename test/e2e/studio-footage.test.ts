@@ -9,7 +9,7 @@ import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiClient } from '../support/api'
 import type { RunningApp } from '../support/app-server'
-import { closeAppInChromium, openAppInChromium, signUpFirstAccount } from '../support/browser'
+import { closeAppInChromium, openAppInChromium, signUpFirstAccount, waitForHydration } from '../support/browser'
 import { generateClip, type GeneratedClip } from '../support/media'
 import { TusTestClient } from '../support/tus'
 
@@ -53,6 +53,7 @@ describe('footage, references, variations and Compare in a browser', () => {
     expect(await kinds.textContent()).toMatch(/Reference\s*A video whose patterns you want to learn from/)
     expect(await kinds.textContent()).toMatch(/Footage\s*Your own clips to edit/)
 
+    await waitForHydration(page)
     await kinds.getByRole('radio', { name: /Reference/ }).click()
     expect(await page.getByTestId('upload-drop').textContent()).toContain('reference videos')
     await page.getByTestId('upload-input').setInputFiles(reference.path)

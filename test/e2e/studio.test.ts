@@ -9,7 +9,7 @@ import { promisify } from 'node:util'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningApp } from '../support/app-server'
-import { closeAppInChromium, openAppInChromium, signUpFirstAccount } from '../support/browser'
+import { chooseUploadKind, closeAppInChromium, openAppInChromium, signUpFirstAccount } from '../support/browser'
 import { generateClip, type GeneratedClip } from '../support/media'
 
 const screenshots = resolve(import.meta.dirname, '__screenshots__')
@@ -60,7 +60,7 @@ describe('the Studio in a browser', () => {
     await page.getByRole('link', { name: 'Upload in the Library' }).click()
     await page.waitForURL(`${app.url}/library`)
 
-    await page.getByRole('radio', { name: /Footage/ }).click()
+    await chooseUploadKind(page, 'Footage')
     await page.getByTestId('upload-input').setInputFiles(clip.path)
     const uploaded = page.getByTestId('video-card').first()
     await uploaded.waitFor({ timeout: 60_000 })

@@ -52,3 +52,13 @@ export async function waitForHydration(page: Page): Promise<void> {
     return app?.config.globalProperties.$nuxt?.isHydrating === false
   })
 }
+
+/**
+ * Says what the next upload is, on the Library page, as a person would: a click on the choice. Only once the page is
+ * interactive, since a click on the server-drawn page before Vue takes over is lost (the upload input then stays off).
+ */
+export async function chooseUploadKind(page: Page, kind: 'Reference' | 'Footage'): Promise<void> {
+  await waitForHydration(page)
+  await page.getByRole('radio', { name: new RegExp(kind) }).click()
+  await page.getByRole('radio', { name: new RegExp(kind), checked: true }).waitFor()
+}

@@ -21,26 +21,45 @@ export async function seriousAccessibilityViolations(page: Page): Promise<string
   return violations
 }
 
-/** The elements that stick out past the right edge, when the page scrolls sideways; none when it does not. */
+/**
+ * What makes the page, or a part of it, scroll sideways or lose its right edge: the document wider than the screen,
+ * any scrolling box (the dashboard's panels among them) whose content is wider than the box, or a clipping box (a
+ * card) that cuts off content wider than itself. A strip meant to be swiped sideways says so
+ * with `data-scrolls-sideways`. Each finding names the outermost element that sticks out.
+ */
 export async function horizontalOverflow(page: Page): Promise<string[]> {
   return page.evaluate(() => {
-    const width = document.documentElement.clientWidth
-    if (document.documentElement.scrollWidth <= width) return []
     const describe = (element: Element) => {
       const id = element.getAttribute('data-testid') ?? element.id
       return `${element.tagName.toLowerCase()}${id ? `[${id}]` : ''}.${[...element.classList].slice(0, 3).join('.')}`
     }
-    const offenders: string[] = []
-    for (const element of document.body.querySelectorAll('*')) {
-      const box = element.getBoundingClientRect()
-      if (box.width > 0 && box.right > width + 1) {
-        // Name the outermost offender only: its children stick out because it does.
-        const parent = element.parentElement
-        if (parent && parent.getBoundingClientRect().right > width + 1) continue
-        offenders.push(`${describe(element)} ends at ${Math.round(box.right)} px`)
+    // The first descendants that reach past `right`, not their children (which stick out because they do).
+    const offenders = (box: Element, right: number) => {
+      const found: string[] = []
+      const visit = (parent: Element) => {
+        for (const child of parent.children) {
+          const edge = child.getBoundingClientRect()
+          if (edge.width > 0 && edge.right > right + 1) found.push(`${describe(child)} ends at ${Math.round(edge.right)} px, past ${Math.round(right)} px`)
+          else visit(child)
+        }
       }
+      visit(box)
+      return found
     }
-    return offenders.length ? offenders : [`the page is ${document.documentElement.scrollWidth} px wide`]
+    const problems: string[] = []
+    const root = document.documentElement
+    if (root.scrollWidth > root.clientWidth + 1) problems.push(...offenders(document.body, root.clientWidth))
+    for (const element of document.body.querySelectorAll<HTMLElement>('*')) {
+      if (element.scrollWidth <= element.clientWidth + 1 || element.clientWidth <= 1 || element.closest('[data-scrolls-sideways]')) continue
+      const style = getComputedStyle(element)
+      // A box that scrolls sideways, or one that cuts its content off (a card's overflow-hidden): text shortened on
+      // purpose with an ellipsis is the one cut that is meant.
+      if (style.overflowX === 'visible' || style.textOverflow === 'ellipsis') continue
+      const box = element.getBoundingClientRect()
+      const verb = style.overflowX === 'auto' || style.overflowX === 'scroll' ? 'inside' : 'cut off by'
+      problems.push(...offenders(element, box.left + element.clientLeft + element.clientWidth).map(found => `${verb} ${describe(element)}: ${found}`))
+    }
+    return problems.length || root.scrollWidth <= root.clientWidth + 1 ? problems : [`the page is ${root.scrollWidth} px wide`]
   })
 }
 
@@ -63,10 +82,12 @@ export async function smallControls(page: Page, minimum = 44): Promise<string[]>
       // A checkbox or radio is hit through its label too.
       const label = element.closest('label') ?? (element.id ? document.querySelector(`label[for="${CSS.escape(element.id)}"]`) : null)
       const target = label ? label.getBoundingClientRect() : box
-      const height = Math.max(box.height, target.height)
-      const width = Math.max(box.width, target.width)
+      // The target is the smallest rectangle around the control and its label.
+      const height = Math.max(box.bottom, target.bottom) - Math.min(box.top, target.top)
+      const width = Math.max(box.right, target.right) - Math.min(box.left, target.left)
       if (height + 0.5 < minimum || width + 0.5 < minimum) {
-        const name = (element.getAttribute('aria-label') ?? element.textContent ?? element.getAttribute('name') ?? '').trim().slice(0, 40)
+        const labelledBy = element.getAttribute('aria-labelledby')?.split(' ').map(id => document.getElementById(id)?.textContent ?? '').join(' ')
+        const name = (element.getAttribute('aria-label') || labelledBy || label?.textContent || element.textContent || element.getAttribute('role') || '').trim().slice(0, 40)
         found.push(`${element.tagName.toLowerCase()} "${name}" is ${Math.round(width)}×${Math.round(height)} px`)
       }
     }
