@@ -55,8 +55,8 @@ describe('Studio drafts in a browser', () => {
     await page.locator('#studio-cue-0-text').fill('Sharp knives cut cleaner')
     // Typed captions have no word times: the word-by-word style says its timing is approximate.
     expect(await page.getByTestId('caption-style').textContent()).toContain('Approximate timing')
-    // And so does the list of variants it will render.
-    expect(await page.getByTestId('variant-planned').first().textContent()).toContain('approximate timing')
+    // And so does the summary of what it will render.
+    expect(await page.getByTestId('variant-approximate-timing').textContent()).toContain('approximate timing')
     await page.locator('#studio-edit-name').fill('Knife tips')
     await page.getByTestId('render-submit').click()
     await expect.poll(() => page.getByTestId('render-card').count(), { timeout: 30_000 }).toBe(1)
