@@ -54,7 +54,8 @@ export function jobTitle(queue: string, subject: { videoTitle?: string | null, v
 
 /** The outcome in words: "Finished in 0:42", "Failed after 1:10", "Waiting to start". */
 export function jobOutcome(line: Pick<JobLine, 'state' | 'durationMs' | 'stage' | 'percent'>): string {
-  const took = line.durationMs === null ? '' : formatDuration(line.durationMs / 1000)
+  // Whole seconds, as players count them; a job done within the first second took "under a second", never 0:00.
+  const took = line.durationMs === null ? '' : line.durationMs < 1000 ? 'under a second' : formatDuration(line.durationMs / 1000)
   switch (line.state) {
     case 'queued': return 'Waiting to start'
     case 'running': return `Running${line.stage ? `: ${line.stage}` : ''} (${Math.round(line.percent)} %)`

@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningApp } from '../support/app-server'
 import { chooseUploadKind, closeAppInChromium, openAppInChromium, signUpFirstAccount } from '../support/browser'
+import { horizontalOverflow } from '../support/page-checks'
 import { generateClip, type GeneratedClip } from '../support/media'
 
 // Words, as a person would paste them, 500 characters in all.
@@ -69,6 +70,9 @@ describe('bad input in the Studio', () => {
       await page.setViewportSize({ width, height: 900 })
       await field.scrollIntoViewIfNeeded()
       await page.screenshot({ path: `/tmp/badinput-hook-${width}.png` })
+      // On a phone too the whole hook and its message stay on screen, nothing cut off or scrolling sideways.
+      expect(await horizontalOverflow(page), `at ${width} px`).toEqual([])
+      expect((await field.boundingBox())!.width).toBeLessThanOrEqual(width)
     }
     await page.setViewportSize({ width: 1440, height: 900 })
     await hook.fill('Three knife mistakes')
@@ -85,6 +89,8 @@ describe('bad input in the Studio', () => {
     for (const width of [1440, 390]) {
       await page.setViewportSize({ width, height: 900 })
       await page.screenshot({ path: `/tmp/badinput-srt-${width}.png` })
+      expect(await horizontalOverflow(page), `at ${width} px`).toEqual([])
+      expect(await page.getByTestId('srt-problems').isVisible()).toBe(true)
     }
     await page.setViewportSize({ width: 1440, height: 900 })
     await page.getByTestId('srt-use').click()
