@@ -50,7 +50,7 @@ export function buildAnalysisCommand(input: string, workDir: string, options: {
   const graph = [
     `[0:v:0]scdet=threshold=${decimal(thresholds.cutThreshold)},split=4[sampled][cuts][first][frames]`,
     // Luma statistics of a tiny copy cost little next to the decode; they see a fade the frame it happens.
-    `[frames]scale=w=${FRAME_STATS_SIZE.width}:h=${FRAME_STATS_SIZE.height}:flags=fast_bilinear,signalstats,metadata=mode=print:file='pipe\\:1',nullsink`,
+    `[frames]scale=w=${FRAME_STATS_SIZE.width}:h=${FRAME_STATS_SIZE.height}:flags=neighbor:threads=1,signalstats,metadata=mode=print:file='pipe\\:1',nullsink`,
     `[sampled]fps=${decimal(thresholds.sampleFps)},`
     + `scale=w=${KEYFRAME_WIDTH}:h=-2:flags=fast_bilinear,`
     + `blackdetect=d=${decimal(thresholds.blackMinSeconds)}:pix_th=${decimal(thresholds.blackPixelThreshold)},split=2[thumb][sheet]`,
