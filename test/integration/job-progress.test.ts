@@ -49,8 +49,9 @@ describe(`job progress on ${inject('databaseKind')}`, () => {
 
   async function readEvents(jobId: string): Promise<{ state: string, stage: string | null, percent: number, error: string | null }[]> {
     const response = await fetch(`${app.url}/api/workspaces/${owner.workspaceId}/jobs/${jobId}/events`, { headers: { authorization: `Bearer ${owner.client.token}` } })
-    expect(response.headers.get('content-type')).toContain('text/event-stream')
     const text = await response.text()
+    // A refusal answers JSON: name its status and message, so a failure here says which one it was.
+    expect(response.headers.get('content-type'), `${response.status} ${text.slice(0, 300)}`).toContain('text/event-stream')
     return text.split('\n\n').filter(block => block.includes('event: progress')).map(block => JSON.parse(block.split('\n').find(line => line.startsWith('data: '))!.slice(6)))
   }
 
