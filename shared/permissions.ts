@@ -11,6 +11,10 @@ export const permissions = {
   'content.edit': 'editor',
   // The brand profile steers what editors make, so they shape it too.
   'brand.edit': 'editor',
+  // Generating a reading, strategy, scripts or a transcript spends the workspace's AI budget.
+  'ai.generate': 'editor',
+  // Provider, model, key and monthly budget; the Usage page shows what was spent.
+  'ai.manage': 'admin',
   'posts.approve': 'admin',
   'workspace.update': 'admin',
   'members.read': 'admin',
