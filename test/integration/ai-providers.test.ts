@@ -255,6 +255,13 @@ describe('openai provider', () => {
     expect(fake.leaksOf(KEY)).toEqual([])
   })
 
+  it('refuses audio over OpenAI\'s 25 MB limit before sending it', async () => {
+    const error = await failure(transcribeWithOpenAi({ apiKey: KEY, baseUrl: fake.url, audio: Buffer.alloc(26 * 1024 * 1024), filename: 'long.wav', label: 'OpenAI' }))
+    expect(error.kind).toBe('bad_request')
+    expect(error.message).toBe('The audio is 26 MB; OpenAI accepts at most 25 MB at once. Transcribe a shorter part.')
+    expect(fake.requests).toHaveLength(0)
+  })
+
   it('refuses a transcript without word timings, and maps transcription failures too', async () => {
     fake.script('transcriptions', { kind: 'raw', status: 200, body: { text: 'no words here', language: 'english', duration: 2 } })
     const error = await failure(transcribeWithOpenAi({ apiKey: KEY, baseUrl: fake.url, audio: Buffer.from('x'), filename: 'a.wav' }))
@@ -329,6 +336,33 @@ describe('gemini provider', () => {
     const repair = fake.requests.filter(sent => sent.endpoint === 'generateContent')[1]!
     expect(repair.body.contents.map((content: { role: string }) => content.role)).toEqual(['user', 'model', 'user'])
     expect(fake.leaksOf(KEY)).toEqual([])
+  })
+
+  it('speaks v1beta when asked', async () => {
+    await provider({ apiVersion: 'v1beta', readMedia: async () => Buffer.from('video') }).complete(request({ media: { storageKey: 'k', mimeType: 'video/mp4' } }))
+    expect(fake.calls('/upload/v1beta/files')).toBe(2)
+    expect(fake.calls(`/v1beta/models/${model}:generateContent`)).toBe(1)
+  })
+
+  it('uploads again, once, when Gemini no longer has a reused file', async () => {
+    const gemini = provider({ readMedia: async () => Buffer.from('video bytes') })
+    const media = { storageKey: 'ws/w1/videos/v2/source.mp4', mimeType: 'video/mp4' }
+    await gemini.complete(request({ media }))
+    fake.files.clear()
+    const reply = await gemini.complete(request({ media }))
+    expect(reply.text).toBeTruthy()
+    expect(fake.calls('upload')).toBe(4)
+    expect(fake.calls('generateContent')).toBe(3)
+  })
+
+  it('lets a failure to read our own storage through unchanged', async () => {
+    class MediaNotFoundError extends Error {}
+    const missing = new MediaNotFoundError('No media stored under k')
+    const error = await provider({ readMedia: async () => {
+      throw missing
+    } }).complete(request({ media: { storageKey: 'k', mimeType: 'video/mp4' } })).catch((caught: unknown) => caught)
+    expect(error).toBe(missing)
+    expect(fake.requests).toHaveLength(0)
   })
 
   it('uploads from a path and releases it (the S3 download case)', async () => {
@@ -437,6 +471,12 @@ describe('gemini provider', () => {
     expect(error.message).toBe('Gemini did not answer within 1 s, even after retrying; try again later.')
     expect(Date.now() - started).toBeGreaterThanOrEqual(600)
     expect(fake.calls(generatePath)).toBe(2)
+
+    fake.reset()
+    fake.respondWith('generateContent', { kind: 'hang' })
+    const once = await failure(provider({ timeoutMs: 200, retries: 0 }).complete(request()))
+    expect(once.message).toBe('Gemini did not answer within 1 s; try again later.')
+    expect(fake.calls(generatePath)).toBe(1)
 
     fake.reset()
     fake.script('generateContent', { kind: 'delay', ms: 200 })

@@ -58,6 +58,14 @@ class GeminiHttpFailure extends Error {
   }
 }
 
+/** Reading our own storage failed: not Gemini's doing, so it reaches the caller as it was (MediaNotFoundError…). */
+class MediaReadFailure extends Error {
+  constructor(readonly original: unknown) {
+    super('Reading the media failed')
+    this.name = 'MediaReadFailure'
+  }
+}
+
 class GeminiAttemptTimeout extends Error {
   constructor() {
     super('Gemini did not answer in time')
@@ -154,12 +162,13 @@ function client(options: GeminiProviderOptions, signal?: AbortSignal) {
 }
 
 /** Any failure of a call, as an AiProviderError. */
-export function geminiFailure(error: unknown, options: { model: string, timeoutMs: number, signal?: AbortSignal }): AiProviderError {
+export function geminiFailure(error: unknown, options: { model: string, timeoutMs: number, retried: boolean, signal?: AbortSignal }): unknown {
   if (error instanceof AiProviderError) return error
+  if (error instanceof MediaReadFailure) return error.original
   const provider = 'gemini' as const
   if (options.signal?.aborted) return new AiProviderError('canceled', `The request to ${SERVICE} was canceled.`, { provider })
   if (error instanceof GeminiAttemptTimeout) {
-    return new AiProviderError('timeout', `${SERVICE} did not answer within ${wholeSeconds(options.timeoutMs)} s, even after retrying; try again later.`, { provider })
+    return new AiProviderError('timeout', `${SERVICE} did not answer within ${wholeSeconds(options.timeoutMs)} s${options.retried ? ', even after retrying' : ''}; try again later.`, { provider })
   }
   // GeminiHttpFailure from our fetch, or the SDK's own ApiError (status only).
   const sdkStatus = (error as { status?: unknown } | null)?.status
@@ -234,8 +243,10 @@ function forGemini(schema: Record<string, unknown>): Record<string, unknown> {
 interface UploadedFile { uri: string, mimeType: string, expiresAt: number }
 
 async function uploadAndWait(ai: GoogleGenAI, media: AiMedia, options: GeminiProviderOptions, signal?: AbortSignal): Promise<UploadedFile> {
-  if (!options.readMedia) throw new Error('The Gemini provider needs readMedia to send media.')
-  const source = await options.readMedia(media.storageKey)
+  if (!options.readMedia) throw new MediaReadFailure(new Error('The Gemini provider needs readMedia to send media.'))
+  const source = await options.readMedia(media.storageKey).catch((error: unknown) => {
+    throw new MediaReadFailure(error)
+  })
   const release = typeof source === 'object' && 'path' in source && !(source instanceof Blob) && !Buffer.isBuffer(source) ? source.release : undefined
   let file
   try {
@@ -278,6 +289,7 @@ function conversation(first: Part[], request: Pick<ProviderRequest, 'repair'>): 
  */
 export function createGeminiProvider(options: GeminiProviderOptions): AiProvider {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const retried = (options.retries ?? DEFAULT_RETRIES) > 0
   const uploaded = new Map<string, UploadedFile>()
 
   return {
@@ -285,19 +297,10 @@ export function createGeminiProvider(options: GeminiProviderOptions): AiProvider
     model: options.model,
     async complete(request) {
       const ai = client(options, request.signal)
-      try {
-        const parts: Part[] = []
-        if (request.media) {
-          let file = uploaded.get(request.media.storageKey)
-          // An hour's margin, so a file does not expire between this check and the answer.
-          if (!file || file.expiresAt < Date.now() + 3600_000) {
-            file = await uploadAndWait(ai, request.media, options, request.signal)
-            uploaded.set(request.media.storageKey, file)
-          }
-          parts.push(createPartFromUri(file.uri, file.mimeType))
-        }
+      const ask = (file: UploadedFile | undefined) => {
+        const parts: Part[] = file ? [createPartFromUri(file.uri, file.mimeType)] : []
         parts.push({ text: request.prompt })
-        const response = await ai.models.generateContent({
+        return ai.models.generateContent({
           model: options.model,
           contents: conversation(parts, request),
           config: {
@@ -306,15 +309,29 @@ export function createGeminiProvider(options: GeminiProviderOptions): AiProvider
             responseJsonSchema: forGemini(request.jsonSchema),
             abortSignal: request.signal,
           },
-        }).catch((error) => {
-          // A file Gemini no longer has (expired early, deleted) is uploaded again next time.
-          if (request.media) uploaded.delete(request.media.storageKey)
-          throw error
         })
-        return readAnswer(response, options.model)
+      }
+      try {
+        if (!request.media) return readAnswer(await ask(undefined), options.model)
+        const key = request.media.storageKey
+        const known = uploaded.get(key)
+        // An hour's margin, so a file does not expire between this check and the answer.
+        if (known && known.expiresAt > Date.now() + 3600_000) {
+          try {
+            return readAnswer(await ask(known), options.model)
+          }
+          catch (error) {
+            // Gemini no longer has it (deleted early, or another key's project): upload it again, once.
+            if (!(error instanceof GeminiHttpFailure && (error.status === 403 || error.status === 404 || error.reasons.includes('FAILED_PRECONDITION')))) throw error
+            uploaded.delete(key)
+          }
+        }
+        const file = await uploadAndWait(ai, request.media, options, request.signal)
+        uploaded.set(key, file)
+        return readAnswer(await ask(file), options.model)
       }
       catch (error) {
-        throw geminiFailure(error, { model: options.model, timeoutMs, signal: request.signal })
+        throw geminiFailure(error, { model: options.model, timeoutMs, retried, signal: request.signal })
       }
     },
   }
@@ -371,7 +388,7 @@ export async function transcribeWithGemini(options: GeminiTranscriptionOptions):
     reply = readAnswer(response, options.model)
   }
   catch (error) {
-    throw geminiFailure(error, { model: options.model, timeoutMs, signal: options.signal })
+    throw geminiFailure(error, { model: options.model, timeoutMs, retried: (options.retries ?? DEFAULT_RETRIES) > 0, signal: options.signal })
   }
   let parsed
   try {

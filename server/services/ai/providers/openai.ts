@@ -13,7 +13,7 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUse
 import { z } from 'zod'
 import { AiProviderError } from '../errors'
 import type { AiProvider, ProviderReply, ProviderRequest, ProviderUsage } from '../types'
-import { repairTurn } from './common'
+import { repairTurn, wholeSeconds } from './common'
 
 export interface OpenAiProviderOptions {
   apiKey: string
@@ -85,14 +85,14 @@ const retryAfterSeconds = (headers: Headers | undefined): number | undefined => 
 }
 
 /** Any failure of a call, as an AiProviderError. `signal` tells a cancel from the SDK's own time-out. */
-export function openAiFailure(error: unknown, service: string, options: { model: string, timeoutMs: number, signal?: AbortSignal }): AiProviderError {
+export function openAiFailure(error: unknown, service: string, options: { model: string, timeoutMs: number, retried: boolean, signal?: AbortSignal }): AiProviderError {
   if (error instanceof AiProviderError) return error
   const provider = 'openai' as const
   if (error instanceof APIUserAbortError || options.signal?.aborted) {
     return new AiProviderError('canceled', `The request to ${service} was canceled.`, { provider })
   }
   if (error instanceof APIConnectionTimeoutError) {
-    return new AiProviderError('timeout', `${atStart(service)} did not answer within ${Math.round(options.timeoutMs / 1000)} s, even after retrying; try again later.`, { provider })
+    return new AiProviderError('timeout', `${atStart(service)} did not answer within ${wholeSeconds(options.timeoutMs)} s${options.retried ? ', even after retrying' : ''}; try again later.`, { provider })
   }
   if (error instanceof APIConnectionError) {
     return new AiProviderError('unavailable', `${atStart(service)} could not be reached; check the server address in Settings → AI, or try again later.`, { provider })
@@ -148,6 +148,9 @@ async function viaResponses(openai: OpenAI, model: string, request: ProviderRequ
     // Creators' briefs stay out of OpenAI's 30-day response store.
     store: false,
   }, { signal: request.signal })
+  if (response.status === 'failed' || response.status === 'cancelled') {
+    throw new AiProviderError('unavailable', `${atStart(service)} could not finish the answer; try again later.`, { provider: 'openai', reason: response.error?.code ?? response.status })
+  }
   if (response.status === 'incomplete') {
     const reason = response.incomplete_details?.reason ?? 'incomplete'
     if (reason === 'content_filter') throw blocked(service, reason)
@@ -208,7 +211,8 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
   const service = options.label ?? serviceName(baseUrl)
   const openai = client({ ...options, baseUrl })
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  const failure = (error: unknown, signal?: AbortSignal) => openAiFailure(error, service, { model: options.model, timeoutMs, signal })
+  const retried = (options.maxRetries ?? DEFAULT_MAX_RETRIES) > 0
+  const failure = (error: unknown, signal?: AbortSignal) => openAiFailure(error, service, { model: options.model, timeoutMs, retried, signal })
 
   return {
     name: 'openai',
@@ -274,12 +278,18 @@ const verboseTranscription = z.object({
   usage: z.object({ seconds: z.number().optional() }).passthrough().optional(),
 })
 
+// OpenAI's limit for one transcription upload.
+const TRANSCRIPTION_LIMIT_BYTES = 25 * 1024 * 1024
+
 /** Speech to text with word timings: whisper-1, verbose_json, word granularity. */
 export async function transcribeWithOpenAi(options: OpenAiTranscriptionOptions): Promise<Transcription> {
   const baseUrl = normaliseBaseUrl(options.baseUrl || OPENAI_DEFAULT_BASE_URL)
   const service = options.label ?? serviceName(baseUrl)
   const model = options.model ?? 'whisper-1'
   const timeoutMs = options.timeoutMs ?? 180_000
+  if (options.audio.length > TRANSCRIPTION_LIMIT_BYTES) {
+    throw new AiProviderError('bad_request', `The audio is ${Math.ceil(options.audio.length / 1024 / 1024)} MB; ${service} accepts at most 25 MB at once. Transcribe a shorter part.`, { provider: 'openai', reason: 'too_large' })
+  }
   const openai = client({ ...options, baseUrl, timeoutMs, model })
   let raw: unknown
   try {
@@ -292,7 +302,7 @@ export async function transcribeWithOpenAi(options: OpenAiTranscriptionOptions):
     }, { signal: options.signal })
   }
   catch (error) {
-    throw openAiFailure(error, service, { model, timeoutMs, signal: options.signal })
+    throw openAiFailure(error, service, { model, timeoutMs, retried: (options.maxRetries ?? DEFAULT_MAX_RETRIES) > 0, signal: options.signal })
   }
   const parsed = verboseTranscription.safeParse(raw)
   if (!parsed.success) {
