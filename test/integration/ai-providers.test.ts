@@ -38,6 +38,8 @@ async function failure(promise: Promise<unknown>): Promise<AiProviderError> {
   const error = await promise.then(() => undefined, (caught: unknown) => caught)
   expect(error).toBeInstanceOf(AiProviderError)
   const providerError = error as AiProviderError
+  // What the pages read to offer the way forward (utils/aiFailure.ts).
+  expect(providerError.data).toMatchObject({ reason: providerError.kind, localAvailable: true })
   // Neither the key nor the prompt in anything an error carries.
   const everything = `${providerError.message} ${JSON.stringify(providerError)} ${String(providerError.stack)}`
   expect(everything).not.toContain(KEY)

@@ -15,16 +15,16 @@ export type AiProviderErrorKind
     | 'auth' // the key was refused
     | 'bad_request' // the provider refused the request itself (model unknown, schema refused)
 
-// Never 401/403: the app reads those as "your session ended" and sends the person to sign in.
+// The same statuses generate() gives a kind. Never 401/403: the app reads those as "your session ended".
 const STATUS: Record<AiProviderErrorKind, number> = {
   rate_limited: 429,
   unavailable: 503,
   timeout: 504,
   canceled: 499,
   blocked: 422,
-  truncated: 422,
+  truncated: 502,
   malformed: 502,
-  auth: 502,
+  auth: 400,
   bad_request: 400,
 }
 
@@ -34,8 +34,8 @@ export interface AiProviderErrorOptions {
   providerStatus?: number
   /** How long the provider asked us to wait (429). */
   retryAfterSeconds?: number
-  /** The provider's own reason code (finish reason, block reason, error code): never free text. */
-  reason?: string
+  /** The provider's own code (finish reason, block reason, error code): never free text. */
+  providerReason?: string
 }
 
 export class AiProviderError extends ServiceError {
@@ -43,11 +43,12 @@ export class AiProviderError extends ServiceError {
   readonly provider: AiProviderName
   readonly providerStatus?: number
   readonly retryAfterSeconds?: number
-  readonly reason?: string
+  readonly providerReason?: string
 
   constructor(kind: AiProviderErrorKind, message: string, options: AiProviderErrorOptions) {
+    // `reason` and `localAvailable` are what the pages read (utils/aiFailure.ts): the local generator always works.
     super(STATUS[kind], message, {
-      kind, provider: options.provider,
+      reason: kind, localAvailable: true, provider: options.provider,
       ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}),
     })
     this.name = 'AiProviderError'
@@ -55,7 +56,7 @@ export class AiProviderError extends ServiceError {
     this.provider = options.provider
     this.providerStatus = options.providerStatus
     this.retryAfterSeconds = options.retryAfterSeconds
-    this.reason = options.reason
+    this.providerReason = options.providerReason
   }
 
   /** Worth another try later (not a fault of the request or the key). */

@@ -175,7 +175,7 @@ export function geminiFailure(error: unknown, options: { model: string, timeoutM
   const status = error instanceof GeminiHttpFailure ? error.status : typeof sdkStatus === 'number' ? sdkStatus : undefined
   if (status !== undefined) {
     const reasons = error instanceof GeminiHttpFailure ? error.reasons : []
-    const common = { provider, providerStatus: status, reason: reasons[0] }
+    const common = { provider, providerStatus: status, providerReason: reasons[0] }
     if (status === 401 || status === 403 || reasons.includes('API_KEY_INVALID')) {
       return new AiProviderError('auth', `The ${SERVICE} key was refused; check it in Settings → AI.`, common)
     }
@@ -195,7 +195,7 @@ export function geminiFailure(error: unknown, options: { model: string, timeoutM
   if (error instanceof TypeError) {
     return new AiProviderError('unavailable', `${SERVICE} could not be reached; check the server address in Settings → AI, or try again later.`, { provider })
   }
-  return new AiProviderError('unavailable', `The call to ${SERVICE} failed unexpectedly; try again later.`, { provider, reason: error instanceof Error ? error.name : undefined })
+  return new AiProviderError('unavailable', `The call to ${SERVICE} failed unexpectedly; try again later.`, { provider, providerReason: error instanceof Error ? error.name : undefined })
 }
 
 const SAFETY_REASONS = new Set(['SAFETY', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'MODEL_ARMOR', 'OTHER_SAFETY'])
@@ -205,25 +205,25 @@ function readAnswer(response: GenerateContentResponse, model: string): ProviderR
   const provider = 'gemini' as const
   const blockReason = response.promptFeedback?.blockReason
   if (blockReason) {
-    throw new AiProviderError('blocked', `${SERVICE} refused this request as unsafe content; change the brief and try again.`, { provider, reason: String(blockReason) })
+    throw new AiProviderError('blocked', `${SERVICE} refused this request as unsafe content; change the brief and try again.`, { provider, providerReason: String(blockReason) })
   }
   const candidate = response.candidates?.[0]
   const finishReason = candidate?.finishReason ? String(candidate.finishReason) : undefined
   if (finishReason && SAFETY_REASONS.has(finishReason)) {
-    throw new AiProviderError('blocked', `${SERVICE} stopped its answer as unsafe content; change the brief and try again.`, { provider, reason: finishReason })
+    throw new AiProviderError('blocked', `${SERVICE} stopped its answer as unsafe content; change the brief and try again.`, { provider, providerReason: finishReason })
   }
   if (finishReason === 'RECITATION') {
-    throw new AiProviderError('blocked', `${SERVICE} stopped because its answer repeated published text too closely; rephrase the brief and try again.`, { provider, reason: finishReason })
+    throw new AiProviderError('blocked', `${SERVICE} stopped because its answer repeated published text too closely; rephrase the brief and try again.`, { provider, providerReason: finishReason })
   }
   if (finishReason === 'MAX_TOKENS') {
-    throw new AiProviderError('truncated', `${SERVICE} stopped before the answer was complete (it hit its output limit); ask for less at once, for example fewer scripts, and try again.`, { provider, reason: finishReason })
+    throw new AiProviderError('truncated', `${SERVICE} stopped before the answer was complete (it hit its output limit); ask for less at once, for example fewer scripts, and try again.`, { provider, providerReason: finishReason })
   }
   if (finishReason && finishReason !== 'STOP' && finishReason !== 'FINISH_REASON_UNSPECIFIED') {
-    throw new AiProviderError('malformed', `${SERVICE} stopped without a usable answer (${finishReason}); try again.`, { provider, reason: finishReason })
+    throw new AiProviderError('malformed', `${SERVICE} stopped without a usable answer (${finishReason}); try again.`, { provider, providerReason: finishReason })
   }
   // Thought summaries are not the answer.
   const text = (candidate?.content?.parts ?? []).filter(part => !part.thought && typeof part.text === 'string').map(part => part.text).join('')
-  if (!text.trim()) throw new AiProviderError('malformed', `${SERVICE} returned an empty answer; try again.`, { provider, reason: finishReason ?? 'empty' })
+  if (!text.trim()) throw new AiProviderError('malformed', `${SERVICE} returned an empty answer; try again.`, { provider, providerReason: finishReason ?? 'empty' })
   const metadata = response.usageMetadata
   // Thinking is billed as output; promptTokenCount already includes the cached tokens.
   const usage: ProviderUsage = {
@@ -262,15 +262,15 @@ async function uploadAndWait(ai: GoogleGenAI, media: AiMedia, options: GeminiPro
   const deadline = Date.now() + (options.fileProcessingTimeoutMs ?? 300_000)
   while (file.state !== 'ACTIVE') {
     if (file.state === 'FAILED') {
-      throw new AiProviderError('bad_request', `${SERVICE} could not process this video; check that it plays, or choose another provider in Settings → AI.`, { provider: 'gemini', reason: 'FILE_FAILED' })
+      throw new AiProviderError('bad_request', `${SERVICE} could not process this video; check that it plays, or choose another provider in Settings → AI.`, { provider: 'gemini', providerReason: 'FILE_FAILED' })
     }
     if (Date.now() + interval > deadline) {
-      throw new AiProviderError('timeout', `${SERVICE} was still processing the video after ${wholeSeconds(options.fileProcessingTimeoutMs ?? 300_000)} s; try again later.`, { provider: 'gemini', reason: 'FILE_PROCESSING' })
+      throw new AiProviderError('timeout', `${SERVICE} was still processing the video after ${wholeSeconds(options.fileProcessingTimeoutMs ?? 300_000)} s; try again later.`, { provider: 'gemini', providerReason: 'FILE_PROCESSING' })
     }
     await sleep(interval, signal)
     file = await ai.files.get({ name: file.name!, config: { abortSignal: signal } })
   }
-  if (!file.uri) throw new AiProviderError('malformed', `${SERVICE} accepted the video but gave no address for it; try again.`, { provider: 'gemini', reason: 'FILE_URI' })
+  if (!file.uri) throw new AiProviderError('malformed', `${SERVICE} accepted the video but gave no address for it; try again.`, { provider: 'gemini', providerReason: 'FILE_URI' })
   const expiresAt = file.expirationTime ? Date.parse(file.expirationTime) : Date.now() + 47 * 3600_000
   return { uri: file.uri, mimeType: file.mimeType ?? media.mimeType, expiresAt }
 }
@@ -398,7 +398,7 @@ export async function transcribeWithGemini(options: GeminiTranscriptionOptions):
     parsed = undefined
   }
   if (!parsed?.success) {
-    throw new AiProviderError('malformed', `${SERVICE} returned a transcript without usable word timings; try again, or use an OpenAI key (Whisper) for captions.`, { provider: 'gemini', reason: 'no_words' })
+    throw new AiProviderError('malformed', `${SERVICE} returned a transcript without usable word timings; try again, or use an OpenAI key (Whisper) for captions.`, { provider: 'gemini', providerReason: 'no_words' })
   }
   const words: TimedWord[] = parsed.data.words
     .map(word => ({ word: word.word.trim(), start: word.start, end: Math.max(word.start, word.end) }))

@@ -100,7 +100,7 @@ export function openAiFailure(error: unknown, service: string, options: { model:
   if (error instanceof APIError) {
     const status = error.status ?? 0
     const code = typeof error.code === 'string' ? error.code : undefined
-    const common = { provider, providerStatus: status, reason: code }
+    const common = { provider, providerStatus: status, providerReason: code }
     if (status === 401 || status === 403) {
       return new AiProviderError('auth', `${keyOf(service)} was refused; check it in Settings → AI.`, common)
     }
@@ -122,19 +122,19 @@ export function openAiFailure(error: unknown, service: string, options: { model:
   if (error instanceof SyntaxError) {
     return new AiProviderError('malformed', `${atStart(service)} sent a reply that is not valid JSON; try again.`, { provider })
   }
-  return new AiProviderError('unavailable', `The call to ${service} failed unexpectedly; try again later.`, { provider, reason: error instanceof Error ? error.name : undefined })
+  return new AiProviderError('unavailable', `The call to ${service} failed unexpectedly; try again later.`, { provider, providerReason: error instanceof Error ? error.name : undefined })
 }
 
 function blocked(service: string, reason: string) {
-  return new AiProviderError('blocked', `${atStart(service)} refused this request as unsafe content; change the brief and try again.`, { provider: 'openai', reason })
+  return new AiProviderError('blocked', `${atStart(service)} refused this request as unsafe content; change the brief and try again.`, { provider: 'openai', providerReason: reason })
 }
 
 function truncated(service: string, reason: string) {
-  return new AiProviderError('truncated', `${atStart(service)} stopped before the answer was complete (it hit its output limit); ask for less at once, for example fewer scripts, and try again.`, { provider: 'openai', reason })
+  return new AiProviderError('truncated', `${atStart(service)} stopped before the answer was complete (it hit its output limit); ask for less at once, for example fewer scripts, and try again.`, { provider: 'openai', providerReason: reason })
 }
 
 function empty(service: string) {
-  return new AiProviderError('malformed', `${atStart(service)} returned an empty answer; try again.`, { provider: 'openai', reason: 'empty' })
+  return new AiProviderError('malformed', `${atStart(service)} returned an empty answer; try again.`, { provider: 'openai', providerReason: 'empty' })
 }
 
 async function viaResponses(openai: OpenAI, model: string, request: ProviderRequest, service: string): Promise<ProviderReply> {
@@ -149,7 +149,7 @@ async function viaResponses(openai: OpenAI, model: string, request: ProviderRequ
     store: false,
   }, { signal: request.signal })
   if (response.status === 'failed' || response.status === 'cancelled') {
-    throw new AiProviderError('unavailable', `${atStart(service)} could not finish the answer; try again later.`, { provider: 'openai', reason: response.error?.code ?? response.status })
+    throw new AiProviderError('unavailable', `${atStart(service)} could not finish the answer; try again later.`, { provider: 'openai', providerReason: response.error?.code ?? response.status })
   }
   if (response.status === 'incomplete') {
     const reason = response.incomplete_details?.reason ?? 'incomplete'
@@ -288,7 +288,7 @@ export async function transcribeWithOpenAi(options: OpenAiTranscriptionOptions):
   const model = options.model ?? 'whisper-1'
   const timeoutMs = options.timeoutMs ?? 180_000
   if (options.audio.length > TRANSCRIPTION_LIMIT_BYTES) {
-    throw new AiProviderError('bad_request', `The audio is ${Math.ceil(options.audio.length / 1024 / 1024)} MB; ${service} accepts at most 25 MB at once. Transcribe a shorter part.`, { provider: 'openai', reason: 'too_large' })
+    throw new AiProviderError('bad_request', `The audio is ${Math.ceil(options.audio.length / 1024 / 1024)} MB; ${service} accepts at most 25 MB at once. Transcribe a shorter part.`, { provider: 'openai', providerReason: 'too_large' })
   }
   const openai = client({ ...options, baseUrl, timeoutMs, model })
   let raw: unknown
@@ -306,7 +306,7 @@ export async function transcribeWithOpenAi(options: OpenAiTranscriptionOptions):
   }
   const parsed = verboseTranscription.safeParse(raw)
   if (!parsed.success) {
-    throw new AiProviderError('malformed', `${atStart(service)} returned a transcript without word timings; use the whisper-1 model for captions.`, { provider: 'openai', reason: 'no_words' })
+    throw new AiProviderError('malformed', `${atStart(service)} returned a transcript without word timings; use the whisper-1 model for captions.`, { provider: 'openai', providerReason: 'no_words' })
   }
   const { text, language, words } = parsed.data
   const duration = parsed.data.duration ?? words.at(-1)?.end ?? 0
