@@ -83,6 +83,13 @@ describe('openai provider', () => {
     expect(fake.leaksOf(KEY)).toEqual([])
   })
 
+  it('drops strict mode for a schema with an optional field, which OpenAI\'s strict mode refuses', async () => {
+    const { $schema: _drop, ...loose } = z.toJSONSchema(z.object({ hook: z.string(), note: z.string().optional(), shots: z.array(z.object({ at: z.number() })) }), { io: 'output' }) as Record<string, unknown>
+    await provider().complete(request({ jsonSchema: loose }))
+    expect(fake.requests[0]!.body.text.format.strict).toBe(false)
+    expect(fake.requests[0]!.body.text.format.schema).toEqual(loose)
+  })
+
   it('sends the re-ask as the previous reply and the problem', async () => {
     await provider().complete(request({ repair: { reply: '{"hook":1}', problem: 'hook: expected a string' } }))
     const input = fake.requests[0]!.body.input

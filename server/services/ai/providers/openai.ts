@@ -4,7 +4,7 @@
 //   Ollama      http://localhost:11434/v1      any key works ('ollama'); older versions have no /responses
 //   vLLM        http://<host>:8000/v1          /responses only in recent versions
 //   OpenRouter  https://openrouter.ai/api/v1   model e.g. openai/gpt-5-mini
-// It asks the Responses API for structured output (text.format json_schema, strict). A server that answers 404 for
+// It asks the Responses API for structured output (text.format json_schema, strict when the schema allows). A server that answers 404 for
 // /responses gets /chat/completions with response_format json_schema instead, and that choice is remembered per
 // baseUrl for the life of the process. The SDK retries 408/409/429/5xx, connection errors and time-outs (maxRetries,
 // default 2) with backoff, waiting what retry-after-ms / retry-after ask when it is at most 60 s; `timeoutMs` bounds
@@ -137,6 +137,23 @@ function empty(service: string) {
   return new AiProviderError('malformed', `${atStart(service)} returned an empty answer; try again.`, { provider: 'openai', providerReason: 'empty' })
 }
 
+/**
+ * Whether OpenAI's strict mode accepts the schema: every object closed (additionalProperties false) with every
+ * property required. zod leaves an optional field out of `required`, which strict mode refuses with a 400, so such a
+ * schema goes without strict (the model still gets the schema; generate() validates and re-asks).
+ */
+export function strictCompatible(schema: unknown): boolean {
+  if (Array.isArray(schema)) return schema.every(strictCompatible)
+  if (!schema || typeof schema !== 'object') return true
+  const node = schema as Record<string, unknown>
+  if (node.properties && typeof node.properties === 'object') {
+    const keys = Object.keys(node.properties)
+    const required = Array.isArray(node.required) ? node.required : []
+    if (node.additionalProperties !== false || keys.some(key => !required.includes(key))) return false
+  }
+  return Object.entries(node).every(([key, value]) => key === 'enum' || key === 'const' || key === 'default' || strictCompatible(value))
+}
+
 async function viaResponses(openai: OpenAI, model: string, request: ProviderRequest, service: string): Promise<ProviderReply> {
   const input: OpenAI.Responses.ResponseInputItem[] = [{ role: 'user', content: request.prompt }]
   if (request.repair) input.push({ role: 'assistant', content: request.repair.reply }, { role: 'user', content: repairTurn(request.repair) })
@@ -144,7 +161,7 @@ async function viaResponses(openai: OpenAI, model: string, request: ProviderRequ
     model,
     instructions: request.instructions,
     input,
-    text: { format: { type: 'json_schema', name: request.schemaName, strict: true, schema: request.jsonSchema } },
+    text: { format: { type: 'json_schema', name: request.schemaName, strict: strictCompatible(request.jsonSchema), schema: request.jsonSchema } },
     // Creators' briefs stay out of OpenAI's 30-day response store.
     store: false,
   }, { signal: request.signal })
@@ -180,7 +197,7 @@ async function viaChat(openai: OpenAI, model: string, request: ProviderRequest, 
   const completion = await openai.chat.completions.create({
     model,
     messages,
-    response_format: { type: 'json_schema', json_schema: { name: request.schemaName, strict: true, schema: request.jsonSchema } },
+    response_format: { type: 'json_schema', json_schema: { name: request.schemaName, strict: strictCompatible(request.jsonSchema), schema: request.jsonSchema } },
   }, { signal: request.signal })
   const choice = completion.choices?.[0]
   if (!choice) throw empty(service)
