@@ -223,6 +223,16 @@ describe('openai provider', () => {
     expect(fake.calls('/v1/responses')).toBe(2)
   })
 
+  it('bounds a body that stalls after its headers (the SDK\'s own time-out ends at the headers)', async () => {
+    fake.respondWith('responses', { kind: 'stallBody' })
+    const started = Date.now()
+    const error = await failure(provider({ timeoutMs: 400, maxRetries: 1 }).complete(request()))
+    expect(error.kind).toBe('timeout')
+    // The SDK may retry a body it could not read (within maxRetries), never more.
+    expect(fake.calls('/v1/responses')).toBeLessThanOrEqual(2)
+    expect(Date.now() - started).toBeLessThan(4000)
+  })
+
   it('waits for a slow answer within the time-out', async () => {
     fake.script('responses', { kind: 'delay', ms: 300 })
     const reply = await provider({ timeoutMs: 3000 }).complete(request())
@@ -474,7 +484,7 @@ describe('gemini provider', () => {
 
   it('times out each attempt, retries, then says so', async () => {
     fake.respondWith('generateContent', { kind: 'hang' })
-    const started = Date.now()
+    let started = Date.now()
     const error = await failure(provider({ timeoutMs: 300, retries: 1 }).complete(request()))
     expect(error.kind).toBe('timeout')
     expect(error.message).toBe('Gemini did not answer within 1 s, even after retrying; try again later.')
@@ -486,6 +496,12 @@ describe('gemini provider', () => {
     const once = await failure(provider({ timeoutMs: 200, retries: 0 }).complete(request()))
     expect(once.message).toBe('Gemini did not answer within 1 s; try again later.')
     expect(fake.calls(generatePath)).toBe(1)
+
+    fake.reset()
+    fake.script('generateContent', { kind: 'stallBody' })
+    started = Date.now()
+    expect((await failure(provider({ timeoutMs: 400 }).complete(request()))).kind).toBe('timeout')
+    expect(Date.now() - started).toBeLessThan(3000)
 
     fake.reset()
     fake.script('generateContent', { kind: 'delay', ms: 200 })
