@@ -11,6 +11,7 @@ import { AiProviderError } from '../../server/services/ai/errors'
 import { createGeminiProvider, transcribeWithGemini, type GeminiProviderOptions } from '../../server/services/ai/providers/gemini'
 import { createOpenAiProvider, forgetOpenAiApiStyles, learntApiStyle, transcribeWithOpenAi, type OpenAiProviderOptions } from '../../server/services/ai/providers/openai'
 import type { ProviderRequest } from '../../server/services/ai/types'
+import { sampleFromSchema, schemaInvalidSample } from '../support/fake-ai-schema'
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
 import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai'
 
@@ -46,6 +47,30 @@ async function failure(promise: Promise<unknown>): Promise<AiProviderError> {
   expect(everything).not.toContain(PROMPT_MARK)
   return providerError
 }
+
+describe('the fakes\' default answer', () => {
+  it('satisfies the shapes prompt templates use (bounds, enums, literals, nullable, optional, unions, tuples, records, $defs)', () => {
+    const shot = z.object({ at: z.number().min(0).max(60), text: z.string().min(12).max(40) })
+    const broad = z.object({
+      title: z.string().min(20).max(80),
+      count: z.int().min(3).max(7),
+      share: z.number().gt(0).lt(1),
+      kind: z.enum(['talking_head', 'tutorial', 'list']),
+      version: z.literal(2),
+      note: z.string().nullable(),
+      maybe: z.string().optional(),
+      shots: z.array(shot).min(3).max(5),
+      firstShot: shot,
+      cta: z.union([z.object({ type: z.literal('follow') }), z.object({ type: z.literal('link'), url: z.url() })]),
+      pair: z.tuple([z.string(), z.number()]),
+      byPlatform: z.record(z.string(), z.number()),
+      at: z.iso.datetime(),
+    })
+    const { $schema: _drop, ...schema } = z.toJSONSchema(broad, { io: 'output', reused: 'ref' }) as Record<string, unknown>
+    expect(broad.safeParse(sampleFromSchema(schema)).error).toBeUndefined()
+    expect(broad.safeParse(schemaInvalidSample(schema)).success).toBe(false)
+  })
+})
 
 describe('openai provider', () => {
   let fake: FakeOpenAi
