@@ -78,7 +78,8 @@ const dateField = (what: string) => z.union([z.string().trim(), z.null()]).optio
   .transform(value => value || null)
   .refine(value => value === null || isDateText(value), { message: `write the ${what} as a date, e.g. 2026-11-01 (year-month-day).` })
 
-export const referencePerformanceInput = z.object({
+/** The fields one by one, for the form (which shows each field's problem where it is typed). */
+export const referencePerformanceFields = z.object({
   platform: z.enum(platforms, { error: 'Choose Instagram, TikTok, YouTube or Facebook.' }).nullable().optional(),
   views: countInput,
   likes: countInput,
@@ -89,7 +90,9 @@ export const referencePerformanceInput = z.object({
   postedAt: dateField('posting date'),
   // When the numbers were read; today when left out.
   observedAt: dateField('date the numbers were read'),
-}).refine(input => countFields.some(field => input[field] !== null), {
+})
+
+export const referencePerformanceInput = referencePerformanceFields.refine(input => countFields.some(field => input[field] !== null), {
   message: 'Give at least one number: views, likes, comments, shares, saves or followers.',
 })
 

@@ -154,7 +154,8 @@ export function matchRows(parsed: ParsedCsv, videos: LibraryEntry[]): ImportPrev
     }
     if (!video && row.title) {
       const wanted = comparable(row.title)
-      const found = videos.filter(each => comparable(each.title) === wanted || (each.originalFilename && (comparable(each.originalFilename) === wanted || comparable(withoutExtension(each.originalFilename)) === wanted)))
+      // An id pasted in a "video" or "title" column still names its video.
+      const found = byId.has(wanted) ? [byId.get(wanted)!] : videos.filter(each => comparable(each.title) === wanted || (each.originalFilename && (comparable(each.originalFilename) === wanted || comparable(withoutExtension(each.originalFilename)) === wanted)))
       if (found.length === 1) video = found[0]
       else if (found.length > 1) problems.unshift({ column: null, message: `“${row.title}” matches ${found.length} videos (${found.slice(0, 3).map(each => `“${each.title}”`).join(', ')}); add an id column to say which (the template has one).` })
       else problems.unshift({ column: null, message: `No video titled “${row.title}” (nor with that file name) is in the Library.${row.id ? ` The id “${row.id}” matches none either.` : ''}` })

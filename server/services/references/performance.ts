@@ -3,6 +3,7 @@
 import type { PrismaClient } from '../../generated/prisma/client'
 import type { z } from 'zod'
 import { countFields, type ImportPreview, type ImportResult, type PerformanceScore, type referencePerformanceInput, type ReferencePerformanceView } from '#shared/references'
+import { recordAudit } from '../audit'
 import { badRequest, conflict, notFound } from '../errors'
 import { normalisedScores } from '../patterns/performance'
 import { matchRows, parseReferenceCsv, templateCsv } from './csv'
@@ -103,7 +104,7 @@ export async function previewImport(db: PrismaClient, workspaceId: string, csv: 
  * Imports the valid rows (of those the person confirmed, when `lines` is given) in one transaction. A column the CSV
  * has replaces the video's value; one it lacks, or an empty cell, keeps what was there: an import never erases numbers.
  */
-export async function commitImport(db: PrismaClient, workspaceId: string, csv: string, lines: number[] | undefined, now = new Date()): Promise<ImportResult> {
+export async function commitImport(db: PrismaClient, workspaceId: string, actorId: string, csv: string, lines: number[] | undefined, now = new Date()): Promise<ImportResult> {
   const preview = await previewImport(db, workspaceId, csv, now)
   if (preview.fileProblems.length) throw badRequest(preview.fileProblems.join(' '), { preview })
   const confirmed = lines ? new Set(lines) : null
@@ -123,6 +124,8 @@ export async function commitImport(db: PrismaClient, workspaceId: string, csv: s
       if (!video) continue
       await tx.referencePerformance.upsert({ where: { videoId: video.id }, create: { workspaceId, videoId: video.id, ...data }, update: data })
     }
+    // Numbers of many videos replaced at once: the audit trail says who did it.
+    if (chosen.length) await recordAudit(tx, { action: 'references.imported', workspaceId, actorId, targetType: 'workspace', targetId: workspaceId, metadata: { imported: chosen.length, rows: preview.rows.length } })
   })
   return { ...preview, imported: chosen.length }
 }
