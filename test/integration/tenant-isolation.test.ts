@@ -47,6 +47,9 @@ const bodies: Record<string, unknown> = {
   'POST /api/workspaces/[workspaceId]/invites': { role: 'admin' },
   'PATCH /api/workspaces/[workspaceId]/videos/[videoId]': { title: 'Taken over' },
   'PATCH /api/workspaces/[workspaceId]/studio/recipes/[recipeId]': { version: 1, name: 'Taken over' },
+  'PUT /api/workspaces/[workspaceId]/videos/[videoId]/performance': { views: 1000, followers: 10 },
+  'POST /api/workspaces/[workspaceId]/references/import/preview': { csv: 'id,views\n00000000-0000-4000-8000-000000000000,1\n' },
+  'POST /api/workspaces/[workspaceId]/references/import': { csv: 'id,views\n00000000-0000-4000-8000-000000000000,1\n' },
 }
 
 describe(`tenant isolation on ${inject('databaseKind')}`, () => {
