@@ -133,13 +133,23 @@ export interface StrategyReadiness {
   patterns: number
 }
 
+/** Why the last generation failed, in plain words, and whether the local generator can stand in. */
+export interface StrategyFailure {
+  jobId: string
+  message: string
+  /** budget, blocked, rate_limited, unavailable, auth, malformed… (generate()'s reasons); null for anything else. */
+  reason: string | null
+  localAvailable: boolean
+  at: string
+}
+
 export interface StrategyList {
   strategies: StrategySummary[]
   activeId: string | null
   /** A generation waiting or running, for <JobProgress>. */
   pendingJobId: string | null
   /** The last generation, when it failed after the newest strategy was made. */
-  lastFailure: { jobId: string, message: string, at: string } | null
+  lastFailure: StrategyFailure | null
   /** The workspace's provider and model now; a paid one can fall back to the local generator. */
   provider: { name: 'local' | 'openai' | 'gemini', model: string }
   readiness: StrategyReadiness

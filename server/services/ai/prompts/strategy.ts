@@ -48,7 +48,7 @@ export const strategyOutputSchema = z.object({
     patternKey: z.string().describe('The ranked pattern this hook puts to work.'),
   })),
   experiments: z.array(z.object({
-    name: z.string().describe('A short name for the test.'),
+    name: prose('A short name for the test'),
     patternKey: z.string().describe('The pattern being tested.'),
     againstKey: z.string().nullable().describe('The pattern it is tested against, or null to test it against its absence.'),
     metric: z.enum(strategyMetrics),
@@ -171,7 +171,7 @@ function local(input: StrategyPromptInput): StrategyDraft {
   const experiments = lead.map((pattern) => {
     const alternative = input.patterns.find(other => other.key !== pattern.key && patternFamily(other.key) === patternFamily(pattern.key))
     return {
-      name: alternative ? `${pattern.label} or ${alternative.label}` : `${pattern.label}, or not`,
+      name: alternative ? `{{${pattern.key}}} or {{${alternative.key}}}` : `{{${pattern.key}}}, or not`,
       patternKey: pattern.key,
       againstKey: alternative?.key ?? null,
       metric: 'views_per_follower' as const,
