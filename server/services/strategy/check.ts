@@ -4,7 +4,7 @@
 import { platforms } from '#shared/recipe'
 import type { EvidenceVideo, PatternEvidenceFigures, StrategyBasis, StrategyContent, StrategyDropped } from '#shared/strategy'
 import type { StrategyBrandInput, StrategyDraft } from '../ai/prompts/strategy'
-import { resolveProse, scrubHook, scrubProse } from './prose'
+import { resolveProse, scrubHook, scrubProse, tokenKeys } from './prose'
 
 // Enough for a week's plan on a phone; a model that writes more is cut, not refused.
 const LIMITS = { pillars: 6, hooks: 10, experiments: 6, claims: 12, videosPerClaim: 5 } as const
@@ -47,7 +47,7 @@ export function checkDraft(draft: StrategyDraft, context: CheckContext): { conte
     const resolved = resolveProse(text, names)
     dropped.figuresRemoved += resolved.removed
     for (const key of resolved.unknown) unknownKeys.add(key)
-    for (const key of known.keys()) if (text.includes(`{{${key}}}`)) cited.add(key)
+    for (const key of tokenKeys(text)) if (known.has(key)) cited.add(key)
     return resolved.text
   }
   const plain = (text: string) => {

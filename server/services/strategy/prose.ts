@@ -70,27 +70,28 @@ export function tokenKeys(text: string): string[] {
 export function resolveProse(text: string, names: { brand: string, labels: Map<string, string> }, scrub: (text: string) => Scrubbed = scrubProse): Scrubbed & { unknown: string[] } {
   const unknown: string[] = []
   let removed = 0
-  const placeholders: string[] = []
-  // Tokens are set aside first so their keys' digits are not scrubbed, behind NUL markers (any NUL the model wrote goes first).
-  const marked = text.replace(/\u0000/g, '').replace(token, (_, key: string) => {
-    placeholders.push(key)
-    return `\u0000${placeholders.length - 1}\u0000`
-  })
-  const parts = marked.split(/(\u0000\d+\u0000)/)
-  const out = parts.map((part) => {
-    const placeholder = /^\u0000(\d+)\u0000$/.exec(part)
-    if (!placeholder) {
-      const scrubbed = scrub(part)
-      removed += scrubbed.removed
-      // Keep the spaces at the edges, which join the words to the names around them.
-      return scrubbed.removed ? `${/^\s/.test(part) ? ' ' : ''}${scrubbed.text}${/\s$/.test(part) ? ' ' : ''}` : part
-    }
-    const key = placeholders[Number(placeholder[1])]!
-    if (key === 'brand') return names.brand
+  // The text between tokens is scrubbed on its own, so the tokens' keys (with their digits) are never touched.
+  const pieces: string[] = []
+  let from = 0
+  const words = (part: string) => {
+    const scrubbed = scrub(part)
+    removed += scrubbed.removed
+    // Keep the spaces at the edges, which join the words to the names around them.
+    return scrubbed.removed ? `${/^\s/.test(part) ? ' ' : ''}${scrubbed.text}${/\s$/.test(part) ? ' ' : ''}` : part
+  }
+  for (const match of text.matchAll(token)) {
+    pieces.push(words(text.slice(from, match.index)))
+    from = match.index + match[0].length
+    const key = match[1]!
     const label = names.labels.get(key)
-    if (label) return `“${label}”`
-    unknown.push(key)
-    return 'a pattern'
-  }).join('')
+    if (key === 'brand') pieces.push(names.brand)
+    else if (label) pieces.push(`“${label}”`)
+    else {
+      unknown.push(key)
+      pieces.push('a pattern')
+    }
+  }
+  pieces.push(words(text.slice(from)))
+  const out = pieces.join('')
   return { text: tidy(out), removed, unknown }
 }
