@@ -146,6 +146,8 @@ export interface StrategyFailure {
 export interface StrategyList {
   strategies: StrategySummary[]
   activeId: string | null
+  /** The active version in full, so the page draws it in one request (and on the server). */
+  active: StrategyDetail | null
   /** A generation waiting or running, for <JobProgress>. */
   pendingJobId: string | null
   /** The last generation, when it failed after the newest strategy was made. */

@@ -174,9 +174,11 @@ export async function listStrategies(db: PrismaClient, workspaceId: string, cont
       at: (failed.finishedAt ?? failed.createdAt).toISOString(),
     }
   }
+  const activeId = strategies.find(strategy => strategy.status === 'active')?.id ?? null
   return {
     strategies,
-    activeId: strategies.find(strategy => strategy.status === 'active')?.id ?? null,
+    activeId,
+    active: activeId ? await getStrategy(db, workspaceId, activeId) : null,
     pendingJobId: pending?.id ?? null,
     lastFailure,
     provider: { name: settings.provider, model: settings.model },
