@@ -3,6 +3,7 @@
 // so one tenant's prompts and answers never reach another.
 import { createHash } from 'node:crypto'
 import type { PrismaClient } from '../../generated/prisma/client'
+import { uuidv7 } from '../ids'
 
 // Answers go stale as models and measurements move; a month keeps a week's reruns free.
 const CACHE_DAYS = 30
@@ -26,11 +27,32 @@ export function cacheKey(parts: { provider: string, model: string, baseUrl: stri
   return createHash('sha256').update(canonical).digest('hex')
 }
 
-export async function readCache(db: PrismaClient, workspaceId: string, key: string): Promise<{ response: unknown } | null> {
-  const entry = await db.aiCacheEntry.findUnique({ where: { workspaceId_key: { workspaceId, key } }, select: { id: true, response: true, expiresAt: true } })
-  if (!entry || (entry.expiresAt && entry.expiresAt <= new Date())) return null
-  await db.aiCacheEntry.update({ where: { id: entry.id }, data: { hitCount: { increment: 1 }, lastHitAt: new Date() } })
-  return { response: entry.response }
+export interface CacheHitLedger {
+  userId?: string | null
+  provider: string
+  purpose: string
+  promptVersion: string
+}
+
+/**
+ * A hit in one round trip: the entry's hit count rises and the ledger row of the hit is written by the same statement
+ * (a hit is the path that must be fast). The row names the model stored with the answer. Null on a miss.
+ */
+export async function takeFromCache(db: PrismaClient, workspaceId: string, key: string, ledger: CacheHitLedger): Promise<{ response: unknown, aiCallId: string } | null> {
+  const aiCallId = uuidv7()
+  const rows = await db.$queryRaw<{ response: unknown }[]>`
+    WITH hit AS (
+      UPDATE "AiCacheEntry" SET "hitCount" = "hitCount" + 1, "lastHitAt" = now()
+      WHERE "workspaceId" = ${workspaceId}::uuid AND key = ${key} AND ("expiresAt" IS NULL OR "expiresAt" > now())
+      RETURNING response
+    ), logged AS (
+      INSERT INTO "AiCall" (id, "workspaceId", "userId", provider, model, purpose, "promptVersion", "cacheHit", status, "createdAt")
+      SELECT ${aiCallId}::uuid, ${workspaceId}::uuid, ${ledger.userId ?? null}::uuid, ${ledger.provider}, COALESCE(hit.response->>'model', ''),
+        ${ledger.purpose}, ${ledger.promptVersion}, true, 'succeeded'::"AiCallStatus", now()
+      FROM hit
+    )
+    SELECT response FROM hit`
+  return rows[0] ? { response: rows[0].response, aiCallId } : null
 }
 
 export async function writeCache(db: PrismaClient, entry: { workspaceId: string, key: string, provider: string, model: string, promptVersion: string, response: unknown }): Promise<void> {

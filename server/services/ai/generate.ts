@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { PrismaClient } from '../../generated/prisma/client'
 import type { ServerConfig } from '../config/env'
 import { ServiceError } from '../errors'
-import { cacheKey, readCache, writeCache } from './cache'
+import { cacheKey, takeFromCache, writeCache } from './cache'
 import { estimateCost, monthSpend, recordCall } from './ledger'
 import { createProvider, type ProviderOptions } from './providers'
 import { resolveAiConfig, type AiConfig } from './settings'
@@ -69,24 +69,22 @@ export async function generate<Input, Output>(context: AiContext, request: Gener
   const { db } = context
   const { prompt, input, workspaceId } = request
   const config = request.forceLocal ? LOCAL : await resolveAiConfig(db, workspaceId, context.ai, context.encryptionKey)
-  const started = performance.now()
   const key = cacheKey({ provider: config.provider, model: config.model, baseUrl: config.baseUrl, promptVersion: prompt.version, input, media: request.media?.storageKey })
   const ledger = { workspaceId, userId: request.userId, provider: config.provider, purpose: prompt.purpose, promptVersion: prompt.version }
 
-  const cached = await readCache(db, workspaceId, key)
+  const cached = await takeFromCache(db, workspaceId, key, ledger)
   if (cached) {
     const stored = cached.response as { output?: unknown, model?: string }
     const parsed = prompt.schema.safeParse(stored?.output)
+    // An entry the schema no longer accepts is asked again (and overwritten); its hit row stays as a record of the try.
     if (parsed.success) {
-      const model = stored.model ?? config.model
-      const aiCallId = await recordCall(db, { ...ledger, model, usage: noUsage, costUsd: 0, cacheHit: true, latencyMs: performance.now() - started, status: 'succeeded' })
-      return { output: parsed.data, provenance: { provider: config.provider, model, promptVersion: prompt.version, aiCallId, cacheHit: true, at: new Date().toISOString() } }
+      return { output: parsed.data, provenance: { provider: config.provider, model: stored.model ?? config.model, promptVersion: prompt.version, aiCallId: cached.aiCallId, cacheHit: true, at: new Date().toISOString() } }
     }
   }
 
   if (config.provider === 'local') {
     const output = prompt.schema.parse(prompt.local(input))
-    const aiCallId = await recordCall(db, { ...ledger, model: config.model, usage: noUsage, costUsd: 0, cacheHit: false, latencyMs: performance.now() - started, status: 'succeeded' })
+    const aiCallId = await recordCall(db, { ...ledger, model: config.model, usage: noUsage, costUsd: 0, cacheHit: false, latencyMs: 0, status: 'succeeded' })
     await writeCache(db, { workspaceId, key, provider: config.provider, model: config.model, promptVersion: prompt.version, response: { output, model: config.model } })
     return { output, provenance: { provider: 'local', model: config.model, promptVersion: prompt.version, aiCallId, cacheHit: false, at: new Date().toISOString() } }
   }

@@ -1,7 +1,6 @@
 // The Studio's assets: music tracks (ducked under speech) and logos (a watermark), uploaded once per workspace
 // and named by id in recipes. ffprobe and a short decode decide what a file is, never its name or its declared type.
 import { execFile } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -20,6 +19,7 @@ import type { MediaTools } from '../media/ffmpeg'
 import { studioAssetKey } from '../media/storage/keys'
 import type { MediaStore } from '../media/storage/types'
 import { conflict, notFound, ServiceError } from '../errors'
+import { uuidv7 } from '../ids'
 import { lockWorkspaceQuota, quotaRefusal, workspaceUsedBytes } from '../library/usage'
 
 const run = promisify(execFile)
@@ -140,16 +140,6 @@ export async function inspectAsset(tools: Pick<MediaTools, 'ffmpeg' | 'ffprobe'>
   const decoded = await runMediaTool(tools.ffmpeg, ['-v', 'error', '-xerror', '-nostdin', ...guardInput(kind), '-i', path, ...decode, '-f', 'null', '-']).then(() => true, () => false)
   if (!decoded) throw new AssetRefusedError(`This ${kind === 'music' ? 'track' : 'image'} is damaged: it does not decode. Export it again and upload the new file.`)
   return facts
-}
-
-// Time-ordered like the database's own uuid(7) ids, so the id can name the stored file before the row exists.
-function uuidv7(): string {
-  const bytes = randomBytes(16)
-  bytes.writeUIntBE(Date.now(), 0, 6)
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80
-  const hex = bytes.toString('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
 function nameFrom(filename: string | undefined, kind: StudioAssetKind): string {
