@@ -9,14 +9,18 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PrismaClient } from '../../server/generated/prisma/client'
 import type { StrategyComparison, StrategyDetail, StrategyList, StrategyQueued } from '#shared/strategy'
+import { DEV_ENCRYPTION_KEY } from '../../server/services/config/env'
+import { encryptSecret } from '../../server/services/security/secrets'
 import { saveStrategyVersion } from '../../server/services/strategy/strategies'
 import { ApiClient } from '../support/api'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
+import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai'
 import { createPrisma } from '../support/scratch'
 import { expectedEvidence, seedStrategyLibrary, waitForJob } from '../support/strategy'
 
 describe(`Strategy on ${inject('databaseKind')}`, () => {
   let app: RunningApp
+  let fake: FakeOpenAi
   let dataDir: string
   let db: PrismaClient
   let editor: ApiClient
@@ -37,6 +41,7 @@ describe(`Strategy on ${inject('databaseKind')}`, () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'reelwise-strategy-'))
+    fake = await startFakeOpenAi()
     app = await startBuiltApp({ DATA_DIR: dataDir, DATABASE_URL: inject('databaseUrl'), APP_ROLE: 'all' })
     db = createPrisma(inject('databaseUrl'))
     editor = new ApiClient(app.url)
@@ -50,6 +55,7 @@ describe(`Strategy on ${inject('databaseKind')}`, () => {
   afterAll(async () => {
     await db?.$disconnect()
     await app?.stop()
+    await fake?.close()
     await rm(dataDir, { recursive: true, force: true })
   })
 
@@ -162,5 +168,131 @@ describe(`Strategy on ${inject('databaseKind')}`, () => {
 
   it('answers 404 for a strategy of no one', async () => {
     expect((await viewer.get(`${strategies()}/${randomUUID()}`)).status).toBe(404)
+  })
+  describe('with the workspace\'s provider pointed at the fake OpenAI, whose prose carries wrong numbers', () => {
+    let writer: ApiClient
+    let truthWorkspaceId: string
+    let videoIds: Map<string, string>
+    const key = 'sk-test-strategy-0123456789'
+    const wrongFigures = ['999', '87', '4.2', '%', '×']
+    const path = () => `/api/workspaces/${truthWorkspaceId}/strategies`
+    const modelCalls = () => fake.calls('responses') + fake.calls('chat')
+
+    // Ids and times are not prose: taken out before looking for the wrong figures (a uuid may hold "999" by chance).
+    const withoutIdsAndTimes = (text: string) => text
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '')
+      .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g, '')
+
+    async function generateWith(body: object = {}): Promise<{ jobId: string, state: string, error: string | null }> {
+      const queued = await writer.post<StrategyQueued>(path(), body)
+      expect(queued.status, JSON.stringify(queued.body)).toBe(202)
+      return { jobId: queued.body.jobId, ...await waitForJob(db, queued.body.jobId) }
+    }
+
+    beforeAll(async () => {
+      writer = new ApiClient(app.url)
+      expect((await writer.signUp({ name: 'Tru', email: `tru-${run}@strategy.test` })).status).toBe(201)
+      truthWorkspaceId = (await writer.session()).workspaces[0]!.id
+      videoIds = await seedStrategyLibrary(db, truthWorkspaceId)
+      await db.aiSettings.create({ data: { workspaceId: truthWorkspaceId, provider: 'openai', model: 'gpt-5-mini', baseUrl: fake.url, apiKeyEncrypted: encryptSecret(key, DEV_ENCRYPTION_KEY) } })
+      fake.expectedKey = key
+      const otherWorkspaceVideo = await db.video.findFirstOrThrow({ where: { workspaceId }, select: { id: true } })
+      const strategy = {
+        summary: 'Lead with {{hook.first_cut<=1s}}: it got 87% more views (n=999) and 4.2× the saves of {{brand}}\'s other videos.',
+        pillars: [{ name: 'Knife skills', description: 'Cuts that earned 87% more views, n=999.', patternKeys: ['hook.first_cut<=1s', 'made.up_pattern'] }],
+        cadence: [
+          { platform: 'instagram', postsPerWeek: 5, rationale: 'Accounts posting this often grew 4.2× faster.' },
+          { platform: 'tiktok', postsPerWeek: 4, rationale: 'n=999 creators agree; 87% of them post daily.' },
+        ],
+        hooks: [
+          { line: '3 knife mistakes that cost you 87% of your views', patternKey: 'hook.first_cut<=1s' },
+          { line: 'An invented hook', patternKey: 'made.up_pattern' },
+        ],
+        experiments: [
+          { name: 'Fast against slow, a 4.2× test', patternKey: 'hook.first_cut<=1s', againstKey: 'hook.first_cut>3s', metric: 'views_per_follower', postsEach: 999, rationale: 'Expect 87% more views per follower.' },
+          { name: 'Against a ghost', patternKey: 'hook.first_cut<=1s', againstKey: 'ghost.pattern', metric: 'views', postsEach: 3, rationale: 'None.' },
+        ],
+        claims: [
+          { text: 'Videos with {{hook.first_cut<=1s}} got 87% more views per follower (n=999).', patternKey: 'hook.first_cut<=1s', videoIds: [videoIds.get('Onion in one minute')!, randomUUID(), otherWorkspaceVideo.id] },
+          { text: 'Slow openings get 4.2× fewer views, n = 999.', patternKey: 'hook.first_cut>3s', videoIds: [videoIds.get('Deleted onion video')!] },
+          { text: 'Sticker overlays lift saves by 87%.', patternKey: 'sticker.overlay', videoIds: [] },
+        ],
+      }
+      fake.respondWith('responses', { kind: 'answer', output: strategy })
+      fake.respondWith('chat', { kind: 'answer', output: strategy })
+    }, 60_000)
+
+    it('shows only figures computed from our rows, drops unknown patterns and videos, and lets none of the wrong numbers through', async () => {
+      const done = await generateWith()
+      expect(done.state, done.error ?? '').toBe('succeeded')
+      expect(modelCalls()).toBe(1)
+      expect(fake.leaksOf(key)).toEqual([])
+      const list = (await writer.get<StrategyList>(path())).body
+      const strategy = list.active!
+      expect(strategy.provenance).toMatchObject({ provider: 'openai', model: 'gpt-5-mini', cacheHit: false })
+
+      const expected = await expectedEvidence(db, truthWorkspaceId)
+      expect(strategy.basis.patterns.map(pattern => pattern.key).sort()).toEqual(['hook.first_cut<=1s', 'hook.first_cut>3s'])
+      for (const pattern of strategy.basis.patterns) {
+        const mine = expected.get(pattern.key)!
+        expect({ videoCount: pattern.videoCount, n: pattern.n, label: pattern.label }).toEqual({ videoCount: mine.videoCount, n: mine.n, label: mine.label })
+        expect(pattern.with).toBeCloseTo(mine.with!, 12)
+        expect(pattern.without).toBeCloseTo(mine.without!, 12)
+      }
+      expect(strategy.basis.dropped).toMatchObject({ unknownPatternKeys: ['ghost.pattern', 'made.up_pattern', 'sticker.overlay'], claims: 1, hooks: 1, experiments: 1 })
+      expect(strategy.basis.dropped.unknownVideoIds).toHaveLength(3)
+      expect(strategy.basis.dropped.figuresRemoved).toBeGreaterThanOrEqual(12)
+      // Claims keep only this workspace's live videos.
+      expect(strategy.content.claims.map(claim => claim.videos.map(video => video.title))).toEqual([['Onion in one minute'], []])
+      expect(strategy.content.summary).toBe('Lead with “First cut within 1 s”: it got more views and the saves of Knife Club\'s other videos.')
+      expect(strategy.content.hooks).toEqual([{ line: '3 knife mistakes that cost you of your views', patternKey: 'hook.first_cut<=1s' }])
+      expect(strategy.content.experiments).toEqual([expect.objectContaining({ postsEach: 20, againstKey: 'hook.first_cut>3s' })])
+
+      const json = withoutIdsAndTimes(JSON.stringify(list))
+      for (const figure of wrongFigures) expect(json, `the API answer carries ${figure}`).not.toContain(figure)
+    })
+
+    it('renders the page on the server with our figures and none of the wrong ones', async () => {
+      const response = await fetch(`${app.url}/strategy`, { headers: { cookie: `auth.token=${writer.token}; rw_workspace=${truthWorkspaceId}` } })
+      expect(response.status).toBe(200)
+      const html = await response.text()
+      const visible = html.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' ')
+      expect(visible).toContain('First cut within 1 s')
+      expect(visible).toContain('gpt-5-mini')
+      expect(visible).toMatch(/n = 3/)
+      for (const figure of wrongFigures) expect(visible, `the page shows ${figure}`).not.toContain(figure)
+      const payload = /<script[^>]*id="__NUXT_DATA__"[^>]*>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? ''
+      expect(payload).toContain('First cut within 1 s')
+      for (const figure of wrongFigures) expect(withoutIdsAndTimes(payload), `the page's data carries ${figure}`).not.toContain(figure)
+    })
+
+    it('answers a second identical request from the cache: no call to the fake, a hit in the ledger', async () => {
+      const before = modelCalls()
+      const done = await generateWith()
+      expect(done.state, done.error ?? '').toBe('succeeded')
+      expect(modelCalls()).toBe(before)
+      const strategy = (await writer.get<StrategyList>(path())).body.active!
+      expect(strategy).toMatchObject({ version: 2, provenance: { provider: 'openai', model: 'gpt-5-mini', cacheHit: true } })
+      const call = await db.aiCall.findUniqueOrThrow({ where: { id: strategy.provenance!.aiCallId } })
+      expect(call).toMatchObject({ workspaceId: truthWorkspaceId, purpose: 'strategy.generate', provider: 'openai', cacheHit: true, status: 'succeeded', inputTokens: 0, outputTokens: 0 })
+    })
+
+    it('says a refusal in plain words and offers the local generator, which then works', async () => {
+      await db.brandProfile.updateMany({ where: { workspaceId: truthWorkspaceId }, data: { cadence: '4 reels a week' } })
+      fake.script('responses', { kind: 'refusal', message: 'I cannot help with that.' })
+      fake.script('chat', { kind: 'refusal', message: 'I cannot help with that.' })
+      const failed = await generateWith()
+      expect(failed.state).toBe('failed')
+      const list = (await writer.get<StrategyList>(path())).body
+      expect(list.lastFailure).toMatchObject({ reason: 'blocked', localAvailable: true })
+      expect(list.lastFailure!.message.length).toBeGreaterThan(10)
+      expect(list.active!.version).toBe(2)
+      const local = await generateWith({ useLocal: true })
+      expect(local.state, local.error ?? '').toBe('succeeded')
+      const after = (await writer.get<StrategyList>(path())).body
+      expect(after.lastFailure).toBeNull()
+      expect(after.active).toMatchObject({ version: 3, provenance: { provider: 'local' } })
+      expect(after.provider).toEqual({ name: 'openai', model: 'gpt-5-mini' })
+    })
   })
 })
