@@ -12,5 +12,12 @@ export function useWorkspaceTime() {
     return formatter.value.format(typeof value === 'string' ? new Date(value) : value)
   }
 
-  return { zone, format }
+  const dateFormatter = computed(() => new Intl.DateTimeFormat('en-GB', { timeZone: zone.value, day: 'numeric', month: 'short', year: 'numeric' }))
+
+  /** "30 Nov 2026": a day, as the workspace's zone reads it. */
+  function formatDate(value: string | Date): string {
+    return dateFormatter.value.format(typeof value === 'string' ? new Date(value) : value)
+  }
+
+  return { zone, format, formatDate }
 }

@@ -17,6 +17,8 @@ const fieldNames: Record<string, string> = {
   volumeDb: 'level', duckDb: 'drop under speech', background: 'background', opacity: 'opacity',
   videoId: 'Video', name: 'Name', currentPassword: 'Current password', newPassword: 'New password', niche: 'Niche',
   audience: 'Audience', goals: 'Goal', metric: 'goal', target: 'target', by: 'date', cadence: 'Cadence', voice: 'Voice', platforms: 'Platforms', patternKeys: 'Patterns', email: 'Email', password: 'Password',
+  views: 'Views', likes: 'Likes', comments: 'Comments', shares: 'Shares', saves: 'Saves', followers: 'Followers', platform: 'Platform',
+  postedAt: 'Posted on', observedAt: 'Numbers read on', csv: 'CSV', lines: 'Rows',
 }
 
 // Keys nobody has named yet still read as words: "workspaceId" → "workspace id".

@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import type { Timeline, VideoFeatures } from './analysis'
+import type { EvidenceReading, PatternEvidenceSource } from './patterns'
+import type { ReferencePerformanceView } from './references'
 
 // Library schemas and helpers shared by the pages and the routes.
 
@@ -56,7 +58,16 @@ export interface VideoAnalysis {
   shotKeyframeUrls: (string | null)[]
 }
 
-export interface VideoPattern { key: string, kind: string, label: string, note: string | null, value: Record<string, unknown> }
+/** A bucket the video falls in: measured by the analysis, or read by an AI model (whose provider and model are named). */
+export interface VideoPattern {
+  key: string
+  kind: string
+  label: string
+  note: string | null
+  value: Record<string, unknown>
+  source: PatternEvidenceSource
+  reading: EvidenceReading | null
+}
 
 /** GET …/videos/:videoId: one video with its latest analysis, signed links and the pattern buckets it falls in. */
 export interface VideoDetail extends LibraryVideo {
@@ -69,6 +80,8 @@ export interface VideoDetail extends LibraryVideo {
   downloadUrl: string | null
   analysis: VideoAnalysis | null
   patterns: VideoPattern[]
+  /** A reference's public numbers with its normalised score; null for footage and references without numbers. */
+  performance: ReferencePerformanceView | null
 }
 
 export const videoListQuery = z.object({

@@ -9,6 +9,7 @@ export type AuditAction
     | 'workspace.created' | 'workspace.updated' | 'brand.updated' | 'ai.settings.updated'
     | 'invite.created' | 'invite.revoked' | 'invite.accepted'
     | 'member.role_changed' | 'member.removed' | 'member.left'
+    | 'references.imported'
 
 export interface AuditInput {
   action: AuditAction

@@ -48,6 +48,9 @@ const bodies: Record<string, unknown> = {
   'PATCH /api/workspaces/[workspaceId]/videos/[videoId]': { title: 'Taken over' },
   'PATCH /api/workspaces/[workspaceId]/studio/recipes/[recipeId]': { version: 1, name: 'Taken over' },
   'PATCH /api/workspaces/[workspaceId]/strategies/[strategyId]': { status: 'archived' },
+  'PUT /api/workspaces/[workspaceId]/videos/[videoId]/performance': { views: 1000, followers: 10 },
+  'POST /api/workspaces/[workspaceId]/references/import/preview': { csv: 'id,views\n00000000-0000-4000-8000-000000000000,1\n' },
+  'POST /api/workspaces/[workspaceId]/references/import': { csv: 'id,views\n00000000-0000-4000-8000-000000000000,1\n' },
 }
 
 describe(`tenant isolation on ${inject('databaseKind')}`, () => {

@@ -1,13 +1,15 @@
 // Reading and managing a workspace's videos. Every query is scoped by workspaceId; media is handed out
 // as short-lived signed URLs, never as storage paths.
 import type { PrismaClient } from '../../generated/prisma/client'
-import type { AnalysisProvenance, LibraryVideo, VideoAnalysis, VideoDetail, VideoKind } from '#shared/library'
+import type { AnalysisProvenance, LibraryVideo, VideoAnalysis, VideoDetail, VideoKind, VideoPattern } from '#shared/library'
+import type { AiProviderName } from '#shared/ai'
 import type { Timeline, VideoFeatures } from '#shared/analysis'
 import { restateRatio } from '#shared/measurements'
 import { renderPrefix, videoPrefix } from '../media/storage/keys'
 import type { MediaStore } from '../media/storage/types'
 import { notFound } from '../errors'
 import { workspaceUsedBytes } from './usage'
+import { getPerformance } from '../references/performance'
 
 // Long enough to watch a long video without the player losing its source; short enough that a leaked link dies.
 const MEDIA_URL_SECONDS = 60 * 60
@@ -47,12 +49,17 @@ export async function getVideo(db: PrismaClient, store: MediaStore, workspaceId:
   if (!video) throw notFound('This video')
   const [latest, evidence] = await Promise.all([
     db.videoAnalysis.findFirst({ where: { workspaceId, videoId }, orderBy: { createdAt: 'desc' } }),
+    // Measured buckets and the AI's reading side by side, each with where it came from.
     db.patternEvidence.findMany({
-      where: { workspaceId, videoId, source: 'analysis' },
-      include: { pattern: { select: { key: true, kind: true, label: true, n: true, mu: true } } },
-      orderBy: { createdAt: 'asc' },
+      where: { workspaceId, videoId, source: { in: ['analysis', 'semantic'] } },
+      include: {
+        pattern: { select: { key: true, kind: true, label: true, n: true, mu: true } },
+        reading: { select: { provider: true, model: true, promptVersion: true, createdAt: true } },
+      },
+      orderBy: [{ source: 'asc' }, { createdAt: 'asc' }],
     }),
   ])
+  const performance = video.kind === 'reference' ? await getPerformance(db, workspaceId, videoId) : null
   const artifacts = latest?.artifacts as StoredArtifacts | null
   const { storageKey, thumbnailKey, sizeBytes, createdAt, probe, ...rest } = video
   const downloadName = video.originalFilename ?? `${video.title}.${storageKey?.split('.').pop() ?? 'mp4'}`
@@ -77,7 +84,18 @@ export async function getVideo(db: PrismaClient, store: MediaStore, workspaceId:
       contactSheetUrl: await sign(store, artifacts?.contactSheet),
       shotKeyframeUrls: await Promise.all((artifacts?.shotKeyframes ?? []).map(key => sign(store, key))),
     },
-    patterns: evidence.map(item => ({ key: item.pattern.key, kind: item.pattern.kind, label: item.pattern.label, note: item.note === null ? null : restateRatio(item.note, item.value), value: item.value as Record<string, unknown> })),
+    patterns: evidence.map(item => ({
+      key: item.pattern.key,
+      kind: item.pattern.kind,
+      label: item.pattern.label,
+      note: item.note === null ? null : restateRatio(item.note, item.value),
+      value: item.value as Record<string, unknown>,
+      source: item.source as VideoPattern['source'],
+      reading: item.source === 'semantic' && item.reading
+        ? { provider: item.reading.provider as AiProviderName, model: item.reading.model, promptVersion: item.reading.promptVersion, at: item.reading.createdAt.toISOString() }
+        : null,
+    })),
+    performance,
   }
 }
 
