@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { platforms, type PlatformKey } from './recipe'
+import { formatMultiple } from './references'
 
 // The strategy: pillars, a cadence per platform, hooks to test, an experiment plan, and claims that each cite a
 // pattern. The model writes the words; every figure a person sees beside them is read from our rows
@@ -55,10 +56,13 @@ export interface PatternEvidenceFigures {
   videoCount: number
   /** Videos with reference numbers, with the pattern and without it. */
   n: { with: number, without: number }
-  /** What `with` and `without` measure, in words ("median views per follower"). */
+  /** What `with` and `without` measure, in words. */
   measure: string
+  /** Mean reference scores (natural log of views per follower against the platform's usual; 0 is usual), null for an empty group. */
   with: number | null
   without: number | null
+  /** Fewer than three scored videos on a side: a hint, not a finding. */
+  weak: boolean
   videos: EvidenceVideo[]
 }
 
@@ -199,9 +203,7 @@ export function compareStrategies(from: StrategyDetail, to: StrategyDetail): Str
   }
 }
 
-/** "2.4", "0.81", "1,200": a figure from our rows as the page shows it. */
-export function formatFigure(value: number | null): string {
-  if (value === null) return '–'
-  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2
-  return value.toLocaleString('en-US', { maximumFractionDigits: digits })
+/** A mean reference score as a multiple of the usual views per follower ("×1.6", "×0.35"), as the Patterns page shows it. */
+export function formatFigure(score: number | null): string {
+  return score === null ? '–' : formatMultiple(score)
 }

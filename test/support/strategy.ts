@@ -44,28 +44,45 @@ export async function seedStrategyLibrary(db: PrismaClient, workspaceId: string)
   return videoIds
 }
 
-function median(values: number[]): number | null {
-  if (!values.length) return null
+function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = Math.floor(sorted.length / 2)
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
-export interface ExpectedEvidence { label: string, videoCount: number, n: { with: number, without: number }, with: number | null, without: number | null, titles: string[] }
+const mean = (values: number[]) => values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : null
 
-/** Each pattern's evidence, computed here from the rows: live videos with it, and views per follower with it and without. */
+export interface ExpectedEvidence { label: string, videoCount: number, n: { with: number, without: number }, with: number | null, without: number | null, weak: boolean, titles: string[] }
+
+/**
+ * Each pattern's evidence, computed here from the rows: live videos with it, and the mean reference score with it and
+ * without, the score being ln((views + 1) / followers) less the median of the same platform's references (the seeded
+ * numbers have no posting date, so no age adjustment applies).
+ */
 export async function expectedEvidence(db: PrismaClient, workspaceId: string): Promise<Map<string, ExpectedEvidence>> {
   const patterns = await db.pattern.findMany({ where: { workspaceId }, include: { evidence: { include: { video: true } } } })
-  const numbers = await db.referencePerformance.findMany({ where: { workspaceId }, include: { video: true } })
-  const perFollower = new Map(numbers.filter(row => !row.video.deletedAt && row.views !== null && row.followers !== null && row.followers > 0n).map(row => [row.videoId, Number(row.views) / Number(row.followers)]))
+  const numbers = (await db.referencePerformance.findMany({ where: { workspaceId }, include: { video: true } }))
+    .filter(row => !row.video.deletedAt && row.video.kind === 'reference' && row.views !== null && row.followers !== null && row.followers > 0n)
+  if (numbers.some(row => row.postedAt)) throw new Error('expectedEvidence knows no age adjustment: seed numbers without a posting date')
+  const raw = new Map(numbers.map(row => [row.videoId, Math.log((Number(row.views) + 1) / Number(row.followers))]))
+  const platformMedian = new Map([...new Set(numbers.map(row => row.platform))].map(platform => [platform, median(numbers.filter(row => row.platform === platform).map(row => raw.get(row.videoId)!))]))
+  const score = new Map(numbers.map(row => [row.videoId, raw.get(row.videoId)! - platformMedian.get(row.platform)!]))
   const live = (pattern: typeof patterns[number]) => pattern.evidence.filter(evidence => evidence.video && !evidence.video.deletedAt).map(evidence => evidence.video!)
   const analysed = new Set(patterns.flatMap(pattern => live(pattern).map(video => video.id)))
   return new Map(patterns.map((pattern) => {
     const videos = live(pattern)
     const ids = new Set(videos.map(video => video.id))
-    const withValues = [...ids].filter(id => perFollower.has(id)).map(id => perFollower.get(id)!)
-    const withoutValues = [...analysed].filter(id => !ids.has(id) && perFollower.has(id)).map(id => perFollower.get(id)!)
-    return [pattern.key, { label: pattern.label, videoCount: ids.size, n: { with: withValues.length, without: withoutValues.length }, with: median(withValues), without: median(withoutValues), titles: videos.map(video => video.title).sort() }]
+    const withScores = [...ids].filter(id => score.has(id)).map(id => score.get(id)!)
+    const withoutScores = [...analysed].filter(id => !ids.has(id) && score.has(id)).map(id => score.get(id)!)
+    return [pattern.key, {
+      label: pattern.label,
+      videoCount: ids.size,
+      n: { with: withScores.length, without: withoutScores.length },
+      with: mean(withScores),
+      without: mean(withoutScores),
+      weak: withScores.length < 3 || withoutScores.length < 3,
+      titles: videos.map(video => video.title).sort(),
+    }]
   }))
 }
 

@@ -42,8 +42,8 @@ const brand: StrategyBrandInput = { name: 'Knife Club', niche: 'home cooking', a
 const video = (id: string, title: string) => ({ id, title })
 const ids = ['0190a0b0-0000-7000-8000-000000000001', '0190a0b0-0000-7000-8000-000000000002', '0190a0b0-0000-7000-8000-000000000003']
 const patterns: PatternEvidenceFigures[] = [
-  { key: 'hook.first_cut<=1s', label: 'First cut within 1 s', kind: 'hook', videoCount: 2, n: { with: 2, without: 1 }, measure: 'median views per follower', with: 2.5, without: 0.5, videos: [video(ids[0]!, 'Onions'), video(ids[1]!, 'Garlic')] },
-  { key: 'hook.first_cut>3s', label: 'No cut in the first 3 s', kind: 'hook', videoCount: 1, n: { with: 1, without: 2 }, measure: 'median views per follower', with: 0.5, without: 2.5, videos: [video(ids[2]!, 'Bread')] },
+  { key: 'hook.first_cut<=1s', label: 'First cut within 1 s', kind: 'hook', videoCount: 2, n: { with: 2, without: 1 }, measure: 'score', with: 0.9, without: -0.7, weak: true, videos: [video(ids[0]!, 'Onions'), video(ids[1]!, 'Garlic')] },
+  { key: 'hook.first_cut>3s', label: 'No cut in the first 3 s', kind: 'hook', videoCount: 1, n: { with: 1, without: 2 }, measure: 'score', with: -0.7, without: 0.9, weak: true, videos: [video(ids[2]!, 'Bread')] },
 ]
 
 describe('the local strategy', () => {

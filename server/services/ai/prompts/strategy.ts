@@ -66,7 +66,7 @@ export type StrategyDraft = z.output<typeof strategyOutputSchema>
 
 const instructions = [
   'You are the strategist of a short-form video creator. From the brand profile and the ranked patterns in the input, write a content strategy.',
-  'The patterns were measured in the creator\'s own library; their figures (n, the performance of videos with and without each) are already shown to the creator beside your words.',
+  'The patterns were measured in the creator\'s own library; their figures (n, and the mean reference score of the videos with and without each: the log of views per follower against the usual on the platform, so higher is better and 0 is usual; weak means few videos) are already shown to the creator beside your words.',
   'So never write a number, percentage or multiplier in prose fields (summary, descriptions, rationales, claims): describe direction in words ("more views per follower", "fewer") and let the figures speak.',
   'Name a pattern in prose as {{key}} with its exact key from the input, and the brand as {{brand}}.',
   'Cite only pattern keys from the input and only video ids listed under the cited pattern. A claim must follow from its pattern\'s figures: do not claim a pattern does better when its figures say otherwise, and do not claim anything about patterns without figures beyond that they appear.',
@@ -108,9 +108,12 @@ function hasFigures(pattern: StrategyPatternInput): boolean {
   return pattern.with !== null && pattern.without !== null && pattern.n.with > 0 && pattern.n.without > 0
 }
 
+// Scores are logs of views per follower, so a difference is a ratio: within a tenth either way reads as "about as many".
+const SAME_WITHIN = Math.log(1.1)
+
 function direction(pattern: StrategyPatternInput): 'more' | 'fewer' | 'about as many' {
-  const ratio = (pattern.with! + 1e-9) / (pattern.without! + 1e-9)
-  return ratio > 1.1 ? 'more' : ratio < 1 / 1.1 ? 'fewer' : 'about as many'
+  const difference = pattern.with! - pattern.without!
+  return difference > SAME_WITHIN ? 'more' : difference < -SAME_WITHIN ? 'fewer' : 'about as many'
 }
 
 /** A number of posts a week read from the brand's own words ("3 reels a week", "daily"); null when it says none. */
@@ -182,7 +185,7 @@ function local(input: StrategyPromptInput): StrategyDraft {
 
   const claims = input.patterns.slice(0, 6).map(pattern => ({
     text: hasFigures(pattern)
-      ? `Videos with {{${pattern.key}}} got ${direction(pattern)} views per follower than those without it, in the reference numbers you entered.`
+      ? `Videos with {{${pattern.key}}} got ${direction(pattern)} views per follower than those without it, in the reference numbers you entered${pattern.weak ? '; with so few videos on one side, read it as a hint' : ''}.`
       : pattern.n.with === 0
         ? `{{${pattern.key}}} shows up in your library, but none of the videos with it has reference numbers yet: enter their views and followers to rank it.`
         : `Every video with reference numbers has {{${pattern.key}}}, so there is nothing to compare it with yet: enter the numbers of videos without it.`,
@@ -195,7 +198,7 @@ function local(input: StrategyPromptInput): StrategyDraft {
 
 export const strategyPrompt: PromptTemplate<StrategyPromptInput, StrategyDraft> = {
   purpose: 'strategy.generate',
-  version: 'strategy-1',
+  version: 'strategy-2',
   schema: strategyOutputSchema,
   instructions,
   render,
