@@ -18,6 +18,23 @@ import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai'
 import { createPrisma } from '../support/scratch'
 import { expectedEvidence, seedStrategyLibrary, waitForJob } from '../support/strategy'
 
+/** Nuxt's page payload (devalue's flat array) back to plain values: wrappers (reactive, refs) unwrapped, dates as text, other types left out. */
+function payloadData(payload: string): Record<string, unknown> {
+  const flat = JSON.parse(payload) as unknown[]
+  const value = (index: number): unknown => {
+    if (index < 0) return undefined
+    const item = flat[index]
+    if (Array.isArray(item)) {
+      if (item[0] === 'Date') return item[1]
+      if (typeof item[0] === 'string') return ['ShallowReactive', 'Reactive', 'Ref', 'ShallowRef'].includes(item[0]) ? value(item[1] as number) : undefined
+      return item.map(entry => value(entry as number))
+    }
+    if (item && typeof item === 'object') return Object.fromEntries(Object.entries(item).map(([key, entry]) => [key, value(entry as number)]))
+    return item
+  }
+  return value(0) as Record<string, unknown>
+}
+
 describe(`Strategy on ${inject('databaseKind')}`, () => {
   let app: RunningApp
   let fake: FakeOpenAi
@@ -203,7 +220,7 @@ describe(`Strategy on ${inject('databaseKind')}`, () => {
       videoIds = await seedStrategyLibrary(db, truthWorkspaceId)
       await db.aiSettings.create({ data: { workspaceId: truthWorkspaceId, provider: 'openai', model: 'gpt-5-mini', baseUrl: fake.url, apiKeyEncrypted: encryptSecret(key, DEV_ENCRYPTION_KEY) } })
       fake.expectedKey = key
-      const otherWorkspaceVideo = await db.video.findFirstOrThrow({ where: { workspaceId }, select: { id: true } })
+      const otherWorkspaceVideo = await db.video.create({ data: { workspaceId, kind: 'reference', status: 'ready', title: 'Another workspace\'s video', sizeBytes: 1000n } })
       const strategy = {
         summary: 'Lead with {{hook.first_cut<=1s}}: it got 87% more views (n=999) and 4.2× the saves of {{brand}}\'s other videos.',
         pillars: [{ name: 'Knife skills', description: 'Cuts that earned 87% more views, n=999.', patternKeys: ['hook.first_cut<=1s', 'made.up_pattern'] }],
@@ -275,7 +292,10 @@ describe(`Strategy on ${inject('databaseKind')}`, () => {
       for (const figure of wrongFigures) expect(visible, `the page shows ${figure}`).not.toContain(figure)
       const payload = /<script[^>]*id="__NUXT_DATA__"[^>]*>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? ''
       expect(payload).toContain('First cut within 1 s')
-      for (const figure of wrongFigures) expect(wordsOf(JSON.parse(payload)), `the page's data carries ${figure}`).not.toContain(figure)
+      // The strategy list the page was drawn from, as it travels to the browser (the payload also holds the session).
+      const drawnFrom = (payloadData(payload).data as Record<string, unknown>)[`strategies-${truthWorkspaceId}`] as StrategyList
+      expect(drawnFrom.active?.id).toBe((await writer.get<StrategyList>(path())).body.activeId)
+      for (const figure of wrongFigures) expect(wordsOf(drawnFrom), `the page's data carries ${figure}`).not.toContain(figure)
     })
 
     it('answers a second identical request from the cache: no call to the fake, a hit in the ledger', async () => {
