@@ -67,7 +67,8 @@ export function parseReferenceCsv(text: string, zone: string, now: Date): Parsed
   if (bytes > IMPORT_MAX_BYTES) return empty(`The CSV is ${(bytes / 1024 / 1024).toFixed(1)} MB; at most 1 MB (about ${IMPORT_MAX_ROWS.toLocaleString('en-GB')} rows) is read at a time. Split it into smaller files.`)
   let records: { record: string[], info: { lines: number, empty_lines: number } }[]
   try {
-    records = parse(text, { bom: true, delimiter: delimiterOf(text), info: true, relax_column_count: true, skip_empty_lines: true, trim: true })
+    // With `info`, csv-parse gives each record with where it ends; its types describe the plain form only.
+    records = parse(text, { bom: true, delimiter: delimiterOf(text), info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as typeof records
   }
   catch (error) {
     if (error instanceof CsvError) return empty(`Line ${(error as CsvError & { lines?: number }).lines ?? '?'}: ${csvErrorWords[error.code] ?? 'the CSV cannot be read there'}. Fix the file and try again.`)
