@@ -127,6 +127,13 @@ describe(`generate() on ${inject('databaseKind')}`, () => {
     expect(Number(paid!.costUsd)).toBeGreaterThan(0)
     expect(hit).toMatchObject({ cacheHit: true, inputTokens: 0, outputTokens: 0 })
     expect(Number(hit!.costUsd)).toBe(0)
+    // A settings change is seen by the very next request (the remembered settings are checked in the hit's statement).
+    await saveAiSettings(db, workspaceId, aiSettingsInput.parse({ provider: 'local' }), userId, env, ENCRYPTION_KEY)
+    const afterSwitch = await generate(context(provider), { prompt: ideas, input: { topic: 'sharpening', count: 1 }, workspaceId, userId })
+    expect(afterSwitch.provenance).toMatchObject({ provider: 'local', cacheHit: false })
+    await useOpenAi()
+    expect((await generate(context(provider), { prompt: ideas, input: { topic: 'sharpening', count: 1 }, workspaceId, userId })).provenance).toMatchObject({ provider: 'openai', cacheHit: true })
+    expect(requests).toHaveLength(1)
   })
 
   it('re-asks once with the validation error, and gives up in plain words after a second bad answer', async () => {
