@@ -47,6 +47,7 @@ const bodies: Record<string, unknown> = {
   'POST /api/workspaces/[workspaceId]/invites': { role: 'admin' },
   'PATCH /api/workspaces/[workspaceId]/videos/[videoId]': { title: 'Taken over' },
   'PATCH /api/workspaces/[workspaceId]/studio/recipes/[recipeId]': { version: 1, name: 'Taken over' },
+  'PATCH /api/workspaces/[workspaceId]/strategies/[strategyId]': { status: 'archived' },
   'PUT /api/workspaces/[workspaceId]/videos/[videoId]/performance': { views: 1000, followers: 10 },
   'POST /api/workspaces/[workspaceId]/references/import/preview': { csv: 'id,views\n00000000-0000-4000-8000-000000000000,1\n' },
   'POST /api/workspaces/[workspaceId]/references/import': { csv: 'id,views\n00000000-0000-4000-8000-000000000000,1\n' },
@@ -56,7 +57,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   let app: RunningApp
   let dataDir: string
   const a = { client: undefined as unknown as ApiClient, workspaceId: '' }
-  const b = { client: undefined as unknown as ApiClient, workspaceId: '', memberId: '', inviteId: '', jobId: '', usedToken: '', name: '', emails: [] as string[], videoId: '', uploadId: '', videoTitle: '', renderId: '', assetId: '', assetName: '', recipeId: '', recipeName: '' }
+  const b = { client: undefined as unknown as ApiClient, workspaceId: '', memberId: '', inviteId: '', jobId: '', usedToken: '', name: '', emails: [] as string[], videoId: '', uploadId: '', videoTitle: '', renderId: '', assetId: '', assetName: '', recipeId: '', recipeName: '', strategyId: '', strategyTitle: '' }
   const run = Math.random().toString(36).slice(2, 8)
 
   beforeAll(async () => {
@@ -94,6 +95,9 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
     b.recipeId = (await db.editRecipe.create({ data: { workspaceId: b.workspaceId, sourceVideoId: b.videoId, name: b.recipeName, steps: {} } })).id
     b.assetName = `B secret jingle ${run}`
     b.assetId = (await db.studioAsset.create({ data: { workspaceId: b.workspaceId, kind: 'music', name: b.assetName, storageKey: `ws/${b.workspaceId}/assets/${randomUUID()}.mp3`, mimeType: 'audio/mpeg', sizeBytes: 1000n } })).id
+    // A strategy of B's.
+    b.strategyTitle = `B secret strategy ${run}`
+    b.strategyId = (await db.strategy.create({ data: { workspaceId: b.workspaceId, title: b.strategyTitle, status: 'active', content: {}, basis: {} } })).id
     await db.$disconnect()
   })
 
@@ -108,7 +112,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   // Error replies echo the requested URL, so the ids the caller sent are not counted as leaked.
   function leaksB(body: unknown, path = ''): boolean {
     const text = JSON.stringify(body)
-    return [b.workspaceId, b.memberId, b.inviteId, b.jobId, b.name, 'B private failure', b.videoId, b.uploadId, b.videoTitle, b.renderId, b.assetId, b.assetName, b.recipeId, b.recipeName, ...b.emails].some(secret => !path.includes(secret) && text.includes(secret))
+    return [b.workspaceId, b.memberId, b.inviteId, b.jobId, b.name, 'B private failure', b.videoId, b.uploadId, b.videoTitle, b.renderId, b.assetId, b.assetName, b.recipeId, b.recipeName, b.strategyId, b.strategyTitle, ...b.emails].some(secret => !path.includes(secret) && text.includes(secret))
   }
 
   it('finds the routes from the file tree', () => {
@@ -118,7 +122,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
 
   it.each(routes.filter(route => !(key(route) in publicRoutes)).map(route => [key(route), route] as const))('%s answers 401 without a session', async (_, route) => {
     const anonymous = new ApiClient(app.url)
-    const ids = { workspaceId: b.workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, token: b.usedToken, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId }
+    const ids = { workspaceId: b.workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, token: b.usedToken, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId, strategyId: b.strategyId }
     const path = fillTemplate(route.template, ids)
     const response = await anonymous.request(route.method, path, bodies[key(route)] ?? (['GET', 'HEAD', 'DELETE'].includes(route.method) ? undefined : {}))
     expect(response.status).toBe(401)
@@ -134,7 +138,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   it.each(scoped.map(route => [key(route), route] as const))('%s refuses a member of A, with B\'s workspace or B\'s objects', async (_, route) => {
     const body = bodies[key(route)] ?? (['GET', 'HEAD', 'DELETE'].includes(route.method) ? undefined : {})
     for (const workspaceId of [b.workspaceId, a.workspaceId]) {
-      const path = fillTemplate(route.template, { workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId })
+      const path = fillTemplate(route.template, { workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId, strategyId: b.strategyId })
       // With A's own workspace and no other id in the path, the call is A's own business, not a cross-tenant one.
       if (workspaceId === a.workspaceId && route.params.length === 1) continue
       const response = await a.client.request(route.method, path, body)
@@ -167,6 +171,8 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
     expect(assets.assets.map(asset => asset.name)).toEqual([b.assetName])
     const drafts = (await b.client.get(`/api/workspaces/${b.workspaceId}/studio/recipes?videoId=${b.videoId}`)).body as { recipes: { id: string, name: string, version: number }[] }
     expect(drafts.recipes.map(({ id, name, version }) => ({ id, name, version }))).toEqual([{ id: b.recipeId, name: b.recipeName, version: 1 }])
+    const strategies = (await b.client.get(`/api/workspaces/${b.workspaceId}/strategies`)).body as { strategies: { id: string, status: string }[] }
+    expect(strategies.strategies.map(({ id, status }) => ({ id, status }))).toEqual([{ id: b.strategyId, status: 'active' }])
     expect((await a.client.session()).workspaces.map(workspace => workspace.id)).not.toContain(b.workspaceId)
   })
 

@@ -62,6 +62,7 @@ export function assertQueueRules(queue: QueueDefinition): void {
 
 const analysePayload = z.object({ workspaceId: z.uuid(), videoId: z.uuid(), analysisId: z.uuid() })
 const renderPayload = z.object({ workspaceId: z.uuid(), renderId: z.uuid() })
+const strategyPayload = z.object({ workspaceId: z.uuid(), userId: z.uuid().nullable(), useLocal: z.boolean() })
 
 export const queues = {
   'maintenance.cleanup': { name: 'maintenance.cleanup', retryLimit: 3, retryDelay: 20, retryBackoff: true, expireInSeconds: 10 * 60, heartbeatSeconds: 30, concurrency: 1 },
@@ -80,6 +81,12 @@ export const queues = {
     name: 'media.render', payload: renderPayload, retryLimit: 1, retryDelay: 15, retryBackoff: false, expireInSeconds: 60 * 60,
     heartbeatSeconds: 30, concurrency: 1, perWorkspace: 1,
     onFinalFailure: (db, data, reason) => failRender(db, renderPayload.parse(data), reason),
+  },
+  // A strategy: one generate() call (which retries the provider itself) and a few queries. One retry covers a worker
+  // that died; an AI refusal (budget, safety block) is thrown without retry. Five minutes bounds a slow model.
+  'ai.strategy': {
+    name: 'ai.strategy', payload: strategyPayload, retryLimit: 1, retryDelay: 5, retryBackoff: false, expireInSeconds: 5 * 60,
+    heartbeatSeconds: 30, concurrency: 2, perWorkspace: 1,
   },
 } as const satisfies Record<string, QueueDefinition>
 
