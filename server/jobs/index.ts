@@ -1,5 +1,6 @@
 import type { JobHandler } from '../services/jobs/engine'
 import type { QueueName } from '../services/jobs/registry'
+import aiScripts from './ai.scripts'
 import jobsReconcile from './jobs.reconcile'
 import maintenanceCleanup from './maintenance.cleanup'
 import mediaAnalyse from './media.analyse'
@@ -9,6 +10,7 @@ import storageSweep from './storage.sweep'
 // One handler per queue in server/services/jobs/registry.ts; the engine refuses to start with one missing.
 export const handlers: Record<QueueName, JobHandler<never>> = {
   'maintenance.cleanup': maintenanceCleanup,
+  'ai.scripts': aiScripts,
   'jobs.reconcile': jobsReconcile,
   'media.analyse': mediaAnalyse,
   'media.render': mediaRender,
