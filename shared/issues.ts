@@ -17,6 +17,7 @@ const fieldNames: Record<string, string> = {
   volumeDb: 'level', duckDb: 'drop under speech', background: 'background', opacity: 'opacity',
   videoId: 'Video', name: 'Name', currentPassword: 'Current password', newPassword: 'New password', niche: 'Niche',
   audience: 'Audience', goals: 'Goal', metric: 'goal', target: 'target', by: 'date', cadence: 'Cadence', voice: 'Voice', platforms: 'Platforms', patternKeys: 'Patterns', email: 'Email', password: 'Password',
+  count: 'How many', targetDurationSec: 'Length (seconds)', shots: 'Shots', durationSec: 'length', onScreenText: 'on-screen text', callToAction: 'Call to action',
 }
 
 // Keys nobody has named yet still read as words: "workspaceId" → "workspace id".

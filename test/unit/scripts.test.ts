@@ -5,6 +5,7 @@ import { scriptPrompt, type ScriptPromptInput } from '../../server/services/ai/p
 import { planOf, type ChosenPattern } from '../../server/services/scripts/inputs'
 import { cuesFromShots } from '../../server/services/scripts/studio'
 import { scriptMarkdown } from '../../server/services/scripts/export'
+import { outputJsonSchema } from '../../server/services/ai/generate'
 import { retime, scriptOutputSchema, timingProblems, type ScriptDetail } from '#shared/scripts'
 
 const patterns: ChosenPattern[] = [
@@ -72,6 +73,19 @@ describe('the script template, local answer', () => {
     const slow: ChosenPattern = { key: 'hook.first_cut>3s', label: 'No cut in the first 3 s', kind: 'hook', figures: [], videoCount: 2, medians: { firstCutSeconds: 4.2 } }
     const script = scriptPrompt.local(input({ plan: planOf([slow]), patterns: [] }))
     expect(script.shots[0]!.durationSec).toBeGreaterThanOrEqual(3)
+  })
+})
+
+describe('the script template, as a model sees it', () => {
+  it('sends a JSON schema with every field required (strict structured output) and the measured figures in the request', () => {
+    const schema = outputJsonSchema(scriptPrompt.schema) as { required: string[], properties: { shots: { items: { required: string[] } } } }
+    expect(schema.required.sort()).toEqual(['callToAction', 'hook', 'patterns', 'shots', 'targetDurationSec', 'title'])
+    expect(schema.properties.shots.items.required.sort()).toEqual(['atSec', 'broll', 'durationSec', 'onScreenText', 'shot', 'spoken'])
+    const request = scriptPrompt.render(input())
+    expect(request).toContain('hook.first_cut<=1s "First cut within 1 s" (4 videos): first cut at 0.9 s (median of 4 videos)')
+    expect(request).toContain('Target length: 24 s')
+    // The slot changes the request, the batch's size does not: a bigger batch keeps the cached scripts.
+    expect(scriptPrompt.render(input({ slot: 2 }))).not.toBe(request)
   })
 })
 
