@@ -13,7 +13,10 @@ import { timingProblems, type BatchStarted, type ScriptDetail, type ScriptList, 
 import type { RecipeSummary } from '#shared/studio'
 import { ApiClient } from '../support/api'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
+import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai'
 import { pdfTextCandidates } from '../support/pdf-text'
+import { encryptSecret } from '../../server/services/security/secrets'
+import { DEV_ENCRYPTION_KEY } from '../../server/services/config/env'
 import { createPrisma } from '../support/scratch'
 
 describe(`Scripts on ${inject('databaseKind')}`, () => {
@@ -29,16 +32,18 @@ describe(`Scripts on ${inject('databaseKind')}`, () => {
   let outsiderFootageId: string
   let batch: BatchStarted
   let scripts: ScriptDetail[] = []
+  let fake: FakeOpenAi
   const base = () => `/api/workspaces/${workspaceId}/scripts`
   const run = randomUUID().slice(0, 8)
 
-  async function waitForBatch(batchId: string, count: number): Promise<ScriptDetail[]> {
+  async function waitForBatch(batchId: string, count: number, client = editor, workspace = workspaceId): Promise<ScriptDetail[]> {
+    const path = `/api/workspaces/${workspace}/scripts`
     for (let tries = 0; tries < 240; tries++) {
-      const list = (await editor.get<ScriptList>(`${base()}?batchId=${batchId}`)).body
+      const list = (await client.get<ScriptList>(`${path}?batchId=${batchId}`)).body
       const state = (await db.jobRun.findUnique({ where: { id: batchId }, select: { state: true, error: true } }))
       if (state?.state === 'failed') throw new Error(`The batch failed: ${state.error}`)
       if (list.scripts.length === count && state?.state === 'succeeded') {
-        return Promise.all(list.scripts.map(async script => (await editor.get<ScriptDetail>(`${base()}/${script.id}`)).body))
+        return Promise.all(list.scripts.map(async script => (await client.get<ScriptDetail>(`${path}/${script.id}`)).body))
       }
       await new Promise(resolve => setTimeout(resolve, 250))
     }
@@ -74,6 +79,7 @@ describe(`Scripts on ${inject('databaseKind')}`, () => {
   }, 180_000)
 
   afterAll(async () => {
+    await fake?.close()
     await db?.$disconnect()
     await app?.stop()
     await rm(dataDir, { recursive: true, force: true })
@@ -233,5 +239,52 @@ describe(`Scripts on ${inject('databaseKind')}`, () => {
     expect((await outsider.get(`/api/workspaces/${outsiderWorkspace}/scripts/${scripts[0]!.id}`)).status).toBe(404)
     expect((await outsider.get<ScriptList>(`/api/workspaces/${outsiderWorkspace}/scripts`)).body.scripts).toEqual([])
     expect([403, 404]).toContain((await outsider.get(`${base()}/${scripts[0]!.id}`)).status)
+  })
+
+  describe('with the openai provider pointed at a fake', () => {
+    let pat: ApiClient
+    let patWorkspace: string
+    const patScripts = () => `/api/workspaces/${patWorkspace}/scripts`
+
+    beforeAll(async () => {
+      fake = await startFakeOpenAi()
+      pat = new ApiClient(app.url)
+      expect((await pat.signUp({ name: 'Pat', email: `pat-${run}@scripts.test` })).status).toBe(201)
+      patWorkspace = (await pat.session()).workspaces[0]!.id
+      await db.aiSettings.create({ data: { workspaceId: patWorkspace, provider: 'openai', model: 'gpt-5-mini', baseUrl: fake.url, apiKeyEncrypted: encryptSecret('sk-test-scripts-1234', DEV_ENCRYPTION_KEY) } })
+    })
+
+    it('names the provider and model that wrote each script, and drops a pattern key the model made up', async () => {
+      const shots = [
+        { atSec: 0, durationSec: 2, shot: 'Close-up', onScreenText: 'Stop scrolling', spoken: 'Stop scrolling', broll: '' },
+        { atSec: 2, durationSec: 25, shot: 'Talk to camera', onScreenText: '', spoken: '[your three tips]', broll: 'Hands' },
+        { atSec: 27, durationSec: 3, shot: 'Call to action', onScreenText: 'Follow', spoken: 'Follow', broll: '' },
+      ]
+      fake.respondWith('responses', { kind: 'answer', output: { title: 'From the model', hook: 'Stop scrolling', targetDurationSec: 30, shots, callToAction: 'Follow', patterns: [{ key: 'hook.made_up', label: 'Made up', how: 'Invented' }] } })
+      const started = (await pat.post<BatchStarted>(`${patScripts()}/batches`, { count: 2 })).body
+      const written = await waitForBatch(started.batchId, 2, pat, patWorkspace)
+      expect(fake.calls('responses')).toBe(2)
+      for (const script of written) {
+        expect(script.provenance).toMatchObject({ provider: 'openai', model: 'gpt-5-mini', cacheHit: false })
+        expect(script.patterns).toEqual([])
+        expect(script.title).toBe('From the model')
+      }
+    }, 60_000)
+
+    it('after a refusal by the provider, says so in plain words with the local generator on offer, which then works', async () => {
+      fake.respondWith('responses', { kind: 'unauthorized' })
+      const started = (await pat.post<BatchStarted>(`${patScripts()}/batches`, { count: 3, targetDurationSec: 20 })).body
+      for (let tries = 0; tries < 240 && (await db.jobRun.findUnique({ where: { id: started.batchId } }))?.state !== 'failed'; tries++) await new Promise(resolve => setTimeout(resolve, 250))
+      const list = (await pat.get<ScriptList>(patScripts())).body
+      expect(list.lastFailure).toMatchObject({ batchId: started.batchId, reason: 'auth', localAvailable: true })
+      expect(list.lastFailure!.message).not.toMatch(/sk-test|Bearer/)
+      expect(list.scripts.filter(script => script.batchId === started.batchId)).toEqual([])
+
+      const local = (await pat.post<BatchStarted>(`${patScripts()}/batches`, { count: 3, targetDurationSec: 20, local: true })).body
+      const written = await waitForBatch(local.batchId, 3, pat, patWorkspace)
+      expect(written.every(script => script.provenance?.provider === 'local')).toBe(true)
+      // A later batch settled the failure: the page no longer shows it.
+      expect((await pat.get<ScriptList>(patScripts())).body.lastFailure).toBeNull()
+    }, 60_000)
   })
 })
