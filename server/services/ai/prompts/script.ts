@@ -120,7 +120,9 @@ function local(input: ScriptPromptInput): ScriptOutput {
     if (index < hookCount) {
       return {
         durationSec,
-        shot: index === 0 ? `Hook: you on camera, close up, speaking from the first frame; cut at ${fmt(durationSec)}` : `Hook, second angle (a cut at ${fmt(durationSec)} keeps the opening fast)`,
+        shot: index === 0
+          ? `Hook: you on camera, close up, speaking from the first frame; cut at ${fmt(durationSec)}${input.plan.firstShotSec === null && input.plan.minFirstShotSec === null ? ' (a default: analyse reference videos to measure yours)' : ''}`
+          : `Hook, second angle (a cut at ${fmt(durationSec)} keeps the opening fast)`,
         onScreenText: index === 0 ? hook : '',
         spoken: index === 0 ? hook : '',
         broll: index === 0 ? '' : `[A close-up that shows ${pillar}]`,
