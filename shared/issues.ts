@@ -19,6 +19,7 @@ const fieldNames: Record<string, string> = {
   audience: 'Audience', goals: 'Goal', metric: 'goal', target: 'target', by: 'date', cadence: 'Cadence', voice: 'Voice', platforms: 'Platforms', patternKeys: 'Patterns', email: 'Email', password: 'Password',
   views: 'Views', likes: 'Likes', comments: 'Comments', shares: 'Shares', saves: 'Saves', followers: 'Followers', platform: 'Platform',
   postedAt: 'Posted on', observedAt: 'Numbers read on', csv: 'CSV', lines: 'Rows',
+  count: 'How many', targetDurationSec: 'Length (seconds)', shots: 'Shots', durationSec: 'length', onScreenText: 'on-screen text', callToAction: 'Call to action',
 }
 
 // Keys nobody has named yet still read as words: "workspaceId" → "workspace id".

@@ -33,6 +33,7 @@ export interface JobsSummary { counts: Record<JobState, number>, recent: JobLine
 
 const queueNames: Record<string, string> = {
   'media.analyse': 'Analysis',
+  'ai.scripts': 'Script batch',
   'media.render': 'Render',
   'ai.strategy': 'Strategy',
   'storage.sweep': 'Storage clean-up',

@@ -18,7 +18,7 @@ export const sections: Section[] = [
     summary: 'Measured features (cuts, hook timing, loudness, captions) plus the AI\'s reading, each with the videos behind it, ranked by how your reference videos with it performed.' },
   { key: 'strategy', label: 'Strategy', icon: 'i-lucide-compass', to: '/strategy', built: true,
     summary: 'A content strategy from your brand profile and your best patterns: pillars, cadence, hooks and experiments, every claim with its evidence.' },
-  { key: 'scripts', label: 'Scripts', icon: 'i-lucide-clapperboard', to: '/scripts', built: false,
+  { key: 'scripts', label: 'Scripts', icon: 'i-lucide-clapperboard', to: '/scripts', built: true,
     summary: 'Filming scripts: shot lists with timings, hook lines, on-screen text and a call to action.' },
   { key: 'studio', label: 'Studio', icon: 'i-lucide-scissors', to: '/studio', built: true,
     summary: 'FFmpeg edits that apply your patterns (reframe, silence cuts, hook text, captions) and render variations for A/B tests.' },

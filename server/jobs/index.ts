@@ -1,6 +1,7 @@
 import type { JobHandler } from '../services/jobs/engine'
 import type { QueueName } from '../services/jobs/registry'
 import aiStrategy from './ai.strategy'
+import aiScripts from './ai.scripts'
 import jobsReconcile from './jobs.reconcile'
 import maintenanceCleanup from './maintenance.cleanup'
 import mediaAnalyse from './media.analyse'
@@ -11,6 +12,7 @@ import storageSweep from './storage.sweep'
 export const handlers: Record<QueueName, JobHandler<never>> = {
   'ai.strategy': aiStrategy,
   'maintenance.cleanup': maintenanceCleanup,
+  'ai.scripts': aiScripts,
   'jobs.reconcile': jobsReconcile,
   'media.analyse': mediaAnalyse,
   'media.render': mediaRender,

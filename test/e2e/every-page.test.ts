@@ -65,7 +65,15 @@ describe('every page, at desktop and phone sizes', () => {
     const preset = presets.find(each => each.key === 'fast-hook-captions')!
     const recipe = { ...preset.recipe, captions: { ...preset.recipe.captions, cues: [{ start: 0.2, end: 1.4, text: 'Pasta night, the quick way' }] } }
     expect((await page.request.post(`${app.url}/api/workspaces/${workspaceId}/studio/recipes`, { data: { videoId: videos[0]!.id, name: 'Pasta night cut', recipe, presetKey: preset.key } })).status()).toBe(201)
-    pages = await discoverPages({ videoId: videos[0]!.id, token: 'not-a-real-token' })
+    // Two scripts from the local generator, so the Scripts list and a script page (its shot editor) have something to show.
+    expect((await page.request.post(`${app.url}/api/workspaces/${workspaceId}/scripts/batches`, { data: { count: 2, local: true } })).status()).toBe(202)
+    let scripts: { id: string }[] = []
+    for (let tries = 0; scripts.length < 2 && tries < 240; tries++) {
+      if (tries) await new Promise(resolve => setTimeout(resolve, 500))
+      scripts = ((await (await page.request.get(`${app.url}/api/workspaces/${workspaceId}/scripts`)).json()) as { scripts: { id: string }[] }).scripts
+    }
+    expect(scripts).toHaveLength(2)
+    pages = await discoverPages({ videoId: videos[0]!.id, scriptId: scripts[0]!.id, token: 'not-a-real-token' })
   }, 240_000)
 
   afterAll(() => closeAppInChromium({ app, browser }, dataDir))

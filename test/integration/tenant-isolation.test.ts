@@ -51,13 +51,15 @@ const bodies: Record<string, unknown> = {
   'PUT /api/workspaces/[workspaceId]/videos/[videoId]/performance': { views: 1000, followers: 10 },
   'POST /api/workspaces/[workspaceId]/references/import/preview': { csv: 'id,views\n00000000-0000-4000-8000-000000000000,1\n' },
   'POST /api/workspaces/[workspaceId]/references/import': { csv: 'id,views\n00000000-0000-4000-8000-000000000000,1\n' },
+  'PATCH /api/workspaces/[workspaceId]/scripts/[scriptId]': { version: 1, title: 'Taken over' },
+  'POST /api/workspaces/[workspaceId]/scripts/batches': { count: 1, local: true },
 }
 
 describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   let app: RunningApp
   let dataDir: string
   const a = { client: undefined as unknown as ApiClient, workspaceId: '' }
-  const b = { client: undefined as unknown as ApiClient, workspaceId: '', memberId: '', inviteId: '', jobId: '', usedToken: '', name: '', emails: [] as string[], videoId: '', uploadId: '', videoTitle: '', renderId: '', assetId: '', assetName: '', recipeId: '', recipeName: '', strategyId: '', strategyTitle: '' }
+  const b = { client: undefined as unknown as ApiClient, workspaceId: '', memberId: '', inviteId: '', jobId: '', usedToken: '', name: '', emails: [] as string[], videoId: '', uploadId: '', videoTitle: '', renderId: '', assetId: '', assetName: '', recipeId: '', recipeName: '', strategyId: '', strategyTitle: '', scriptId: '', scriptTitle: '', batchId: '' }
   const run = Math.random().toString(36).slice(2, 8)
 
   beforeAll(async () => {
@@ -93,6 +95,11 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
     // A Studio draft of B's, of that footage.
     b.recipeName = `B secret draft ${run}`
     b.recipeId = (await db.editRecipe.create({ data: { workspaceId: b.workspaceId, sourceVideoId: b.videoId, name: b.recipeName, steps: {} } })).id
+    // A filming script of B's, in a batch, sent to the Studio as that draft.
+    b.scriptTitle = `B secret script ${run}`
+    b.batchId = randomUUID()
+    b.scriptId = (await db.script.create({ data: { workspaceId: b.workspaceId, batchId: b.batchId, title: b.scriptTitle, hook: 'B secret hook', shots: [{ atSec: 0, durationSec: 3, shot: 'B secret shot', onScreenText: '', spoken: '', broll: '' }] } })).id
+    bodies['POST /api/workspaces/[workspaceId]/scripts/[scriptId]/studio'] = { videoId: b.videoId }
     b.assetName = `B secret jingle ${run}`
     b.assetId = (await db.studioAsset.create({ data: { workspaceId: b.workspaceId, kind: 'music', name: b.assetName, storageKey: `ws/${b.workspaceId}/assets/${randomUUID()}.mp3`, mimeType: 'audio/mpeg', sizeBytes: 1000n } })).id
     // A strategy of B's.
@@ -112,7 +119,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   // Error replies echo the requested URL, so the ids the caller sent are not counted as leaked.
   function leaksB(body: unknown, path = ''): boolean {
     const text = JSON.stringify(body)
-    return [b.workspaceId, b.memberId, b.inviteId, b.jobId, b.name, 'B private failure', b.videoId, b.uploadId, b.videoTitle, b.renderId, b.assetId, b.assetName, b.recipeId, b.recipeName, b.strategyId, b.strategyTitle, ...b.emails].some(secret => !path.includes(secret) && text.includes(secret))
+    return [b.workspaceId, b.memberId, b.inviteId, b.jobId, b.name, 'B private failure', b.videoId, b.uploadId, b.videoTitle, b.renderId, b.assetId, b.assetName, b.recipeId, b.recipeName, b.strategyId, b.strategyTitle, b.scriptId, b.scriptTitle, b.batchId, 'B secret hook', ...b.emails].some(secret => !path.includes(secret) && text.includes(secret))
   }
 
   it('finds the routes from the file tree', () => {
@@ -122,7 +129,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
 
   it.each(routes.filter(route => !(key(route) in publicRoutes)).map(route => [key(route), route] as const))('%s answers 401 without a session', async (_, route) => {
     const anonymous = new ApiClient(app.url)
-    const ids = { workspaceId: b.workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, token: b.usedToken, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId, strategyId: b.strategyId }
+    const ids = { workspaceId: b.workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, token: b.usedToken, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId, strategyId: b.strategyId, scriptId: b.scriptId, batchId: b.batchId }
     const path = fillTemplate(route.template, ids)
     const response = await anonymous.request(route.method, path, bodies[key(route)] ?? (['GET', 'HEAD', 'DELETE'].includes(route.method) ? undefined : {}))
     expect(response.status).toBe(401)
@@ -138,7 +145,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   it.each(scoped.map(route => [key(route), route] as const))('%s refuses a member of A, with B\'s workspace or B\'s objects', async (_, route) => {
     const body = bodies[key(route)] ?? (['GET', 'HEAD', 'DELETE'].includes(route.method) ? undefined : {})
     for (const workspaceId of [b.workspaceId, a.workspaceId]) {
-      const path = fillTemplate(route.template, { workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId, strategyId: b.strategyId })
+      const path = fillTemplate(route.template, { workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId, strategyId: b.strategyId, scriptId: b.scriptId, batchId: b.batchId })
       // With A's own workspace and no other id in the path, the call is A's own business, not a cross-tenant one.
       if (workspaceId === a.workspaceId && route.params.length === 1) continue
       const response = await a.client.request(route.method, path, body)

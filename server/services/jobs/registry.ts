@@ -63,6 +63,10 @@ export function assertQueueRules(queue: QueueDefinition): void {
 const analysePayload = z.object({ workspaceId: z.uuid(), videoId: z.uuid(), analysisId: z.uuid() })
 const renderPayload = z.object({ workspaceId: z.uuid(), renderId: z.uuid() })
 const strategyPayload = z.object({ workspaceId: z.uuid(), userId: z.uuid().nullable(), useLocal: z.boolean() })
+const scriptsPayload = z.object({
+  workspaceId: z.uuid(), userId: z.uuid(), batchId: z.uuid(), count: z.number().int().min(1).max(10),
+  platform: z.enum(['instagram', 'tiktok', 'youtube', 'facebook']).optional(), targetDurationSec: z.number().int().min(5).max(180).optional(), local: z.boolean(),
+})
 
 export const queues = {
   'maintenance.cleanup': { name: 'maintenance.cleanup', retryLimit: 3, retryDelay: 20, retryBackoff: true, expireInSeconds: 10 * 60, heartbeatSeconds: 30, concurrency: 1 },
@@ -86,6 +90,12 @@ export const queues = {
   // that died; an AI refusal (budget, safety block) is thrown without retry. Five minutes bounds a slow model.
   'ai.strategy': {
     name: 'ai.strategy', payload: strategyPayload, retryLimit: 1, retryDelay: 5, retryBackoff: false, expireInSeconds: 5 * 60,
+    heartbeatSeconds: 30, concurrency: 2, perWorkspace: 1,
+  },
+  // A batch of filming scripts (one AI call each, saved as written). Ten calls to a slow model fit in ten minutes;
+  // a retry skips the scripts already saved.
+  'ai.scripts': {
+    name: 'ai.scripts', payload: scriptsPayload, retryLimit: 1, retryDelay: 5, retryBackoff: false, expireInSeconds: 10 * 60,
     heartbeatSeconds: 30, concurrency: 2, perWorkspace: 1,
   },
 } as const satisfies Record<string, QueueDefinition>

@@ -80,6 +80,8 @@ export interface NewRecipe {
   recipe: EditRecipe
   presetKey?: string | null
   patternKeys?: string[]
+  /** The filming script it was made from (Scripts → Send to the Studio). */
+  scriptId?: string | null
 }
 
 export async function createRecipe(db: PrismaClient, input: NewRecipe): Promise<RecipeSummary> {
@@ -88,6 +90,7 @@ export async function createRecipe(db: PrismaClient, input: NewRecipe): Promise<
     data: {
       workspaceId: input.workspaceId, createdById: input.userId, sourceVideoId: input.videoId, name: input.name,
       steps: toJson(input.recipe), presetKey: input.presetKey ?? null, patternKeys: input.patternKeys ?? [],
+      scriptId: input.scriptId ?? null,
     },
     select: recipeSelect,
   })
