@@ -1,5 +1,6 @@
 import type { JobHandler } from '../services/jobs/engine'
 import type { QueueName } from '../services/jobs/registry'
+import aiReading from './ai.reading'
 import jobsReconcile from './jobs.reconcile'
 import maintenanceCleanup from './maintenance.cleanup'
 import mediaAnalyse from './media.analyse'
@@ -8,6 +9,7 @@ import storageSweep from './storage.sweep'
 
 // One handler per queue in server/services/jobs/registry.ts; the engine refuses to start with one missing.
 export const handlers: Record<QueueName, JobHandler<never>> = {
+  'ai.reading': aiReading,
   'maintenance.cleanup': maintenanceCleanup,
   'jobs.reconcile': jobsReconcile,
   'media.analyse': mediaAnalyse,

@@ -62,6 +62,13 @@ export function assertQueueRules(queue: QueueDefinition): void {
 
 const analysePayload = z.object({ workspaceId: z.uuid(), videoId: z.uuid(), analysisId: z.uuid() })
 const renderPayload = z.object({ workspaceId: z.uuid(), renderId: z.uuid() })
+const readingPayload = z.object({
+  workspaceId: z.uuid(),
+  videoId: z.uuid(),
+  userId: z.uuid().nullable().optional(),
+  local: z.boolean().optional(),
+  trigger: z.enum(['analysis', 'request']).optional(),
+})
 
 export const queues = {
   'maintenance.cleanup': { name: 'maintenance.cleanup', retryLimit: 3, retryDelay: 20, retryBackoff: true, expireInSeconds: 10 * 60, heartbeatSeconds: 30, concurrency: 1 },
@@ -80,6 +87,13 @@ export const queues = {
     name: 'media.render', payload: renderPayload, retryLimit: 1, retryDelay: 15, retryBackoff: false, expireInSeconds: 60 * 60,
     heartbeatSeconds: 30, concurrency: 1, perWorkspace: 1,
     onFinalFailure: (db, data, reason) => failRender(db, renderPayload.parse(data), reason),
+  },
+  // The AI's reading of one video: a model call (Gemini first uploads the video and waits for it). The providers
+  // retry 429 and 5xx themselves, so one more attempt is enough; failures retrying cannot fix are not retried.
+  // Nothing to settle on final failure: the last good reading stays, and the page reads the job's error.
+  'ai.reading': {
+    name: 'ai.reading', payload: readingPayload, retryLimit: 1, retryDelay: 20, retryBackoff: false, expireInSeconds: 15 * 60,
+    heartbeatSeconds: 30, concurrency: 2, perWorkspace: 1,
   },
 } as const satisfies Record<string, QueueDefinition>
 
