@@ -39,6 +39,7 @@ const queueNames: Record<string, string> = {
   'storage.sweep': 'Storage clean-up',
   'maintenance.cleanup': 'Maintenance',
   'jobs.reconcile': 'Job check',
+  'ai.reading': 'Reading',
 }
 
 /** "Render", "Analysis"; a queue without a name reads as itself. */

@@ -1,7 +1,8 @@
 import type { JobHandler } from '../services/jobs/engine'
 import type { QueueName } from '../services/jobs/registry'
-import aiStrategy from './ai.strategy'
+import aiReading from './ai.reading'
 import aiScripts from './ai.scripts'
+import aiStrategy from './ai.strategy'
 import jobsReconcile from './jobs.reconcile'
 import maintenanceCleanup from './maintenance.cleanup'
 import mediaAnalyse from './media.analyse'
@@ -10,9 +11,10 @@ import storageSweep from './storage.sweep'
 
 // One handler per queue in server/services/jobs/registry.ts; the engine refuses to start with one missing.
 export const handlers: Record<QueueName, JobHandler<never>> = {
+  'ai.reading': aiReading,
+  'ai.scripts': aiScripts,
   'ai.strategy': aiStrategy,
   'maintenance.cleanup': maintenanceCleanup,
-  'ai.scripts': aiScripts,
   'jobs.reconcile': jobsReconcile,
   'media.analyse': mediaAnalyse,
   'media.render': mediaRender,

@@ -39,5 +39,8 @@ export function mediaAnalyseHandler(dependencies: () => Promise<AnalysisDependen
 
 export default mediaAnalyseHandler(async () => {
   const config = useServerConfig()
-  return { db: useDb(), store: useMediaStore(), tools: await useMediaTools(), scratchDir: join(config.dataDir, 'tmp'), defaultThresholds: config.analysis }
+  return {
+    db: useDb(), store: useMediaStore(), tools: await useMediaTools(), scratchDir: join(config.dataDir, 'tmp'), defaultThresholds: config.analysis,
+    afterAnalysis: queueReadingAfterAnalysis,
+  }
 })

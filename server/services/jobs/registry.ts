@@ -98,6 +98,13 @@ export const queues = {
     name: 'ai.scripts', payload: scriptsPayload, retryLimit: 1, retryDelay: 5, retryBackoff: false, expireInSeconds: 10 * 60,
     heartbeatSeconds: 30, concurrency: 2, perWorkspace: 1,
   },
+  // The AI's reading of one video: a model call (Gemini first uploads the video and waits for it). The providers
+  // retry 429 and 5xx themselves, so one more attempt is enough; failures retrying cannot fix are not retried.
+  // Nothing to settle on final failure: the last good reading stays, and the page reads the job's error.
+  'ai.reading': {
+    name: 'ai.reading', payload: readingPayload, retryLimit: 1, retryDelay: 20, retryBackoff: false, expireInSeconds: 15 * 60,
+    heartbeatSeconds: 30, concurrency: 2, perWorkspace: 1,
+  },
 } as const satisfies Record<string, QueueDefinition>
 
 export type QueueName = keyof typeof queues

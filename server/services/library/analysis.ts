@@ -26,6 +26,8 @@ export interface AnalysisDependencies {
   scratchDir: string
   /** Workspace-wide defaults (from the configuration); an analysis row's own overrides win. */
   defaultThresholds?: ThresholdOverrides
+  /** Runs once an analysis has succeeded (the app queues the AI's reading of the video); its failure fails nothing. */
+  afterAnalysis?: (data: AnalysisJobData) => Promise<void>
 }
 
 const toJson = <T>(value: T) => JSON.parse(JSON.stringify(value))
@@ -162,6 +164,7 @@ export async function runAnalysis(deps: AnalysisDependencies, data: AnalysisJobD
       return true
     })
     if (!finished) return { status: 'skipped' }
+    await deps.afterAnalysis?.(data).catch(error => console.warn(`[analysis] ${data.analysisId}: could not queue what follows it: ${(error as Error).message}`))
     return { status: 'succeeded', cuts: report.timeline.cuts.length }
   }
   catch (error) {

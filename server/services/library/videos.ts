@@ -111,7 +111,7 @@ export async function deleteVideo(db: PrismaClient, store: MediaStore, workspace
   // Renders live under a prefix of their own (they outlive a re-analysis), so they are named before the cascade drops them.
   const renders = await db.render.findMany({ where: { workspaceId, sourceVideoId: video.id }, select: { id: true } })
   await db.$transaction([
-    db.patternEvidence.deleteMany({ where: { workspaceId, videoId, source: 'analysis' } }),
+    db.patternEvidence.deleteMany({ where: { workspaceId, videoId, source: { in: ['analysis', 'semantic'] } } }),
     db.video.delete({ where: { id: video.id } }),
   ])
   // After the rows: a crash in between leaves orphan bytes, which the storage sweep removes, never a row without bytes.
