@@ -55,6 +55,7 @@ export function auditSentence({ action, actor, metadata, target }: AuditFacts): 
       return changes.length ? `${who} ${list(changes)}` : `${who} saved the workspace settings`
     }
     case 'brand.updated': return `${who} updated the brand profile`
+    case 'ai.settings.updated': return `${who} changed the AI provider settings${text(metadata.provider) ? ` (${metadata.provider})` : ''}`
     case 'invite.created': return email ? `${who} invited ${email} as ${article(metadata.role)}` : `${who} created an invite link for ${article(metadata.role)}`
     case 'invite.revoked': {
       const invited = text(target?.email)

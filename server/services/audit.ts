@@ -6,7 +6,7 @@ type Db = PrismaClient | Prisma.TransactionClient
 export type AuditAction
   = | 'auth.sign_up' | 'auth.sign_in' | 'auth.sign_in_failed' | 'auth.sign_out' | 'auth.sign_out_everywhere' | 'auth.refresh_reuse'
     | 'auth.password_reset_requested' | 'auth.password_reset' | 'auth.email_verified' | 'auth.password_changed' | 'auth.profile_updated'
-    | 'workspace.created' | 'workspace.updated' | 'brand.updated'
+    | 'workspace.created' | 'workspace.updated' | 'brand.updated' | 'ai.settings.updated'
     | 'invite.created' | 'invite.revoked' | 'invite.accepted'
     | 'member.role_changed' | 'member.removed' | 'member.left'
 

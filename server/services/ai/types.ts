@@ -2,11 +2,12 @@
 // template from `prompts/<purpose>.ts`; the template holds the output schema, the words sent to a model and the
 // local provider's deterministic answer, so the three never drift apart.
 import type { z } from 'zod'
+import type { AiProviderName } from '#shared/ai'
 
 /** What a call was for: the ledger and the Usage page group by it. */
 export type AiPurpose = 'video.reading' | 'strategy.generate' | 'script.generate' | 'captions.transcribe'
 
-export type AiProviderName = 'local' | 'openai' | 'gemini'
+export type { AiProviderName }
 
 /** A video (or its audio) a provider that understands media may look at; the others read the measured features in the input. */
 export interface AiMedia {
