@@ -34,6 +34,7 @@ export interface JobsSummary { counts: Record<JobState, number>, recent: JobLine
 const queueNames: Record<string, string> = {
   'media.analyse': 'Analysis',
   'media.render': 'Render',
+  'ai.transcribe': 'Transcription',
   'storage.sweep': 'Storage clean-up',
   'maintenance.cleanup': 'Maintenance',
   'jobs.reconcile': 'Job check',

@@ -1,3 +1,4 @@
+import aiTranscribe from './ai.transcribe'
 import type { JobHandler } from '../services/jobs/engine'
 import type { QueueName } from '../services/jobs/registry'
 import jobsReconcile from './jobs.reconcile'
@@ -8,6 +9,7 @@ import storageSweep from './storage.sweep'
 
 // One handler per queue in server/services/jobs/registry.ts; the engine refuses to start with one missing.
 export const handlers: Record<QueueName, JobHandler<never>> = {
+  'ai.transcribe': aiTranscribe,
   'maintenance.cleanup': maintenanceCleanup,
   'jobs.reconcile': jobsReconcile,
   'media.analyse': mediaAnalyse,

@@ -62,6 +62,10 @@ export function assertQueueRules(queue: QueueDefinition): void {
 
 const analysePayload = z.object({ workspaceId: z.uuid(), videoId: z.uuid(), analysisId: z.uuid() })
 const renderPayload = z.object({ workspaceId: z.uuid(), renderId: z.uuid() })
+const transcribePayload = z.object({
+  workspaceId: z.uuid(), videoId: z.uuid(), userId: z.uuid().nullable().optional(), recipeId: z.uuid().nullable().optional(),
+  method: z.enum(['auto', 'openai', 'gemini', 'offline', 'script']), text: z.string().max(20_000).nullable().optional(),
+})
 
 export const queues = {
   'maintenance.cleanup': { name: 'maintenance.cleanup', retryLimit: 3, retryDelay: 20, retryBackoff: true, expireInSeconds: 10 * 60, heartbeatSeconds: 30, concurrency: 1 },
@@ -80,6 +84,12 @@ export const queues = {
     name: 'media.render', payload: renderPayload, retryLimit: 1, retryDelay: 15, retryBackoff: false, expireInSeconds: 60 * 60,
     heartbeatSeconds: 30, concurrency: 1, perWorkspace: 1,
     onFinalFailure: (db, data, reason) => failRender(db, renderPayload.parse(data), reason),
+  },
+  // Captions from speech: an ffmpeg pass for the sound, then Whisper, Gemini or PocketSphinx (about a third of the
+  // footage's length on one core). Half an hour bounds a long file; the heartbeat brings a dead worker's job back.
+  'ai.transcribe': {
+    name: 'ai.transcribe', payload: transcribePayload, retryLimit: 1, retryDelay: 10, retryBackoff: false, expireInSeconds: 30 * 60,
+    heartbeatSeconds: 30, concurrency: 1, perWorkspace: 1,
   },
 } as const satisfies Record<string, QueueDefinition>
 
