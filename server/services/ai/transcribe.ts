@@ -69,6 +69,8 @@ interface Plan {
   budgetUsd: number | null
   offline?: OfflineRecogniser
   script?: { words: string[], spans: Span[] }
+  /** The same file already heard by the same model. */
+  cached?: Transcript
 }
 
 const plain = (status: number, message: string, reason: string) => new ServiceError(status, message, { reason })
@@ -115,6 +117,17 @@ async function measuredSpeech(db: PrismaClient, data: TranscribeRequestData, dur
   return speechSpans(silences, features.durationSeconds ?? durationSeconds)
 }
 
+/** The newest transcript of the same file (this footage, or another upload with the same sha256) by the same model. */
+function findCached(db: PrismaClient, workspaceId: string, video: Plan['video'], provider: AiProviderName, model: string): Promise<Transcript | null> {
+  return db.transcript.findFirst({
+    where: {
+      workspaceId, provider, model, approximate: false,
+      OR: [{ videoId: video.id }, ...(video.sha256 ? [{ video: { sha256: video.sha256, workspaceId } }] : [])],
+    },
+    orderBy: { createdAt: 'desc' },
+  })
+}
+
 /**
  * Decides how a transcription runs and checks what it needs, so the route can refuse at once with the reason
  * (no sound, no key, no script, budget reached) and the job finds the same answer.
@@ -146,6 +159,9 @@ export async function planTranscription(deps: TranscribeDependencies, data: Tran
     if (!access) {
       throw plain(400, `There is no ${method === 'openai' ? 'OpenAI' : 'Gemini'} key for this workspace. An admin can add one in Settings → AI; meanwhile, time your script's lines to the speech instead.`, 'no_key')
     }
+    // Stored words cost nothing: served even once the budget is reached.
+    const cached = await findCached(db, data.workspaceId, video, method, access.model)
+    if (cached) return { method, provider: method, model: access.model, video, access, budgetUsd: config.monthlyBudgetUsd, cached }
     if (method === 'openai' && video.durationSeconds > MAX_UPLOAD_AUDIO_SECONDS) {
       throw plain(413, `This footage runs ${formatDuration(video.durationSeconds)}; OpenAI takes at most about ${Math.floor(MAX_UPLOAD_AUDIO_SECONDS / 60)} minutes of sound in one file. Trim it into parts, or time your script's lines instead.`, 'too_long')
     }
@@ -158,7 +174,8 @@ export async function planTranscription(deps: TranscribeDependencies, data: Tran
   if (method === 'offline') {
     const offline = await findOffline()
     if (!offline) throw plain(501, 'The offline recogniser (PocketSphinx) is not installed on this server. Time your script\'s lines instead, or ask an admin to add an OpenAI key.', 'no_recogniser')
-    return { method, provider: 'local', model: OFFLINE_MODEL, video, offline, budgetUsd: null }
+    const cached = await findCached(db, data.workspaceId, video, 'local', OFFLINE_MODEL)
+    return { method, provider: 'local', model: OFFLINE_MODEL, video, offline, budgetUsd: null, cached: cached ?? undefined }
   }
   const text = await scriptText(db, data)
   const words = wordsOf(text)
@@ -239,13 +256,7 @@ export async function transcribeVideo(deps: TranscribeDependencies, data: Transc
   }
 
   // The same file heard by the same model: the stored words, at no cost.
-  const cached = await db.transcript.findFirst({
-    where: {
-      workspaceId: data.workspaceId, provider: plan.provider, model: plan.model, approximate: false,
-      OR: [{ videoId: plan.video.id }, ...(plan.video.sha256 ? [{ video: { sha256: plan.video.sha256 } }] : [])],
-    },
-    orderBy: { createdAt: 'desc' },
-  })
+  const cached = plan.cached
   if (cached) {
     await recordCall(db, { ...ledger, usage: noUsage, costUsd: 0, cacheHit: true, latencyMs: performance.now() - started, status: 'succeeded' })
     const row = cached.videoId === plan.video.id ? cached : await save(cached.words as unknown as TranscriptWord[], cached.text, cached.language, false)
