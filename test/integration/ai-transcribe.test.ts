@@ -96,7 +96,7 @@ describe(`captions from speech on ${inject('databaseKind')}`, () => {
     await waitUntil(async () => (await db.videoAnalysis.count({ where: { videoId: footageId, status: { in: ['succeeded', 'failed'] } } })) === 1, 120_000, 'the analysis')
     const analysis = await db.videoAnalysis.findFirstOrThrow({ where: { videoId: footageId } })
     expect(analysis.status, analysis.error ?? '').toBe('succeeded')
-    spans = speechSpans((analysis.segments as { silences: Span[] }).silences, clip.durationSeconds)
+    spans = speechSpans((analysis.segments as unknown as { silences: Span[] }).silences, clip.durationSeconds)
   }, 240_000)
 
   afterAll(async () => {
