@@ -56,11 +56,21 @@ export function methodOf(provider: string, model: string): TranscribeMethod {
 export const SCRIPT_ALIGNMENT_MODEL = 'script-alignment'
 export const OFFLINE_MODEL = 'pocketsphinx-en-us'
 
+/** Who made the words, provider and model named: "OpenAI whisper-1", "PocketSphinx on this server (pocketsphinx-en-us)". */
+export function transcriptSource(transcript: { method: TranscribeMethod, model: string }): string {
+  switch (transcript.method) {
+    case 'openai': return `OpenAI ${transcript.model}`
+    case 'gemini': return `Gemini ${transcript.model}`
+    case 'offline': return `PocketSphinx on this server (${transcript.model})`
+    case 'script': return `your script (${transcript.model}, on this server)`
+  }
+}
+
 /** The sentence shown next to a transcript's captions. */
-export function transcriptNote(method: TranscribeMethod, provider: string, model: string): string {
+export function transcriptNote(method: TranscribeMethod, model: string): string {
   switch (method) {
-    case 'openai': return `Heard by ${provider} ${model}, with a time for every word.`
-    case 'gemini': return `Heard by ${provider} ${model}. Gemini's word times are coarser than Whisper's: check where captions start.`
+    case 'openai': return `Heard by OpenAI ${model}, with a time for every word.`
+    case 'gemini': return `Heard by Gemini ${model}. Its word times are coarser than Whisper's: check where the captions start.`
     case 'offline': return 'Recognised offline by PocketSphinx: a draft, check the words.'
     case 'script': return 'Timed from your script over the measured speech: the times are approximate, check them.'
   }

@@ -3,6 +3,7 @@ import { captionCueSchema, draftRecipeSchema } from '#shared/recipe'
 import { cuesFromWords, punctuateWords, type TranscriptWord } from '#shared/transcript'
 import { alignToSpeech, speechSpans, wordsOf } from '../../server/services/ai/speech/align'
 import { parseWordTimes } from '../../server/services/ai/speech/pocketsphinx'
+import { spokenLinesOf } from '../../server/services/ai/transcribe'
 
 // Words said one after another at a steady pace: 0.3 s each with 0.05 s between.
 function steady(text: string, start = 0, step = 0.35): TranscriptWord[] {
@@ -123,5 +124,13 @@ describe('reading PocketSphinx word times', () => {
       { word: 'scrolling', start: 0.71, end: 1.33, confidence: 0.175064 },
       { word: 'to', start: 1.41, end: 1.59, confidence: 0.940911 },
     ])
+  })
+})
+
+describe('the spoken lines of a script', () => {
+  it('reads each shot\'s spoken line in order and leaves out the placeholders the templates write', () => {
+    expect(spokenLinesOf([{ shot: 'Face', spoken: 'Stop scrolling.' }, { shot: 'Hands', spoken: '[Your one-line promise]' }, { shot: 'B-roll', spoken: '' }, { spoken: ' Follow for more. ' }]))
+      .toEqual({ text: 'Stop scrolling.\nFollow for more.', placeholders: 1 })
+    expect(spokenLinesOf(null)).toEqual({ text: '', placeholders: 0 })
   })
 })

@@ -87,19 +87,23 @@ function geminiAccess(config: AiConfig, env: ServerConfig['ai']): Access | null 
   return null
 }
 
-/** The script's spoken lines: each shot's `spoken` (or `voiceover`) text, in order. */
-export function spokenLinesOf(shots: unknown): string {
-  if (!Array.isArray(shots)) return ''
-  return shots.map((shot) => {
+// "[Your one-line promise]": a note the local script templates leave for the creator, never words said.
+const PLACEHOLDER = /^\[[^\]]*\]$/
+
+/** The script's spoken lines: each shot's `spoken` (or `voiceover`) text, in order, placeholders left out. */
+export function spokenLinesOf(shots: unknown): { text: string, placeholders: number } {
+  if (!Array.isArray(shots)) return { text: '', placeholders: 0 }
+  const lines = shots.map((shot) => {
     const record = (shot ?? {}) as Record<string, unknown>
     const line = typeof record.spoken === 'string' ? record.spoken : typeof record.voiceover === 'string' ? record.voiceover : ''
     return line.trim()
-  }).filter(Boolean).join('\n')
+  }).filter(Boolean)
+  return { text: lines.filter(line => !PLACEHOLDER.test(line)).join('\n'), placeholders: lines.filter(line => PLACEHOLDER.test(line)).length }
 }
 
-async function scriptText(db: PrismaClient, data: TranscribeRequestData): Promise<string> {
-  if (data.text?.trim()) return data.text
-  if (!data.recipeId) return ''
+async function scriptText(db: PrismaClient, data: TranscribeRequestData): Promise<{ text: string, placeholders: number }> {
+  if (data.text?.trim()) return { text: data.text, placeholders: 0 }
+  if (!data.recipeId) return { text: '', placeholders: 0 }
   const recipe = await db.editRecipe.findFirst({ where: { id: data.recipeId, workspaceId: data.workspaceId }, select: { script: { select: { shots: true } } } })
   return spokenLinesOf(recipe?.script?.shots)
 }
@@ -177,8 +181,11 @@ export async function planTranscription(deps: TranscribeDependencies, data: Tran
     const cached = await findCached(db, data.workspaceId, video, 'local', OFFLINE_MODEL)
     return { method, provider: 'local', model: OFFLINE_MODEL, video, offline, budgetUsd: null, cached: cached ?? undefined }
   }
-  const text = await scriptText(db, data)
+  const { text, placeholders } = await scriptText(db, data)
   const words = wordsOf(text)
+  if (!words.length && placeholders) {
+    throw plain(422, 'The script\'s spoken lines are still placeholders in [brackets]: write what you say in the script, or paste it here.', 'no_script')
+  }
   if (!words.length) {
     throw plain(422, 'There is nothing to time: this draft has no script with spoken lines. Paste what is said in the footage, or send a script with spoken lines to the Studio.', 'no_script')
   }
@@ -192,7 +199,7 @@ export function summariseTranscript(row: Transcript): TranscriptSummary {
   return {
     id: row.id, videoId: row.videoId, method, provider: row.provider, model: row.model, approximate: row.approximate,
     language: row.language, text: row.text, words: row.words as unknown as TranscriptWord[], createdAt: row.createdAt.toISOString(),
-    note: transcriptNote(method, row.provider, row.model),
+    note: transcriptNote(method, row.model),
   }
 }
 
