@@ -10,14 +10,17 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PrismaClient } from '../../server/generated/prisma/client'
 import { speechSpans, type Span } from '../../server/services/ai/speech/align'
+import { DEV_ENCRYPTION_KEY } from '../../server/services/config/env'
 import { migrateIfBehind } from '../../server/services/db/migrate'
 import { readMigrationsDir } from '../../server/services/db/migration-files'
 import { createLocalMediaStore } from '../../server/services/media/storage/local'
+import { encryptSecret } from '../../server/services/security/secrets'
 import { videoSourceKey } from '../../server/services/media/storage/keys'
 import type { RecipeSummary } from '#shared/studio'
 import { cuesFromWords, type TranscriptSummary } from '#shared/transcript'
 import { ApiClient } from '../support/api'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
+import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
 import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai'
 import { waitUntil } from '../support/job-workers'
 import { generateClip, type GeneratedClip } from '../support/media'
@@ -32,6 +35,7 @@ describe(`captions from speech on ${inject('databaseKind')}`, () => {
   let db: PrismaClient
   let dataDir: string
   let fake: FakeOpenAi
+  let gemini: FakeGemini
   let app: RunningApp
   let editor: ApiClient
   let workspaceId: string
@@ -80,6 +84,7 @@ describe(`captions from speech on ${inject('databaseKind')}`, () => {
     db = createPrisma(scratch.url)
     dataDir = await mkdtemp(join(tmpdir(), 'reelwise-transcribe-'))
     fake = await startFakeOpenAi()
+    gemini = await startFakeGemini()
     // One second of silence, a sentence, a pause, a sentence: speech a recogniser can hear and silences the analysis measures.
     clip = await generateClip(join(dataDir, 'talk.mp4'), {
       width: 320, height: 240, fps: 25, shots: [4.5, 4.5],
@@ -104,6 +109,7 @@ describe(`captions from speech on ${inject('databaseKind')}`, () => {
     await db?.$disconnect()
     await scratch?.drop()
     await fake?.close()
+    await gemini?.close()
     await rm(dataDir, { recursive: true, force: true })
   })
 
@@ -175,6 +181,29 @@ describe(`captions from speech on ${inject('databaseKind')}`, () => {
     expect(fake.calls('transcriptions')).toBe(1)
     await db.aiSettings.deleteMany({ where: { workspaceId } })
   }, 300_000)
+
+  it('transcribes with the workspace\'s Gemini key: the words with their times, the tokens priced in the ledger', async () => {
+    const key = `gemini-test-${randomUUID()}`
+    await db.aiSettings.create({ data: { workspaceId, provider: 'gemini', model: 'gemini-2.5-flash', baseUrl: gemini.url, apiKeyEncrypted: encryptSecret(key, DEV_ENCRYPTION_KEY) } })
+    gemini.script('generateContent', {
+      kind: 'answer',
+      output: { language: 'English', duration: 9, text: 'Stop scrolling. Follow for part two.', words: [{ word: 'Stop', start: 1.1, end: 1.4 }, { word: 'scrolling.', start: 1.4, end: 1.9 }, { word: 'Follow', start: 6.6, end: 6.9 }, { word: 'for', start: 6.9, end: 7 }, { word: 'part', start: 7, end: 7.3 }, { word: 'two.', start: 7.3, end: 7.7 }] },
+      usage: { promptTokens: 320, outputTokens: 90 },
+    })
+    const videoId = await footage('Gemini take', 'd'.repeat(64))
+    const heard = await transcribe(await draft(videoId, 'Gemini'), { method: 'auto' })
+    expect(heard.method).toBe('gemini')
+    expect(heard.run, heard.run.error ?? '').toMatchObject({ state: 'succeeded' })
+    expect(heard.transcript).toMatchObject({ method: 'gemini', provider: 'gemini', model: 'gemini-2.5-flash', approximate: false })
+    expect(heard.transcript.note).toMatch(/coarser than Whisper/)
+    expect(cuesFromWords(heard.transcript.words).map(cue => cue.text)).toEqual(['Stop scrolling.', 'Follow for part two.'])
+    expect(gemini.calls('generateContent')).toBe(1)
+    expect(gemini.leaksOf(key)).toEqual([])
+    const call = (await ledger()).at(-1)!
+    expect(call).toMatchObject({ provider: 'gemini', purpose: 'captions.transcribe', inputTokens: 320, outputTokens: 90, cacheHit: false })
+    expect(Number(call.costUsd)).toBeGreaterThan(0)
+    await db.aiSettings.deleteMany({ where: { workspaceId } })
+  }, 120_000)
 
   it('times the script\'s spoken lines over the measured speech, marked approximate, and says what it needs', async () => {
     const recipe = await draft(footageId, 'From the script')
