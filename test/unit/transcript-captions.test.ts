@@ -134,3 +134,15 @@ describe('the spoken lines of a script', () => {
     expect(spokenLinesOf(null)).toEqual({ text: '', placeholders: 0 })
   })
 })
+
+describe('sentence ends and silences', () => {
+  it('moves a break the lengths put near a silence to the sentence end, so a sentence is not split across the pause', () => {
+    // Spans as the analysis measured the test clip: speech, a 1.6 s pause, speech.
+    const spans = [{ start: 1.18, end: 4.9 }, { start: 6.5, end: 8.1 }]
+    const words = alignToSpeech(wordsOf('Stop scrolling. This is the fastest way to edit, really. Follow for part two.'), spans)
+    const follow = words.find(word => word.word === 'Follow')!
+    expect(follow.start).toBe(6.5)
+    expect(words.find(word => word.word === 'really.')!.end).toBeLessThanOrEqual(4.9)
+    expect(cuesFromWords(words).map(cue => cue.text)).toEqual(['Stop scrolling.', 'This is the fastest way to edit, really.', 'Follow for part two.'])
+  })
+})
