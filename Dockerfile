@@ -10,10 +10,10 @@ COPY . .
 RUN npm ci --include=dev
 RUN npm run build
 
-# ---- run: Node 24, Debian's ffmpeg and a font for burned-in text, no build tools ----
+# ---- run: Node 24, Debian's ffmpeg, a font for burned-in text, PocketSphinx (offline captions), no build tools ----
 FROM node:24-bookworm-slim AS run
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends ffmpeg fonts-dejavu-core ca-certificates \
+  && apt-get install -y --no-install-recommends ffmpeg fonts-dejavu-core pocketsphinx pocketsphinx-en-us ca-certificates \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production \

@@ -36,6 +36,7 @@ const queueNames: Record<string, string> = {
   'ai.scripts': 'Script batch',
   'media.render': 'Render',
   'ai.strategy': 'Strategy',
+  'ai.transcribe': 'Transcription',
   'storage.sweep': 'Storage clean-up',
   'maintenance.cleanup': 'Maintenance',
   'jobs.reconcile': 'Job check',

@@ -3,6 +3,7 @@ import type { QueueName } from '../services/jobs/registry'
 import aiReading from './ai.reading'
 import aiScripts from './ai.scripts'
 import aiStrategy from './ai.strategy'
+import aiTranscribe from './ai.transcribe'
 import jobsReconcile from './jobs.reconcile'
 import maintenanceCleanup from './maintenance.cleanup'
 import mediaAnalyse from './media.analyse'
@@ -14,6 +15,7 @@ export const handlers: Record<QueueName, JobHandler<never>> = {
   'ai.reading': aiReading,
   'ai.scripts': aiScripts,
   'ai.strategy': aiStrategy,
+  'ai.transcribe': aiTranscribe,
   'maintenance.cleanup': maintenanceCleanup,
   'jobs.reconcile': jobsReconcile,
   'media.analyse': mediaAnalyse,

@@ -40,8 +40,11 @@ export interface ClipSpec {
   shots: ShotSpec[]
   /** One per boundary (shots.length - 1); missing entries are hard cuts. */
   transitions?: TransitionSpec[]
-  /** Audio segments in order: a tone at a level (dBFS peak) or silence. Omit for a clip with no audio. */
-  audio?: ({ tone: number, seconds: number, frequency?: number } | { silence: true, seconds: number })[]
+  /**
+   * Audio segments in order: a tone at a level (dBFS peak), silence, or speech synthesised by ffmpeg's flite source
+   * (letters, digits, spaces and . , ? ! only), padded with silence to `seconds`. Omit for a clip with no audio.
+   */
+  audio?: ({ tone: number, seconds: number, frequency?: number } | { silence: true, seconds: number } | { speech: string, seconds: number })[]
   /** Film grain strength (the noise filter's 0–100), to make files as big as camera footage. */
   grain?: number
   /** Extra encoder arguments, e.g. ['-qp', '0'] for lossless. */
@@ -146,9 +149,12 @@ export async function generateClip(path: string, spec: ClipSpec): Promise<Genera
   const audio = spec.audio ?? []
   audio.forEach((segment, index) => {
     const input = nextInput + index
+    if ('speech' in segment && !/^[\w .,?!]+$/.test(segment.speech)) throw new Error(`Speech text for a test clip: letters, digits, spaces and . , ? ! only (${segment.speech})`)
     inputs.push('-f', 'lavfi', '-i', 'silence' in segment
       ? `anullsrc=r=48000:cl=mono,atrim=duration=${segment.seconds}`
-      : `sine=f=${segment.frequency ?? 440}:sample_rate=48000:duration=${segment.seconds},volume=${segment.tone + 18.06}dB`)
+      : 'speech' in segment
+        ? `flite=text='${segment.speech}':voice=slt,aresample=48000,apad=whole_dur=${segment.seconds},atrim=duration=${segment.seconds}`
+        : `sine=f=${segment.frequency ?? 440}:sample_rate=48000:duration=${segment.seconds},volume=${segment.tone + 18.06}dB`)
     filters.push(`[${input}:a]asetpts=PTS-STARTPTS[a${index}]`)
   })
   if (audio.length > 0) filters.push(`${audio.map((_, index) => `[a${index}]`).join('')}concat=n=${audio.length}:v=0:a=1[a]`)

@@ -105,6 +105,12 @@ export const queues = {
     name: 'ai.reading', payload: readingPayload, retryLimit: 1, retryDelay: 20, retryBackoff: false, expireInSeconds: 15 * 60,
     heartbeatSeconds: 30, concurrency: 2, perWorkspace: 1,
   },
+  // Captions from speech: an ffmpeg pass for the sound, then Whisper, Gemini or PocketSphinx (about a third of the
+  // footage's length on one core). Half an hour bounds a long file; the heartbeat brings a dead worker's job back.
+  'ai.transcribe': {
+    name: 'ai.transcribe', payload: transcribePayload, retryLimit: 1, retryDelay: 10, retryBackoff: false, expireInSeconds: 30 * 60,
+    heartbeatSeconds: 30, concurrency: 1, perWorkspace: 1,
+  },
 } as const satisfies Record<string, QueueDefinition>
 
 export type QueueName = keyof typeof queues

@@ -23,6 +23,7 @@ export const limits = {
   // An analysis is a full ffmpeg pass over the video: a person re-runs it a few times with other thresholds, a script hundreds.
   analyseMember: { name: 'analyse-member', max: 20, windowSeconds: 60 * 60, message: 'You have asked for many analyses in a short time. Try again in {minutes} minutes.' },
   analyseWorkspace: { name: 'analyse-workspace', max: 60, windowSeconds: 60 * 60, message: 'This workspace has asked for many analyses in a short time. Try again in {minutes} minutes.' },
+  transcribeMember: { name: 'transcribe-member', max: 30, windowSeconds: 60 * 60, message: 'You have asked for many transcriptions in a short time. Try again in {minutes} minutes.' },
 } satisfies Record<string, Limit>
 
 /** Where the counters live: Redis when the app has it, else the database's RateLimit table (made by a migration). */
