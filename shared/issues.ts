@@ -17,6 +17,8 @@ const fieldNames: Record<string, string> = {
   volumeDb: 'level', duckDb: 'drop under speech', background: 'background', opacity: 'opacity',
   videoId: 'Video', name: 'Name', currentPassword: 'Current password', newPassword: 'New password', niche: 'Niche',
   audience: 'Audience', goals: 'Goal', metric: 'goal', target: 'target', by: 'date', cadence: 'Cadence', voice: 'Voice', platforms: 'Platforms', patternKeys: 'Patterns', email: 'Email', password: 'Password',
+  // Settings → AI and the Usage page.
+  provider: 'Provider', model: 'Model', baseUrl: 'Base URL', apiKey: 'API key', monthlyBudgetUsd: 'Monthly budget', from: 'Start date', to: 'End date',
 }
 
 // Keys nobody has named yet still read as words: "workspaceId" → "workspace id".
