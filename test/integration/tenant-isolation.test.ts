@@ -47,6 +47,7 @@ const bodies: Record<string, unknown> = {
   'POST /api/workspaces/[workspaceId]/invites': { role: 'admin' },
   'PATCH /api/workspaces/[workspaceId]/videos/[videoId]': { title: 'Taken over' },
   'PATCH /api/workspaces/[workspaceId]/studio/recipes/[recipeId]': { version: 1, name: 'Taken over' },
+  'PUT /api/workspaces/[workspaceId]/ai/settings': { provider: 'local', monthlyBudgetUsd: 1 },
 }
 
 describe(`tenant isolation on ${inject('databaseKind')}`, () => {
