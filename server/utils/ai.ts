@@ -1,17 +1,15 @@
+import { join } from 'node:path'
 import type { AiContext } from '../services/ai/generate'
+import { mediaReaderFromStore } from '../services/ai/providers/gemini'
 
-/** What generate() needs in the app: the database, the AI environment and the key that decrypts saved AI keys. */
+/** What generate() needs in the app: the database, the AI environment, the key that decrypts saved AI keys, and media. */
 export function useAi(): AiContext {
   const config = useServerConfig()
-  const store = useMediaStore()
   return {
     db: useDb(),
     ai: config.ai,
     encryptionKey: config.encryptionKey,
-    readMedia: async (storageKey) => {
-      const chunks: Buffer[] = []
-      for await (const chunk of (await store.get(storageKey)).body) chunks.push(Buffer.from(chunk as Uint8Array))
-      return Buffer.concat(chunks)
-    },
+    // Local disk is read in place; an S3 object is downloaded next to the uploads' staging area and removed after.
+    readMedia: mediaReaderFromStore(useMediaStore(), join(config.uploads.stagingDir, 'ai-media')),
   }
 }

@@ -12,6 +12,7 @@ import { readAiSettings, resolveAiConfig, saveAiSettings } from '../../server/se
 import type { AiProvider, PromptTemplate, ProviderRequest } from '../../server/services/ai/types'
 import { ServiceError } from '../../server/services/errors'
 import { aiSettingsInput } from '#shared/ai'
+import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai'
 import { createPrisma } from '../support/scratch'
 
 const ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64')
@@ -68,7 +69,13 @@ describe(`generate() on ${inject('databaseKind')}`, () => {
     otherWorkspaceId = (await db.workspace.create({ data: { name: 'Other', slug: `ai-other-${run}` } })).id
   })
 
+  let fake: FakeOpenAi
+  beforeAll(async () => {
+    fake = await startFakeOpenAi()
+  })
+
   afterAll(async () => {
+    await fake?.close()
     await db?.workspace.deleteMany({ where: { id: { in: [workspaceId, otherWorkspaceId] } } })
     await db?.user.deleteMany({ where: { id: userId } })
     await db?.$disconnect()
@@ -120,6 +127,13 @@ describe(`generate() on ${inject('databaseKind')}`, () => {
     expect(Number(paid!.costUsd)).toBeGreaterThan(0)
     expect(hit).toMatchObject({ cacheHit: true, inputTokens: 0, outputTokens: 0 })
     expect(Number(hit!.costUsd)).toBe(0)
+    // A settings change is seen by the very next request (the remembered settings are checked in the hit's statement).
+    await saveAiSettings(db, workspaceId, aiSettingsInput.parse({ provider: 'local' }), userId, env, ENCRYPTION_KEY)
+    const afterSwitch = await generate(context(provider), { prompt: ideas, input: { topic: 'sharpening', count: 1 }, workspaceId, userId })
+    expect(afterSwitch.provenance).toMatchObject({ provider: 'local', cacheHit: false })
+    await useOpenAi()
+    expect((await generate(context(provider), { prompt: ideas, input: { topic: 'sharpening', count: 1 }, workspaceId, userId })).provenance).toMatchObject({ provider: 'openai', cacheHit: true })
+    expect(requests).toHaveLength(1)
   })
 
   it('re-asks once with the validation error, and gives up in plain words after a second bad answer', async () => {
@@ -171,6 +185,35 @@ describe(`generate() on ${inject('databaseKind')}`, () => {
     await db.aiCall.updateMany({ where: { workspaceId, costUsd: 0.75 }, data: { createdAt: new Date(Date.now() - 40 * 86_400_000) } })
     const settings = await readAiSettings(db, workspaceId, env, ENCRYPTION_KEY)
     expect(settings.monthSpendUsd).toBeLessThan(0.5)
+  })
+
+  it('through the real openai provider: a repeated request makes no HTTP call, and the ledger shows the hit', async () => {
+    await useOpenAi({ baseUrl: fake.url, monthlyBudgetUsd: null })
+    fake.reset()
+    fake.expectedKey = 'sk-test-abcdef123456'
+    const first = await generate(context(), { prompt: ideas, input: { topic: 'over the wire', count: 2 }, workspaceId, userId })
+    expect(first.provenance).toMatchObject({ provider: 'openai', cacheHit: false })
+    expect(ideaSchema.safeParse(first.output).success).toBe(true)
+    expect(fake.calls('responses')).toBe(1)
+    const sent = fake.requests[0]!
+    expect(sent.body.text.format).toMatchObject({ type: 'json_schema', name: 'script_generate' })
+    expect(sent.body.input[0].content).toBe('Give 2 hooks about over the wire.')
+    const again = await generate(context(), { prompt: ideas, input: { topic: 'over the wire', count: 2 }, workspaceId, userId })
+    expect(fake.calls('responses')).toBe(1)
+    expect(again).toMatchObject({ output: first.output, provenance: { cacheHit: true } })
+    expect(await db.aiCall.findUniqueOrThrow({ where: { id: again.provenance.aiCallId } })).toMatchObject({ cacheHit: true, provider: 'openai', purpose: 'script.generate' })
+    expect(fake.leaksOf('sk-test-abcdef123456')).toEqual([])
+    // A 429 with retry-after is waited out within the bounded retries, then the answer is used.
+    fake.script('responses', { kind: 'rateLimited', retryAfterSeconds: 1 })
+    const started = Date.now()
+    const patient = await generate(context(), { prompt: ideas, input: { topic: 'after a wait', count: 1 }, workspaceId })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950)
+    expect(patient.provenance.cacheHit).toBe(false)
+    // Schema-invalid output twice: one re-ask, then a plain failure, and both tries are in the ledger.
+    fake.script('responses', { kind: 'schemaInvalid' }, { kind: 'schemaInvalid' })
+    const failure = await generate(context(), { prompt: ideas, input: { topic: 'never valid', count: 1 }, workspaceId }).catch(error => error)
+    expect(failure).toMatchObject({ statusCode: 502, data: { reason: 'malformed' } })
+    fake.expectedKey = undefined
   })
 
   it('refuses a paid provider with no key, saying where to add one', async () => {

@@ -11,6 +11,7 @@ import { AiProviderError } from '../../server/services/ai/errors'
 import { createGeminiProvider, transcribeWithGemini, type GeminiProviderOptions } from '../../server/services/ai/providers/gemini'
 import { createOpenAiProvider, forgetOpenAiApiStyles, learntApiStyle, transcribeWithOpenAi, type OpenAiProviderOptions } from '../../server/services/ai/providers/openai'
 import type { ProviderRequest } from '../../server/services/ai/types'
+import { sampleFromSchema, schemaInvalidSample } from '../support/fake-ai-schema'
 import { startFakeGemini, type FakeGemini } from '../support/fake-gemini'
 import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai'
 
@@ -46,6 +47,30 @@ async function failure(promise: Promise<unknown>): Promise<AiProviderError> {
   expect(everything).not.toContain(PROMPT_MARK)
   return providerError
 }
+
+describe('the fakes\' default answer', () => {
+  it('satisfies the shapes prompt templates use (bounds, enums, literals, nullable, optional, unions, tuples, records, $defs)', () => {
+    const shot = z.object({ at: z.number().min(0).max(60), text: z.string().min(12).max(40) })
+    const broad = z.object({
+      title: z.string().min(20).max(80),
+      count: z.int().min(3).max(7),
+      share: z.number().gt(0).lt(1),
+      kind: z.enum(['talking_head', 'tutorial', 'list']),
+      version: z.literal(2),
+      note: z.string().nullable(),
+      maybe: z.string().optional(),
+      shots: z.array(shot).min(3).max(5),
+      firstShot: shot,
+      cta: z.union([z.object({ type: z.literal('follow') }), z.object({ type: z.literal('link'), url: z.url() })]),
+      pair: z.tuple([z.string(), z.number()]),
+      byPlatform: z.record(z.string(), z.number()),
+      at: z.iso.datetime(),
+    })
+    const { $schema: _drop, ...schema } = z.toJSONSchema(broad, { io: 'output', reused: 'ref' }) as Record<string, unknown>
+    expect(broad.safeParse(sampleFromSchema(schema)).error).toBeUndefined()
+    expect(broad.safeParse(schemaInvalidSample(schema)).success).toBe(false)
+  })
+})
 
 describe('openai provider', () => {
   let fake: FakeOpenAi
@@ -221,6 +246,16 @@ describe('openai provider', () => {
     expect(error.message).toMatch(/did not answer within/)
     expect(Date.now() - started).toBeGreaterThanOrEqual(600)
     expect(fake.calls('/v1/responses')).toBe(2)
+  })
+
+  it('bounds a body that stalls after its headers (the SDK\'s own time-out ends at the headers)', async () => {
+    fake.respondWith('responses', { kind: 'stallBody' })
+    const started = Date.now()
+    const error = await failure(provider({ timeoutMs: 400, maxRetries: 1 }).complete(request()))
+    expect(error.kind).toBe('timeout')
+    // The SDK may retry a body it could not read (within maxRetries), never more.
+    expect(fake.calls('/v1/responses')).toBeLessThanOrEqual(2)
+    expect(Date.now() - started).toBeLessThan(4000)
   })
 
   it('waits for a slow answer within the time-out', async () => {
@@ -474,7 +509,7 @@ describe('gemini provider', () => {
 
   it('times out each attempt, retries, then says so', async () => {
     fake.respondWith('generateContent', { kind: 'hang' })
-    const started = Date.now()
+    let started = Date.now()
     const error = await failure(provider({ timeoutMs: 300, retries: 1 }).complete(request()))
     expect(error.kind).toBe('timeout')
     expect(error.message).toBe('Gemini did not answer within 1 s, even after retrying; try again later.')
@@ -486,6 +521,12 @@ describe('gemini provider', () => {
     const once = await failure(provider({ timeoutMs: 200, retries: 0 }).complete(request()))
     expect(once.message).toBe('Gemini did not answer within 1 s; try again later.')
     expect(fake.calls(generatePath)).toBe(1)
+
+    fake.reset()
+    fake.script('generateContent', { kind: 'stallBody' })
+    started = Date.now()
+    expect((await failure(provider({ timeoutMs: 400 }).complete(request()))).kind).toBe('timeout')
+    expect(Date.now() - started).toBeLessThan(3000)
 
     fake.reset()
     fake.script('generateContent', { kind: 'delay', ms: 200 })

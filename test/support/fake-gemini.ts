@@ -37,6 +37,8 @@ export type FakeGeminiReply
     | { kind: 'truncated' }
     | { kind: 'finishReason', reason: string }
     | { kind: 'hang' }
+    /** Sends the status, the headers and half a body, then nothing more. */
+    | { kind: 'stallBody' }
     | { kind: 'delay', ms: number, then?: FakeGeminiReply }
     | { kind: 'raw', status: number, body: unknown, headers?: Record<string, string> }
 
@@ -255,6 +257,12 @@ export async function startFakeGemini(): Promise<FakeGemini> {
       case 'hang':
         hanging.add(response)
         response.on('close', () => hanging.delete(response))
+        return
+      case 'stallBody':
+        hanging.add(response)
+        response.on('close', () => hanging.delete(response))
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': '4096' })
+        response.write('{"id": "stalled", "output": [')
         return
       case 'delay': {
         hanging.add(response)

@@ -41,6 +41,8 @@ export type FakeOpenAiReply
     | { kind: 'truncated' }
   /** Never answers; the client has to give up. */
     | { kind: 'hang' }
+    /** Sends the status, the headers and half a body, then nothing more. */
+    | { kind: 'stallBody' }
     | { kind: 'delay', ms: number, then?: FakeOpenAiReply }
     | { kind: 'raw', status: number, body: unknown, headers?: Record<string, string> }
 
@@ -259,6 +261,12 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       case 'hang':
         hanging.add(response)
         response.on('close', () => hanging.delete(response))
+        return
+      case 'stallBody':
+        hanging.add(response)
+        response.on('close', () => hanging.delete(response))
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': '4096' })
+        response.write('{"id": "stalled", "output": [')
         return
       case 'delay': {
         hanging.add(response)

@@ -38,12 +38,22 @@ export interface CacheHitLedger {
  * A hit in one round trip: the entry's hit count rises and the ledger row of the hit is written by the same statement
  * (a hit is the path that must be fast). The row names the model stored with the answer. Null on a miss.
  */
-export async function takeFromCache(db: PrismaClient, workspaceId: string, key: string, ledger: CacheHitLedger): Promise<{ response: unknown, aiCallId: string } | null> {
+export async function takeFromCache(
+  db: PrismaClient,
+  workspaceId: string,
+  key: string,
+  ledger: CacheHitLedger,
+  // The AiSettings version the key was made with (its updatedAt, or null for no row): when given, the hit only counts
+  // if the settings are still that version, so a key made from remembered settings is checked in the same statement.
+  settingsVersion?: Date | null,
+): Promise<{ response: unknown, aiCallId: string } | null> {
   const aiCallId = uuidv7()
+  const checked = settingsVersion !== undefined
   const rows = await db.$queryRaw<{ response: unknown }[]>`
     WITH hit AS (
       UPDATE "AiCacheEntry" SET "hitCount" = "hitCount" + 1, "lastHitAt" = now()
       WHERE "workspaceId" = ${workspaceId}::uuid AND key = ${key} AND ("expiresAt" IS NULL OR "expiresAt" > now())
+        AND (NOT ${checked} OR (SELECT "updatedAt" FROM "AiSettings" WHERE "workspaceId" = ${workspaceId}::uuid) IS NOT DISTINCT FROM ${settingsVersion ?? null}::timestamptz)
       RETURNING response
     ), logged AS (
       INSERT INTO "AiCall" (id, "workspaceId", "userId", provider, model, purpose, "promptVersion", "cacheHit", status, "createdAt")

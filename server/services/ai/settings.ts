@@ -16,15 +16,17 @@ export interface AiConfig {
   baseUrl: string | null
   apiKey: string | null
   monthlyBudgetUsd: number | null
+  /** The saved row's updatedAt, or null when the environment decides: what a remembered configuration is checked against. */
+  version: Date | null
 }
 
 type AiEnvironment = ServerConfig['ai']
 
 function environmentConfig(env: AiEnvironment): AiConfig {
-  if (env.provider === 'grok') return { provider: 'openai', model: 'grok-4.3', baseUrl: 'https://api.x.ai/v1', apiKey: env.grokApiKey ?? null, monthlyBudgetUsd: null }
-  if (env.provider === 'openai') return { provider: 'openai', model: defaultModels.openai, baseUrl: env.openai.baseUrl ?? null, apiKey: env.openai.apiKey ?? null, monthlyBudgetUsd: null }
-  if (env.provider === 'gemini') return { provider: 'gemini', model: defaultModels.gemini, baseUrl: null, apiKey: env.geminiApiKey ?? null, monthlyBudgetUsd: null }
-  return { provider: 'local', model: defaultModels.local, baseUrl: null, apiKey: null, monthlyBudgetUsd: null }
+  if (env.provider === 'grok') return { provider: 'openai', model: 'grok-4.3', baseUrl: 'https://api.x.ai/v1', apiKey: env.grokApiKey ?? null, monthlyBudgetUsd: null, version: null }
+  if (env.provider === 'openai') return { provider: 'openai', model: defaultModels.openai, baseUrl: env.openai.baseUrl ?? null, apiKey: env.openai.apiKey ?? null, monthlyBudgetUsd: null, version: null }
+  if (env.provider === 'gemini') return { provider: 'gemini', model: defaultModels.gemini, baseUrl: null, apiKey: env.geminiApiKey ?? null, monthlyBudgetUsd: null, version: null }
+  return { provider: 'local', model: defaultModels.local, baseUrl: null, apiKey: null, monthlyBudgetUsd: null, version: null }
 }
 
 // A workspace that chose a provider without its own key uses the server's key for that provider, if it has one.
@@ -42,13 +44,14 @@ export async function resolveAiConfig(db: PrismaClient, workspaceId: string, env
   if (!row) return environmentConfig(env)
   const provider = row.provider as AiProviderName
   const budget = row.monthlyBudgetUsd === null ? null : Number(row.monthlyBudgetUsd)
-  if (provider === 'local') return { provider, model: defaultModels.local, baseUrl: null, apiKey: null, monthlyBudgetUsd: budget }
+  if (provider === 'local') return { provider, model: defaultModels.local, baseUrl: null, apiKey: null, monthlyBudgetUsd: budget, version: row.updatedAt }
   return {
     provider,
     model: row.model ?? defaultModels[provider],
     baseUrl: row.baseUrl,
     apiKey: row.apiKeyEncrypted ? decryptSecret(row.apiKeyEncrypted, encryptionKey) : environmentKey(env, provider, row.baseUrl),
     monthlyBudgetUsd: budget,
+    version: row.updatedAt,
   }
 }
 

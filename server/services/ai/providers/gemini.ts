@@ -6,7 +6,8 @@
 // Retries: the SDK's own retryOptions back off on a fixed schedule and ignore what Gemini asks (RetryInfo.retryDelay
 // in the error body, or a retry-after header), so the SDK gets a fetch of ours instead: each HTTP request is tried at
 // most 1 + `retries` times on 408/429/5xx, a dropped connection or a time-out, waiting what the server asked (when it
-// asks at most `maxRetryWaitMs`) or an exponential backoff with jitter; `timeoutMs` bounds each attempt, body included.
+// asks at most `maxRetryWaitMs`) or an exponential backoff with jitter; `timeoutMs` bounds each attempt, body included
+// (a body that stalls is not retried: the SDK reads it after our fetch has returned).
 import { createPartFromBase64, createPartFromUri, GoogleGenAI, type Content, type GenerateContentResponse, type Part } from '@google/genai'
 import { z } from 'zod'
 import { AiProviderError } from '../errors'
@@ -101,26 +102,15 @@ function retryingFetch(options: { retries: number, timeoutMs: number, maxRetryWa
   return async (input, init) => {
     const signals = [init?.signal, options.signal].filter((signal): signal is AbortSignal => !!signal)
     for (let attempt = 0; ; attempt++) {
-      const controller = new AbortController()
-      let timedOut = false
-      const timer = setTimeout(() => {
-        timedOut = true
-        controller.abort()
-      }, options.timeoutMs)
-      const onAbort = () => controller.abort()
-      for (const signal of signals) {
-        if (signal.aborted) controller.abort()
-        signal.addEventListener('abort', onAbort, { once: true })
-      }
+      // The time-out stays armed after fetch resolves, so it also bounds reading the body (the SDK reads it later).
+      const timeout = AbortSignal.timeout(options.timeoutMs)
       let failure: Error
       try {
-        const response = await fetch(input, { ...init, signal: controller.signal })
-        // Read the whole body inside the attempt, so the time-out covers a server that stalls mid-body.
-        const body = await response.arrayBuffer()
-        if (response.ok) return new Response(body.byteLength ? body : null, { status: response.status, statusText: response.statusText, headers: response.headers })
+        const response = await fetch(input, { ...init, signal: AbortSignal.any([timeout, ...signals]) })
+        if (response.ok) return response
         let json: GoogleErrorBody | undefined
         try {
-          json = JSON.parse(Buffer.from(body).toString()) as GoogleErrorBody
+          json = JSON.parse(await response.text()) as GoogleErrorBody
         }
         catch {
           json = undefined
@@ -129,11 +119,7 @@ function retryingFetch(options: { retries: number, timeoutMs: number, maxRetryWa
       }
       catch (error) {
         if (signals.some(signal => signal.aborted)) throw error
-        failure = timedOut ? new GeminiAttemptTimeout() : error as Error
-      }
-      finally {
-        clearTimeout(timer)
-        for (const signal of signals) signal.removeEventListener('abort', onAbort)
+        failure = timeout.aborted ? new GeminiAttemptTimeout() : error as Error
       }
       const retryable = failure instanceof GeminiHttpFailure ? RETRYABLE_STATUSES.has(failure.status) : true
       if (!retryable || attempt >= options.retries) throw failure
@@ -167,7 +153,8 @@ export function geminiFailure(error: unknown, options: { model: string, timeoutM
   if (error instanceof MediaReadFailure) return error.original
   const provider = 'gemini' as const
   if (options.signal?.aborted) return new AiProviderError('canceled', `The request to ${SERVICE} was canceled.`, { provider })
-  if (error instanceof GeminiAttemptTimeout) {
+  // A body that stalled after its headers arrived ends with the time-out's own TimeoutError.
+  if (error instanceof GeminiAttemptTimeout || (error as Error | null)?.name === 'TimeoutError') {
     return new AiProviderError('timeout', `${SERVICE} did not answer within ${wholeSeconds(options.timeoutMs)} s${options.retried ? ', even after retrying' : ''}; try again later.`, { provider })
   }
   // GeminiHttpFailure from our fetch, or the SDK's own ApiError (status only).
@@ -291,12 +278,15 @@ export function createGeminiProvider(options: GeminiProviderOptions): AiProvider
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const retried = (options.retries ?? DEFAULT_RETRIES) > 0
   const uploaded = new Map<string, UploadedFile>()
+  // One client for the calls that take the caller's signal through the SDK (generateContent, files.get). Uploads
+  // get a client of their own per call: the SDK does not hand an upload's abortSignal to its requests.
+  const shared = client(options)
 
   return {
     name: 'gemini',
     model: options.model,
     async complete(request) {
-      const ai = client(options, request.signal)
+      const ai = shared
       const ask = (file: UploadedFile | undefined) => {
         const parts: Part[] = file ? [createPartFromUri(file.uri, file.mimeType)] : []
         parts.push({ text: request.prompt })
@@ -326,7 +316,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): AiProvider
             uploaded.delete(key)
           }
         }
-        const file = await uploadAndWait(ai, request.media, options, request.signal)
+        const file = await uploadAndWait(client(options, request.signal), request.media, options, request.signal)
         uploaded.set(key, file)
         return readAnswer(await ask(file), options.model)
       }

@@ -1,15 +1,23 @@
 // The provider a workspace's configuration names. Local work never comes here: generate() answers it from the
-// prompt template itself. The openai and gemini providers are built in their own files.
-import { ServiceError } from '../../errors'
+// prompt template itself.
 import type { AiConfig } from '../settings'
 import type { AiProvider } from '../types'
+import { createGeminiProvider, type MediaReader } from './gemini'
+import { createOpenAiProvider } from './openai'
 
 export interface ProviderOptions {
-  /** The bytes of a stored video, for providers that look at media (Gemini's Files API). */
-  readMedia?: (storageKey: string) => Promise<Buffer>
+  /** A stored video as a file this machine can read, for providers that look at media (Gemini's Files API). */
+  readMedia?: MediaReader
   timeoutMs?: number
 }
 
-export function createProvider(config: AiConfig, _options: ProviderOptions = {}): AiProvider {
-  throw new ServiceError(503, `The ${config.provider} provider is not available in this build yet; choose Local in Settings → AI.`)
+export function createProvider(config: AiConfig, options: ProviderOptions = {}): AiProvider {
+  if (config.provider === 'gemini') {
+    return createGeminiProvider({ apiKey: config.apiKey ?? '', baseUrl: config.baseUrl ?? undefined, model: config.model, timeoutMs: options.timeoutMs, readMedia: options.readMedia })
+  }
+  if (config.provider === 'openai') {
+    // A keyless local server (Ollama, vLLM) still needs some key for the SDK; it ignores it.
+    return createOpenAiProvider({ apiKey: config.apiKey ?? 'no-key', baseUrl: config.baseUrl ?? undefined, model: config.model, timeoutMs: options.timeoutMs })
+  }
+  throw new Error('The local provider is answered by generate() itself')
 }

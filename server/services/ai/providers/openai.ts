@@ -74,6 +74,11 @@ function client(options: OpenAiProviderOptions) {
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
     // Its debug log would print request bodies (the prompt) when OPENAI_LOG=debug is set.
     logLevel: 'off',
+    // The SDK's time-out ends when the headers arrive; this one also bounds a body that stalls halfway.
+    fetch: (url, init) => {
+      const bound = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+      return fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, bound]) : bound })
+    },
   })
 }
 
@@ -91,7 +96,8 @@ export function openAiFailure(error: unknown, service: string, options: { model:
   if (error instanceof APIUserAbortError || options.signal?.aborted) {
     return new AiProviderError('canceled', `The request to ${service} was canceled.`, { provider })
   }
-  if (error instanceof APIConnectionTimeoutError) {
+  // APIConnectionTimeoutError before the headers; the TimeoutError of our bound on a body that stalled after them.
+  if (error instanceof APIConnectionTimeoutError || (error as Error | null)?.name === 'TimeoutError') {
     return new AiProviderError('timeout', `${atStart(service)} did not answer within ${wholeSeconds(options.timeoutMs)} s${options.retried ? ', even after retrying' : ''}; try again later.`, { provider })
   }
   if (error instanceof APIConnectionError) {
