@@ -71,3 +71,120 @@ export function describeProvenance(provenance: Pick<AiProvenanceView, 'provider'
   const who = provenance.provider === 'local' ? 'Local templates (no AI model; measured numbers only)' : `${provenance.model} via ${providerLabels[provenance.provider]}`
   return provenance.cacheHit ? `${who}, from cache` : who
 }
+
+/** What every member sees of the AI settings: which provider and model their AI output comes from. */
+export interface AiSettingsSummary {
+  provider: AiProviderName
+  model: string
+  fromEnvironment: boolean
+}
+
+/** GET …/ai/settings: admins (ai.manage) get the whole view; other members the summary. */
+export type AiSettingsResponse = ({ canManage: true } & AiSettingsView) | ({ canManage: false } & AiSettingsSummary)
+
+/** POST …/ai/settings/test: whether one tiny call through the saved provider worked, in plain words. */
+export interface AiConnectionTest {
+  ok: boolean
+  provider: AiProviderName
+  model: string
+  /** Why it failed, as generate() names it ('auth', 'budget', 'rate_limited', 'unavailable', …). */
+  reason: string | null
+  message: string
+  latencyMs: number | null
+}
+
+/** What the ledger's rows are for, as the Usage page names them; an unknown purpose reads as itself. */
+export const aiPurposeLabels: Record<string, string> = {
+  'video.reading': 'Video readings',
+  'strategy.generate': 'Strategies',
+  'script.generate': 'Scripts',
+  'captions.transcribe': 'Transcripts',
+  'connection.test': 'Connection tests',
+}
+
+export function purposeLabel(purpose: string): string {
+  return aiPurposeLabels[purpose] ?? purpose
+}
+
+const isoDay = /^\d{4}-\d{2}-\d{2}$/
+const calendarDay = z.string().regex(isoDay, { error: 'use the form YYYY-MM-DD.', abort: true })
+  .refine(value => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'there is no such day.')
+
+/** The longest range the Usage page reads at once. */
+export const AI_USAGE_MAX_DAYS = 366
+
+/** GET …/ai/usage?from&to: days in the workspace's time zone, both included; by default the last 30 days. */
+export const aiUsageQuery = z.object({ from: calendarDay.optional(), to: calendarDay.optional() })
+  .refine(query => !query.from || !query.to || query.from <= query.to, { path: ['from'], message: 'it is after the end date.' })
+  .refine(query => !query.from || !query.to || daysBetween(query.from, query.to) < AI_USAGE_MAX_DAYS, { path: ['from'], message: `at most ${AI_USAGE_MAX_DAYS} days at once.` })
+
+/** Whole days from one YYYY-MM-DD to another (0 for the same day). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000)
+}
+
+/** YYYY-MM-DD plus a number of days. */
+export function addDays(dayText: string, days: number): string {
+  return new Date(Date.parse(`${dayText}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
+}
+
+/** Today's date (YYYY-MM-DD) in a time zone. */
+export function todayIn(timeZone: string, now: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
+}
+
+/** Calls, tokens, cache hits and estimated spend of a group of ledger rows. */
+export interface AiUsageFigures {
+  calls: number
+  cacheHits: number
+  failed: number
+  inputTokens: number
+  /** Input tokens the provider served from its own prompt cache: part of inputTokens. */
+  cachedTokens: number
+  outputTokens: number
+  /** Estimated USD (genai-prices' bundled list); local work, self-hosted servers and cache hits cost 0. */
+  costUsd: number
+  /** Cache hits over calls; null with no calls. */
+  hitRate: number | null
+}
+
+export interface AiUsageDay extends AiUsageFigures {
+  /** YYYY-MM-DD in the workspace's zone. */
+  day: string
+  /** Estimated USD per purpose that day (the chart's stacks). */
+  costByPurpose: Record<string, number>
+  /** Calls per purpose that day. */
+  callsByPurpose: Record<string, number>
+}
+
+export interface AiUsageReport {
+  from: string
+  to: string
+  timeZone: string
+  totals: AiUsageFigures
+  /** Every day of the range, days with no calls included. */
+  byDay: AiUsageDay[]
+  /** Purposes with calls in the range, most spent first. */
+  byPurpose: (AiUsageFigures & { purpose: string })[]
+  /** This calendar month in the workspace's zone, against the monthly budget. */
+  month: { month: string, spendUsd: number, budgetUsd: number | null, reached: boolean }
+}
+
+/** "$12.40", "$0.0031" (a fraction of a cent stays visible), "$0". */
+export function formatUsd(value: number): string {
+  if (value === 0) return '$0'
+  if (Math.abs(value) < 0.01) return `$${value.toFixed(4)}`
+  return `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
+}
+
+/** "950", "12.3k", "4.1M" tokens. */
+export function formatTokens(value: number): string {
+  if (value < 1000) return String(value)
+  if (value < 1_000_000) return `${(value / 1000).toFixed(value < 10_000 ? 1 : 0)}k`
+  return `${(value / 1_000_000).toFixed(1)}M`
+}
+
+/** "67%", or an en dash with nothing to divide. */
+export function formatRate(rate: number | null): string {
+  return rate === null ? '–' : `${Math.round(rate * 100)}%`
+}

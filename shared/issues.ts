@@ -20,6 +20,8 @@ const fieldNames: Record<string, string> = {
   views: 'Views', likes: 'Likes', comments: 'Comments', shares: 'Shares', saves: 'Saves', followers: 'Followers', platform: 'Platform',
   postedAt: 'Posted on', observedAt: 'Numbers read on', csv: 'CSV', lines: 'Rows',
   count: 'How many', targetDurationSec: 'Length (seconds)', shots: 'Shots', durationSec: 'length', onScreenText: 'on-screen text', callToAction: 'Call to action',
+  // Settings → AI and the Usage page.
+  provider: 'Provider', model: 'Model', baseUrl: 'Base URL', apiKey: 'API key', monthlyBudgetUsd: 'Monthly budget', from: 'Start date', to: 'End date',
 }
 
 // Keys nobody has named yet still read as words: "workspaceId" → "workspace id".

@@ -29,7 +29,7 @@ export const sections: Section[] = [
   { key: 'accounts', label: 'Accounts', icon: 'i-lucide-plug', to: '/accounts', built: false,
     summary: 'Connect Instagram, TikTok, YouTube and Facebook through OAuth; tokens are encrypted and refreshed for you.' },
   { key: 'settings', label: 'Settings', icon: 'i-lucide-settings', to: '/settings', built: true,
-    summary: 'Workspace name, time zone and approvals; members, roles and invites; the audit trail.' },
+    summary: 'Workspace name, time zone and approvals; members, roles and invites; the AI provider, its budget and what it costs; the audit trail.' },
 ]
 
 export function findSection(key: string): Section {

@@ -53,6 +53,7 @@ const bodies: Record<string, unknown> = {
   'POST /api/workspaces/[workspaceId]/references/import': { csv: 'id,views\n00000000-0000-4000-8000-000000000000,1\n' },
   'PATCH /api/workspaces/[workspaceId]/scripts/[scriptId]': { version: 1, title: 'Taken over' },
   'POST /api/workspaces/[workspaceId]/scripts/batches': { count: 1, local: true },
+  'PUT /api/workspaces/[workspaceId]/ai/settings': { provider: 'local', monthlyBudgetUsd: 1 },
 }
 
 describe(`tenant isolation on ${inject('databaseKind')}`, () => {

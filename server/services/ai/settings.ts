@@ -92,20 +92,25 @@ export async function saveAiSettings(
   if (input.provider !== 'local' && input.apiKey === null && input.provider === 'gemini' && !env.geminiApiKey) {
     throw badRequest('Gemini needs a key: paste one, or choose Local.')
   }
-  const keyChange = input.apiKey === undefined
+  // A key saved for one server is never sent to another: a new provider or base URL without a new key removes it.
+  const current = await db.aiSettings.findUnique({ where: { workspaceId }, select: { provider: true, baseUrl: true, apiKeyEncrypted: true } })
+  const baseUrl = input.provider === 'openai' ? input.baseUrl : null
+  const movedAway = Boolean(current?.apiKeyEncrypted) && (current!.provider !== input.provider || current!.baseUrl !== baseUrl)
+  const apiKey = input.apiKey === undefined && movedAway ? null : input.apiKey
+  const keyChange = apiKey === undefined
     ? {}
-    : { apiKeyEncrypted: input.apiKey === null ? null : encryptSecret(input.apiKey, encryptionKey) }
+    : { apiKeyEncrypted: apiKey === null ? null : encryptSecret(apiKey, encryptionKey) }
   const data = {
     provider: input.provider,
     model: input.provider === 'local' ? null : input.model,
-    baseUrl: input.provider === 'openai' ? input.baseUrl : null,
+    baseUrl,
     ...(input.monthlyBudgetUsd === undefined ? {} : { monthlyBudgetUsd: input.monthlyBudgetUsd }),
     updatedById: userId,
     ...keyChange,
   }
   await db.$transaction(async (tx) => {
     await tx.aiSettings.upsert({ where: { workspaceId }, create: { workspaceId, ...data }, update: data })
-    await recordAudit(tx, { action: 'ai.settings.updated', workspaceId, actorId: userId, targetType: 'workspace', targetId: workspaceId, metadata: { provider: input.provider, keyChanged: input.apiKey !== undefined } })
+    await recordAudit(tx, { action: 'ai.settings.updated', workspaceId, actorId: userId, targetType: 'workspace', targetId: workspaceId, metadata: { provider: input.provider, keyChanged: apiKey !== undefined } })
   })
   return readAiSettings(db, workspaceId, env, encryptionKey)
 }

@@ -5,7 +5,7 @@ import type { z } from 'zod'
 import type { AiProviderName } from '#shared/ai'
 
 /** What a call was for: the ledger and the Usage page group by it. */
-export type AiPurpose = 'video.reading' | 'strategy.generate' | 'script.generate' | 'captions.transcribe'
+export type AiPurpose = 'video.reading' | 'strategy.generate' | 'script.generate' | 'captions.transcribe' | 'connection.test'
 
 export type { AiProviderName }
 
