@@ -67,6 +67,17 @@ const scriptsPayload = z.object({
   workspaceId: z.uuid(), userId: z.uuid(), batchId: z.uuid(), count: z.number().int().min(1).max(10),
   platform: z.enum(['instagram', 'tiktok', 'youtube', 'facebook']).optional(), targetDurationSec: z.number().int().min(5).max(180).optional(), local: z.boolean(),
 })
+const readingPayload = z.object({
+  workspaceId: z.uuid(),
+  videoId: z.uuid(),
+  userId: z.uuid().nullable().optional(),
+  local: z.boolean().optional(),
+  trigger: z.enum(['analysis', 'request']).optional(),
+})
+const transcribePayload = z.object({
+  workspaceId: z.uuid(), videoId: z.uuid(), userId: z.uuid().nullable().optional(), recipeId: z.uuid().nullable().optional(),
+  method: z.enum(['auto', 'openai', 'gemini', 'offline', 'script']), text: z.string().max(20_000).nullable().optional(),
+})
 
 export const queues = {
   'maintenance.cleanup': { name: 'maintenance.cleanup', retryLimit: 3, retryDelay: 20, retryBackoff: true, expireInSeconds: 10 * 60, heartbeatSeconds: 30, concurrency: 1 },
