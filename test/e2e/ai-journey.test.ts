@@ -8,38 +8,11 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningApp } from '../support/app-server'
 import { chooseUploadKind, closeAppInChromium, openAppInChromium, signUpFirstAccount, waitForHydration } from '../support/browser'
+import { answerLikeAModel } from '../support/fake-answers'
 import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai'
 import { generateClip, type GeneratedClip } from '../support/media'
 
 const OPENAI_KEY = 'sk-e2e-journey-0123456789'
-
-/** The fake answers each purpose with output a model could give: a strategy citing a real pattern, scripts that add up. */
-function answerLikeAModel(fake: FakeOpenAi, patternKey: string) {
-  fake.respondWith('responses', (request) => {
-    const format = request.body?.text?.format?.name
-    const prompt = String(request.body?.input?.[0]?.content ?? '')
-    if (format === 'strategy_generate') {
-      return { kind: 'answer', output: {
-        summary: 'Lead with {{' + patternKey + '}} for {{brand}}.',
-        pillars: [{ name: 'Knife skills', description: 'Short lessons with a fast open.', patternKeys: [patternKey] }],
-        cadence: [{ platform: 'tiktok', postsPerWeek: 3, rationale: 'What the brand can keep up.' }],
-        hooks: [{ line: 'Three knife mistakes you make daily', patternKey }],
-        experiments: [{ name: 'Fast open against none', patternKey, againstKey: patternKey, metric: 'views_per_follower', postsEach: 3, rationale: 'Read it as a hint.' }],
-        claims: [{ text: 'Videos with {{' + patternKey + '}} did better for their followers.', patternKey, videoIds: [] }],
-      } }
-    }
-    if (format === 'script_generate') {
-      const target = Number(/Target length: (\d+) s/.exec(prompt)?.[1] ?? 30)
-      const shots = [
-        { atSec: 0, durationSec: 0.8, shot: 'Close-up of the knife', onScreenText: 'Stop doing this', spoken: 'Stop doing this.', broll: '' },
-        { atSec: 0.8, durationSec: Math.round((target - 3.8) * 10) / 10, shot: 'Talk to camera', onScreenText: '', spoken: 'Three knife mistakes.', broll: 'Hands at the board' },
-        { atSec: Math.round((target - 3) * 10) / 10, durationSec: 3, shot: 'Call to action', onScreenText: 'Follow', spoken: 'Follow for more.', broll: '' },
-      ]
-      return { kind: 'answer', output: { title: 'Three knife mistakes', hook: 'Stop doing this', targetDurationSec: target, shots, callToAction: 'Follow for more', patterns: [] } }
-    }
-    return undefined
-  })
-}
 
 describe.each(['local', 'openai'] as const)('the AI loop in a browser (%s)', (mode) => {
   let app: RunningApp
