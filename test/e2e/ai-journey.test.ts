@@ -124,6 +124,10 @@ describe.each(['local', 'openai'] as const)('the AI loop in a browser (%s)', (mo
     await expect.poll(() => cards.count(), { timeout: 30_000 }).toBeGreaterThan(0)
     await expect.poll(() => cards.first().getAttribute('data-status'), { timeout: 300_000, interval: 1000 }).toBe('succeeded')
     if (fake) expect(fake.leaksOf(OPENAI_KEY)).toEqual([])
+    // Neither the key nor a prompt reaches the server's log (the script prompt's own words, the brand it was given).
+    expect(app.output()).not.toContain(OPENAI_KEY)
+    expect(app.output()).not.toContain('Target length:')
+    expect(app.output()).not.toContain('busy cooks')
     expect(pageErrors).toEqual([])
   }, 600_000)
 })
