@@ -154,6 +154,8 @@ describe('footage, references, variations and Compare in a browser', () => {
     await page.goto(`${app.url}/studio/${footageId}`)
     await page.locator('[data-testid=preset-card][data-key=blank]').click()
     await page.getByTestId('studio-editor').waitFor()
+    // The new draft is saved before the first change (the page opens it by its id, as a reload would).
+    await expect.poll(() => page.getByTestId('draft-save-state').getAttribute('data-state'), { timeout: 15_000 }).toBe('saved')
     await page.getByRole('checkbox', { name: '5 s' }).click()
     await expect.poll(() => page.getByTestId('variant-count').getAttribute('data-count')).toBe('2')
     const planned = await page.getByTestId('variant-planned').allTextContents()
