@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { z } from 'zod'
 import type { PrismaClient } from '../../server/generated/prisma/client'
+import { AiProviderError } from '../../server/services/ai/errors'
 import { generate, type AiContext } from '../../server/services/ai/generate'
 import { readAiSettings, resolveAiConfig, saveAiSettings } from '../../server/services/ai/settings'
 import type { AiProvider, PromptTemplate, ProviderRequest } from '../../server/services/ai/types'
@@ -43,12 +44,6 @@ function scriptedProvider(replies: (string | Error)[]) {
     },
   }
   return { provider, requests }
-}
-
-class ProviderFailure extends Error {
-  constructor(readonly kind: string, message: string) {
-    super(message)
-  }
 }
 
 describe(`generate() on ${inject('databaseKind')}`, () => {
@@ -158,10 +153,10 @@ describe(`generate() on ${inject('databaseKind')}`, () => {
 
   it('turns a provider failure into its status and plain message, logged without the key or the prompt', async () => {
     await useOpenAi()
-    const limited = scriptedProvider([new ProviderFailure('rate_limited', 'OpenAI is busy: it asked us to wait. Try again in a minute.')])
+    const limited = scriptedProvider([new AiProviderError('rate_limited', 'OpenAI is busy: it asked us to wait. Try again in a minute.', { provider: 'openai' })])
     const failure = await generate(context(limited.provider), { prompt: ideas, input: { topic: 'busy', count: 1 }, workspaceId }).catch(error => error)
     expect(failure).toMatchObject({ statusCode: 429, message: 'OpenAI is busy: it asked us to wait. Try again in a minute.', data: { reason: 'rate_limited' } })
-    const blocked = scriptedProvider([new ProviderFailure('blocked', 'OpenAI refused this request as unsafe content; change the brief and try again.')])
+    const blocked = scriptedProvider([new AiProviderError('blocked', 'OpenAI refused this request as unsafe content; change the brief and try again.', { provider: 'openai' })])
     expect(await generate(context(blocked.provider), { prompt: ideas, input: { topic: 'blocked', count: 1 }, workspaceId }).catch(error => error)).toMatchObject({ statusCode: 422 })
     const failed = await calls({ status: 'failed' })
     expect(failed.map(row => row.error)).toContain('OpenAI is busy: it asked us to wait. Try again in a minute.')

@@ -80,15 +80,9 @@ function parseReply<Output>(schema: z.ZodType<Output>, text: string): { ok: true
   return parsed.success ? { ok: true, output: parsed.data } : { ok: false, problem: describeProblem(parsed.error) }
 }
 
-// Provider errors carry a `kind` (providers/*.ts); each becomes a status and keeps its plain message.
-const statusOfKind: Record<string, number> = { rate_limited: 429, unavailable: 503, timeout: 504, canceled: 499, blocked: 422, truncated: 502, malformed: 502, auth: 400, bad_request: 400 }
-
 function asServiceError(error: unknown, provider: string): ServiceError {
+  // Providers throw AiProviderError (errors.ts), a ServiceError with its status and `data.reason`; anything else is unexpected.
   if (error instanceof ServiceError) return error
-  const kind = (error as { kind?: unknown })?.kind
-  if (typeof kind === 'string' && error instanceof Error) {
-    return new ServiceError(statusOfKind[kind] ?? 502, error.message, { reason: kind, localAvailable: true })
-  }
   return new ServiceError(502, `The ${provider} provider did not answer as expected. Try again, or use the local generator.`, { reason: 'unavailable', localAvailable: true })
 }
 

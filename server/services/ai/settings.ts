@@ -89,7 +89,7 @@ export async function saveAiSettings(
   env: AiEnvironment,
   encryptionKey: string,
 ): Promise<AiSettingsView> {
-  if (input.provider !== 'local' && input.apiKey === null && input.provider === 'gemini' && !env.geminiApiKey) {
+  if (input.provider === 'gemini' && input.apiKey === null && !env.geminiApiKey) {
     throw badRequest('Gemini needs a key: paste one, or choose Local.')
   }
   // A key saved for one server is never sent to another: a new provider or base URL without a new key removes it.
