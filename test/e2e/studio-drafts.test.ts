@@ -23,6 +23,15 @@ describe('Studio drafts in a browser', () => {
 
   // The value of a field, or what stands in its place when the editor is not open.
   const valueOf = (selector: string) => page.locator(selector).inputValue({ timeout: 1000 }).catch(() => '(no editor open)')
+  // A reload, then the editor drawn again. When it is not, the failure shows what the page showed instead: under a
+  // loaded CI machine a bare 1-second wait once said only '(no editor open)'.
+  const reloadEditor = async () => {
+    await page.reload()
+    await page.getByTestId('studio-editor').waitFor({ timeout: 15_000 }).catch(async () => {
+      const shown = await page.locator('main').innerText().catch(() => '(no main element)')
+      throw new Error(`After a reload the editor was not drawn. The page (${page.url()}) showed:\n${shown.slice(0, 1500)}\nServer log:\n${app.output().slice(-2000)}`)
+    })
+  }
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'reelwise-e2e-drafts-'))
@@ -61,8 +70,7 @@ describe('Studio drafts in a browser', () => {
     await page.getByTestId('render-submit').click()
     await expect.poll(() => page.getByTestId('render-card').count(), { timeout: 30_000 }).toBe(1)
 
-    await page.reload()
-    await page.getByTestId('studio-title').waitFor()
+    await reloadEditor()
     expect(await valueOf('#studio-hook-text')).toBe('Three knife mistakes')
     expect(await valueOf('#studio-cue-0-text')).toBe('Sharp knives cut cleaner')
     expect(await valueOf('#studio-edit-name')).toBe('Knife tips')
@@ -72,7 +80,7 @@ describe('Studio drafts in a browser', () => {
     // An edit with no render is saved on its own, about a second after the last change.
     await page.locator('#studio-hook-text').fill('Three knife mistakes to stop')
     await expect.poll(() => page.getByTestId('draft-save-state').getAttribute('data-state')).toBe('saved')
-    await page.reload()
+    await reloadEditor()
     expect(await valueOf('#studio-hook-text')).toBe('Three knife mistakes to stop')
     await page.getByTestId('draft-list').scrollIntoViewIfNeeded()
     await page.screenshot({ path: join(shots, 'studio-drafts-1440.png') })
@@ -95,7 +103,7 @@ describe('Studio drafts in a browser', () => {
 
     // A reload straight after typing, before the autosave's second is up, keeps what was typed.
     await page.locator('#studio-hook-text').fill('Typed just before the reload')
-    await page.reload()
+    await reloadEditor()
     await expect.poll(() => valueOf('#studio-hook-text')).toBe('Typed just before the reload')
     await page.locator('#studio-cue-0-text').fill('Sharp knives cut cleaner, really')
     await expect.poll(() => page.getByTestId('draft-save-state').getAttribute('data-state')).toBe('saved')
@@ -140,7 +148,7 @@ describe('Studio drafts in a browser', () => {
     await expect.poll(() => valueOf('#studio-edit-name')).toBe('Knife tips (copy)')
     expect(await valueOf('#studio-cue-0-text')).toBe('Sharper knives cut cleaner')
     await expect.poll(() => page.getByTestId('draft-item').count()).toBe(3)
-    await page.reload()
+    await reloadEditor()
     expect(await valueOf('#studio-edit-name')).toBe('Knife tips (copy)')
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
     await page.getByTestId('draft-list').screenshot({ path: join(shots, 'studio-drafts-390.png') })

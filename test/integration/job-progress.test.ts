@@ -56,7 +56,9 @@ describe(`job progress on ${inject('databaseKind')}`, () => {
   }
 
   it('streams stage and percent while the job runs, and ends with its outcome', async () => {
-    const jobId = (await sender.send(queue, { workspaceId: owner.workspaceId, steps: 4 }))!
+    // The stream opens before the job starts, and each step outlasts the stream's half-second read: on a loaded
+    // machine a job that started at once had run most of its steps before the stream's first read (CI saw one).
+    const jobId = (await sender.send(queue, { workspaceId: owner.workspaceId, steps: 4, stepMs: 700 }, { startAfter: new Date(Date.now() + 1500) }))!
     const events = await readEvents(jobId)
     expect(events.at(-1)).toMatchObject({ state: 'succeeded', percent: 100, error: null })
     const running = events.filter(event => event.state === 'running' && event.stage)

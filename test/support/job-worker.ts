@@ -27,7 +27,7 @@ const engine = await startJobEngine({
   expiryCheckSeconds: 1,
   tracker: prismaJobTracker(prisma),
   handlers: {
-    [queue]: async (job: { id: string, data: { fail?: boolean, steps?: number } }, context) => {
+    [queue]: async (job: { id: string, data: { fail?: boolean, steps?: number, stepMs?: number } }, context) => {
       // Stops early when the engine hands the job back at shutdown, as a real handler passes the signal to ffmpeg.
       const pause = (ms: number) => new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, ms)
@@ -39,7 +39,7 @@ const engine = await startJobEngine({
       await pool.query('INSERT INTO job_test_started (job_id, pid) VALUES ($1, $2)', [job.id, process.pid])
       if (job.data.fail) throw new Error('The test asked this job to fail.')
       for (let step = 1; step <= (job.data.steps ?? 0); step++) {
-        await pause(300)
+        await pause(job.data.stepMs ?? 300)
         await context.progress(`step ${step}`, (step / job.data.steps!) * 100)
       }
       if (workMs) await pause(workMs)
