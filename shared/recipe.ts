@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { platforms, type PlatformKey } from './platforms/keys'
 
 // An edit recipe: what the Studio does to one piece of footage, as data. The compiler
 // (server/services/media/render/compile.ts) turns it into ffmpeg commands; the Studio page edits it.
@@ -106,8 +107,8 @@ export const watermarkSchema = z.object({
   widthFraction: z.number().min(0.05).max(0.4).default(0.16),
 })
 
-export const platforms = ['instagram', 'tiktok', 'youtube', 'facebook'] as const
-export type PlatformKey = typeof platforms[number]
+// The platform list lives with the platforms; the recipe names one as its render target.
+export { platforms, type PlatformKey }
 
 /**
  * What varies between the renders of one recipe. Each list holds alternatives to the recipe's own value (its hook

@@ -38,6 +38,10 @@ const providedElsewhere: Record<string, string> = {
   ANALYSIS_CUT_THRESHOLD: 'documented default',
   ANALYSIS_SILENCE_DB: 'documented default',
   ANALYSIS_SILENCE_MIN_SECONDS: 'documented default',
+  INSTAGRAM_BASE_URL: 'test doubles only',
+  FACEBOOK_BASE_URL: 'test doubles only',
+  TIKTOK_BASE_URL: 'test doubles only',
+  YOUTUBE_BASE_URL: 'test doubles only',
 }
 
 function envOf(service: Service): EnvVar[] {

@@ -2,6 +2,7 @@
 // with a message that names the variable and says what it should be.
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import { platforms, type PlatformKey } from '../../../shared/platforms/keys'
 
 // Development-only secrets, so `npm run dev` needs no keys. Production refuses them (see `parseServerConfig`).
 export const DEV_SECRET_KEY = 'reelwise-dev-secret-key-not-for-production-use'
@@ -97,6 +98,13 @@ const envSchema = z.object({
   TIKTOK_CLIENT_SECRET: optionalText,
   YOUTUBE_CLIENT_ID: optionalText,
   YOUTUBE_CLIENT_SECRET: optionalText,
+  // Where a platform's requests go instead of its own hosts: a loopback test double, or a recording proxy. Each of
+  // the platform's hosts becomes a path under it (https://oauth2.googleapis.com/token → <base>/oauth2.googleapis.com/token).
+  // Leave unset in production.
+  INSTAGRAM_BASE_URL: httpUrl.optional(),
+  FACEBOOK_BASE_URL: httpUrl.optional(),
+  TIKTOK_BASE_URL: httpUrl.optional(),
+  YOUTUBE_BASE_URL: httpUrl.optional(),
 
   FFMPEG_PATH: optionalText,
   FFPROBE_PATH: optionalText,
@@ -125,11 +133,19 @@ const envSchema = z.object({
 
 type Env = z.infer<typeof envSchema>
 
+/** This app's registration with a platform (its developer console), and where its requests go. */
+export interface PlatformAppConfig {
+  clientId: string
+  clientSecret: string
+  /** A stand-in for the platform's hosts (tests), or undefined for the platform itself. */
+  baseUrl?: string
+}
+
 /** Every variable the app reads, for the README table and the render.yaml check. */
 export const CONFIG_VARIABLES = Object.keys(envSchema.shape)
 type Issue = { variable: string, message: string }
 
-const PLATFORMS = ['INSTAGRAM', 'FACEBOOK', 'TIKTOK', 'YOUTUBE'] as const
+const PLATFORMS = platforms.map(key => key.toUpperCase() as Uppercase<PlatformKey>)
 
 // Rules that involve more than one variable, or depend on NODE_ENV.
 function crossCheck(env: Env): Issue[] {
@@ -232,8 +248,8 @@ export function parseServerConfig(source: Record<string, string | undefined> = p
     },
     platforms: Object.fromEntries(PLATFORMS.map(platform => [
       platform.toLowerCase(),
-      env[`${platform}_CLIENT_ID`] ? { clientId: env[`${platform}_CLIENT_ID`]!, clientSecret: env[`${platform}_CLIENT_SECRET`]! } : undefined,
-    ])) as Record<Lowercase<typeof PLATFORMS[number]>, { clientId: string, clientSecret: string } | undefined>,
+      env[`${platform}_CLIENT_ID`] ? { clientId: env[`${platform}_CLIENT_ID`]!, clientSecret: env[`${platform}_CLIENT_SECRET`]!, baseUrl: env[`${platform}_BASE_URL`] } : undefined,
+    ])) as Record<PlatformKey, PlatformAppConfig | undefined>,
     ffmpeg: { ffmpegPath: env.FFMPEG_PATH, ffprobePath: env.FFPROBE_PATH },
     storage: {
       driver: env.STORAGE_DRIVER,
