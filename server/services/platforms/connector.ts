@@ -79,13 +79,14 @@ export interface PublishRequest {
   onProgress?: (sentBytes: number) => void
 }
 
+// `notice`: something the creator should know about a publish that went through (YouTube kept it private).
 export type PublishOutcome
-  = | { state: 'processing', pending: Record<string, unknown> }
-    | { state: 'published', externalId: string, permalink?: string }
+  = | { state: 'processing', pending: Record<string, unknown>, notice?: string }
+    | { state: 'published', externalId: string, permalink?: string, notice?: string }
 
 export type StatusOutcome
   = | { state: 'processing', pending?: Record<string, unknown>, detail?: string }
-    | { state: 'published', externalId: string, permalink?: string }
+    | { state: 'published', externalId: string, permalink?: string, notice?: string }
     | { state: 'failed', reason: string, code?: string }
 
 /** A published video's numbers at one moment; absent means the platform did not say (not zero). */
