@@ -28,6 +28,8 @@ export interface FakeReply {
   delayMs?: number
   /** Never answers (the connection stays open until the client gives up). */
   hang?: boolean
+  /** Closes the connection without an answer, as a network that dropped it mid-request. */
+  drop?: boolean
 }
 
 export type FakeHandler = (request: FakeRequest) => FakeReply | Promise<FakeReply>
@@ -63,6 +65,7 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
 
 function send(response: ServerResponse, reply: FakeReply): void {
   if (reply.hang) return
+  if (reply.drop) return void response.socket?.destroy()
   const isJson = reply.body !== undefined && !Buffer.isBuffer(reply.body) && typeof reply.body !== 'string'
   const body = reply.body === undefined ? '' : isJson ? JSON.stringify(reply.body) : reply.body as string | Buffer
   response.writeHead(reply.status, { ...(isJson ? { 'content-type': 'application/json; charset=UTF-8' } : {}), ...reply.headers })
