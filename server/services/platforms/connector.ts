@@ -62,7 +62,8 @@ export interface AccountCapabilities {
 
 /** A render on its way to the platform. */
 export interface PublishRequest {
-  file: { path: string, sizeBytes: number, contentType: string }
+  /** `durationSeconds`, when known, is checked against the account's own limit (TikTok's creator_info). */
+  file: { path: string, sizeBytes: number, contentType: string, durationSeconds?: number }
   /** A signed URL the platform can fetch the file from, for platforms that pull (Instagram). */
   publicUrl?: () => Promise<string>
   caption: string
