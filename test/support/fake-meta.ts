@@ -5,6 +5,7 @@
 // tokens it was told to expire get 190/463. The per-product routes live in fake-meta-instagram.ts and fake-meta-facebook.ts.
 import type { PlatformApp } from '../../server/services/platforms/connector'
 import { startFakePlatformServer, type FakePlatformServer } from './fake-platform-server'
+import { routeFacebook, type FakeFacebookState } from './fake-meta-facebook'
 import { routeInstagram, type FakeInstagramState } from './fake-meta-instagram'
 import { FAKE_APP, type IssuedToken } from './fake-meta-wire'
 
@@ -19,6 +20,7 @@ export interface FakeMeta {
   /** Makes a token fail as Meta's expired ones do (190/463). */
   expire: (token: string) => void
   instagram: FakeInstagramState
+  facebook: FakeFacebookState
   close: () => Promise<void>
 }
 
@@ -26,6 +28,7 @@ export async function startFakeMeta(): Promise<FakeMeta> {
   const server = await startFakePlatformServer()
   const tokens = new Map<string, IssuedToken>()
   const instagram = routeInstagram(server, tokens)
+  const facebook = routeFacebook(server, tokens)
   return {
     server,
     url: server.url,
@@ -36,6 +39,7 @@ export async function startFakeMeta(): Promise<FakeMeta> {
       if (issued) issued.expired = true
     },
     instagram,
+    facebook,
     close: () => server.close(),
   }
 }
