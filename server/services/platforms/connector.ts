@@ -8,7 +8,7 @@ import type { RenderConstraints } from '#shared/platforms/types'
 export interface PlatformApp {
   clientId: string
   clientSecret: string
-  /** Our callback, registered with the platform: `<PUBLIC_URL>/api/oauth/<platform>/callback`. */
+  /** Our OAuth callback, registered in the platform's developer console. */
   redirectUri: string
   /** A stand-in for every host of the platform (a test double): `https://host/path` is asked at `<baseUrl>/host/path`. */
   baseUrl?: string
@@ -163,7 +163,10 @@ export interface PlatformConnector {
 
   /** Starts the irreversible part. Returns `processing` with what `checkStatus` needs, or `published`. */
   publish(account: AccountContext, request: PublishRequest): Promise<PublishOutcome>
-  /** Read-only: where a publish stands. Never publishes. */
+  /**
+   * Where a publish stands. It starts nothing new; the one exception is a step the platform says is safe and due:
+   * Instagram's media_publish on a FINISHED container, never when the container is already PUBLISHED.
+   */
   checkStatus(account: AccountContext, pending: Record<string, unknown>): Promise<StatusOutcome>
   metrics(account: AccountContext, externalIds: string[]): Promise<PostMetrics[]>
   /** Reads a limit the platform reports at run time (Instagram's content_publishing_limit), when it has one. */
