@@ -9,7 +9,8 @@ const integration = (database: 'pglite' | 'postgres') => ({
     // The embedded database's own tests (persistence, locking, templates) have nothing to learn from PostgreSQL.
     // The scale test is about real PostgreSQL. The media, AI provider and platform connector tests use no database, so one run of them is enough.
     // Cutting connections mid-run means nothing for PGlite, which lives in the app's process (see the file for why).
-    exclude: database === 'postgres' ? ['test/integration/embedded-database.test.ts', 'test/integration/media-analysis.test.ts', 'test/integration/media-render*.test.ts', 'test/integration/media-store.test.ts', 'test/integration/media-tool-lifetime.test.ts', 'test/integration/studio-render.test.ts', 'test/integration/ai-providers.test.ts', 'test/integration/platform-*.test.ts'] : ['test/integration/jobs-scale.test.ts', 'test/integration/database-outage-midrun.test.ts'],
+    // The publish chaos test is about worker processes and pg-boss's heartbeat, not the database: PostgreSQL runs it.
+    exclude: database === 'postgres' ? ['test/integration/embedded-database.test.ts', 'test/integration/media-analysis.test.ts', 'test/integration/media-render*.test.ts', 'test/integration/media-store.test.ts', 'test/integration/media-tool-lifetime.test.ts', 'test/integration/studio-render.test.ts', 'test/integration/ai-providers.test.ts', 'test/integration/platform-*.test.ts'] : ['test/integration/jobs-scale.test.ts', 'test/integration/database-outage-midrun.test.ts', 'test/integration/posts-chaos.test.ts'],
     globalSetup: ['test/support/database.global.ts'],
     provide: { databaseKind: database },
     testTimeout: 30_000,

@@ -7,6 +7,7 @@ import { PrismaClient } from '../server/generated/prisma/client'
 import type { ServerConfig } from '../server/services/config/env'
 import type { AiContext } from '../server/services/ai/generate'
 import { saveAiSettings } from '../server/services/ai/settings'
+import { createSecretBox } from '../server/services/security/secrets'
 import { runReading } from '../server/services/library/reading'
 import { runBatch } from '../server/services/scripts/scripts'
 import { generateStrategy } from '../server/services/strategy/strategies'
@@ -16,6 +17,7 @@ import type { FakeOpenAi } from '../test/support/fake-openai'
 
 const env: ServerConfig['ai'] = { provider: 'local', openai: { apiKey: undefined, baseUrl: undefined }, geminiApiKey: undefined, grokApiKey: undefined }
 const ENCRYPTION_KEY = Buffer.alloc(32, 5).toString('base64')
+const SECRETS = createSecretBox([ENCRYPTION_KEY])
 
 function measured(index: number, firstCut: number) {
   const duration = 18 + index
@@ -38,7 +40,7 @@ export async function runWorkflow(url: string, fake: FakeOpenAi) {
     const userId = (await db.user.create({ data: { email: `flow-${run}@ai.test`, name: 'Flow' } })).id
     const workspaceId = (await db.workspace.create({ data: { name: 'Flow', slug: `bench-flow-${run}` } })).id
     await db.brandProfile.create({ data: { workspaceId, name: 'Knife Club', niche: 'home cooking', audience: 'busy parents', voice: 'warm, direct', pillars: ['Knife skills', 'Quick dinners'], platforms: ['tiktok'], cadence: '5 reels a week' } })
-    await saveAiSettings(db, workspaceId, aiSettingsInput.parse({ provider: 'openai', model: 'gpt-5-mini', baseUrl: fake.url, apiKey: 'sk-bench-flow-000000' }), userId, env, ENCRYPTION_KEY)
+    await saveAiSettings(db, workspaceId, aiSettingsInput.parse({ provider: 'openai', model: 'gpt-5-mini', baseUrl: fake.url, apiKey: 'sk-bench-flow-000000' }), userId, env, SECRETS)
     const fast = await db.pattern.create({ data: { workspaceId, key: 'hook.first_cut<=1s', kind: 'hook', label: 'First cut within 1 s' } })
     const slow = await db.pattern.create({ data: { workspaceId, key: 'hook.first_cut>3s', kind: 'hook', label: 'No cut in the first 3 s' } })
     const videoIds: string[] = []
@@ -51,7 +53,7 @@ export async function runWorkflow(url: string, fake: FakeOpenAi) {
       videoIds.push(video.id)
     }
     answerLikeAModel(fake, fast.key)
-    const context: AiContext = { db, ai: env, encryptionKey: ENCRYPTION_KEY }
+    const context: AiContext = { db, ai: env, secrets: SECRETS }
     const workflow = async () => {
       const since = new Date()
       for (const videoId of videoIds) await runReading(context, { workspaceId, videoId, userId })

@@ -23,6 +23,7 @@ import { migrateIfBehind } from '../server/services/db/migrate'
 import { readMigrationsDir } from '../server/services/db/migration-files'
 import { generate, outputJsonSchema, type AiContext } from '../server/services/ai/generate'
 import { saveAiSettings } from '../server/services/ai/settings'
+import { createSecretBox } from '../server/services/security/secrets'
 import type { PromptTemplate } from '../server/services/ai/types'
 import { aiSettingsInput } from '#shared/ai'
 import { startFakeOpenAi, type FakeOpenAi } from '../test/support/fake-openai'
@@ -35,6 +36,7 @@ const hits = values.quick ? 200 : 1000
 const overheadSamples = values.quick ? 20 : 60
 const MODEL_DELAY_MS = 150
 const ENCRYPTION_KEY = Buffer.alloc(32, 9).toString('base64')
+const SECRETS = createSecretBox([ENCRYPTION_KEY])
 const env: ServerConfig['ai'] = { provider: 'local', openai: { apiKey: undefined, baseUrl: undefined }, geminiApiKey: undefined, grokApiKey: undefined }
 
 const planSchema = z.object({ title: z.string(), hooks: z.array(z.object({ line: z.string(), why: z.string() })), postsPerWeek: z.number() })
@@ -65,8 +67,8 @@ async function openDatabase(url: string) {
 async function cacheHits(label: string, url: string, fake: FakeOpenAi) {
   const { db, workspaceId, userId } = await openDatabase(url)
   try {
-    await saveAiSettings(db, workspaceId, aiSettingsInput.parse({ provider: 'openai', model: 'gpt-5-mini', baseUrl: fake.url, apiKey: 'sk-bench-0000000000' }), userId, env, ENCRYPTION_KEY)
-    const context: AiContext = { db, ai: env, encryptionKey: ENCRYPTION_KEY }
+    await saveAiSettings(db, workspaceId, aiSettingsInput.parse({ provider: 'openai', model: 'gpt-5-mini', baseUrl: fake.url, apiKey: 'sk-bench-0000000000' }), userId, env, SECRETS)
+    const context: AiContext = { db, ai: env, secrets: SECRETS }
     const request = { prompt: plan, input: { topic: 'knife skills', run: 0 }, workspaceId, userId }
     await generate(context, request)
     const before = fake.calls('responses')
@@ -91,8 +93,8 @@ async function cacheHits(label: string, url: string, fake: FakeOpenAi) {
 async function overhead(url: string, fake: FakeOpenAi, delayMs: number) {
   const { db, workspaceId, userId } = await openDatabase(url)
   try {
-    await saveAiSettings(db, workspaceId, aiSettingsInput.parse({ provider: 'openai', model: 'gpt-5-mini', baseUrl: fake.url, apiKey: 'sk-bench-0000000000' }), userId, env, ENCRYPTION_KEY)
-    const context: AiContext = { db, ai: env, encryptionKey: ENCRYPTION_KEY }
+    await saveAiSettings(db, workspaceId, aiSettingsInput.parse({ provider: 'openai', model: 'gpt-5-mini', baseUrl: fake.url, apiKey: 'sk-bench-0000000000' }), userId, env, SECRETS)
+    const context: AiContext = { db, ai: env, secrets: SECRETS }
     const client = new OpenAI({ apiKey: 'sk-bench-0000000000', baseURL: fake.url, maxRetries: 0 })
     const schema = outputJsonSchema(planSchema)
     fake.respondWith('responses', delayMs ? { kind: 'delay', ms: delayMs } : undefined)

@@ -1,5 +1,6 @@
 // The audit trail in sentences ("Ana invited bob@x.com as an editor"), made on the server from each event's
 // actor, metadata and target, so every reader (the page, an export, a test) reads the same words.
+import { platformNames, type PlatformKey } from './platforms/keys'
 
 export interface AuditEntry {
   id: string
@@ -21,6 +22,7 @@ export interface AuditFacts {
 
 const article = (role: unknown) => (typeof role === 'string' && /^[aeiou]/i.test(role) ? `an ${role}` : `a ${String(role)}`)
 const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined)
+const platformName = (value: unknown) => (typeof value === 'string' && value in platformNames ? platformNames[value as PlatformKey] : 'an account')
 const settingNames: Record<string, string> = { name: 'name', timeZone: 'time zone', postsNeedApproval: 'post approval' }
 
 function settingChange(key: string, value: unknown): string {
@@ -59,6 +61,8 @@ export function auditSentence({ action, actor, metadata, target }: AuditFacts): 
       const count = Number(metadata.imported ?? 0)
       return `${who} imported the public numbers of ${count} reference video${count === 1 ? '' : 's'} from a CSV`
     }
+    case 'account.connected': return `${who} connected ${platformName(metadata.platform)}${text(metadata.handle) ? ` ${metadata.handle}` : ''}`
+    case 'account.disconnected': return `${who} disconnected ${platformName(metadata.platform)}${text(metadata.handle) ? ` ${metadata.handle}` : ''}${metadata.revoked === false ? ' (the platform could not be told; remove the app in its settings)' : ''}`
     case 'ai.settings.updated': return `${who} changed the AI provider settings${text(metadata.provider) ? ` (${metadata.provider})` : ''}`
     case 'invite.created': return email ? `${who} invited ${email} as ${article(metadata.role)}` : `${who} created an invite link for ${article(metadata.role)}`
     case 'invite.revoked': {

@@ -41,6 +41,11 @@ const queueNames: Record<string, string> = {
   'maintenance.cleanup': 'Maintenance',
   'jobs.reconcile': 'Job check',
   'ai.reading': 'Reading',
+  'secrets.rotate': 'Key rotation',
+  'accounts.refresh': 'Token refresh',
+  'posts.publish': 'Publish',
+  'posts.check': 'Publish status check',
+  'posts.sweep': 'Publishing sweep',
 }
 
 /** "Render", "Analysis"; a queue without a name reads as itself. */

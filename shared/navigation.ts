@@ -26,7 +26,7 @@ export const sections: Section[] = [
     summary: 'Schedule posts across your channels; the worker publishes them on time.' },
   { key: 'analytics', label: 'Analytics', icon: 'i-lucide-chart-line', to: '/analytics', built: false,
     summary: 'Metrics pulled after publishing, normalised per account, feeding back into every pattern\'s score.' },
-  { key: 'accounts', label: 'Accounts', icon: 'i-lucide-plug', to: '/accounts', built: false,
+  { key: 'accounts', label: 'Accounts', icon: 'i-lucide-plug', to: '/accounts', built: true,
     summary: 'Connect Instagram, TikTok, YouTube and Facebook through OAuth; tokens are encrypted and refreshed for you.' },
   { key: 'settings', label: 'Settings', icon: 'i-lucide-settings', to: '/settings', built: true,
     summary: 'Workspace name, time zone and approvals; members, roles and invites; the AI provider, its budget and what it costs; the audit trail.' },

@@ -15,6 +15,10 @@ export const permissions = {
   'ai.generate': 'editor',
   // Provider, model, key and monthly budget; the Usage page shows what was spent.
   'ai.manage': 'admin',
+  // Connecting a channel lets Reelwise post as the brand; disconnecting stops every post to it.
+  'accounts.manage': 'admin',
+  // Publishing a render to a connected account.
+  'posts.publish': 'editor',
   'posts.approve': 'admin',
   'workspace.update': 'admin',
   'members.read': 'admin',

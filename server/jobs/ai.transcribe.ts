@@ -39,6 +39,6 @@ export default aiTranscribeHandler(async () => {
   const config = useServerConfig()
   return {
     db: useDb(), store: useMediaStore(), tools: await useMediaTools(), scratchDir: join(config.dataDir, 'tmp'),
-    ai: config.ai, encryptionKey: config.encryptionKey,
+    ai: config.ai, secrets: useSecretBox(),
   }
 })

@@ -10,6 +10,7 @@ export type AuditAction
     | 'invite.created' | 'invite.revoked' | 'invite.accepted'
     | 'member.role_changed' | 'member.removed' | 'member.left'
     | 'references.imported'
+    | 'account.connected' | 'account.disconnected'
 
 export interface AuditInput {
   action: AuditAction

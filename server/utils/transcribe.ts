@@ -8,7 +8,7 @@ export async function useTranscribeDependencies(): Promise<TranscribeDependencie
   const config = useServerConfig()
   return {
     db: useDb(), store: useMediaStore(), tools: await useMediaTools(), scratchDir: join(config.dataDir, 'tmp'),
-    ai: config.ai, encryptionKey: config.encryptionKey,
+    ai: config.ai, secrets: useSecretBox(),
   }
 }
 

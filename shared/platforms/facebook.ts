@@ -16,4 +16,6 @@ export const facebook: PlatformProfile = {
     maxAudioSampleRate: 48000,
   },
   preset: { fpsCap: 60, maxBitrateKbps: 8000, audioBitrateKbps: 160, standardFrame: false },
+  // Facebook Reels' description: Facebook's post text limit, 63,206 characters.
+  caption: { maxChars: 63206 },
 }

@@ -17,5 +17,7 @@ export const instagram: PlatformProfile = {
     maxAudioSampleRate: 48000,
   },
   preset: { fpsCap: 60, maxBitrateKbps: 8000, audioBitrateKbps: 160, standardFrame: true },
+  // Instagram's caption: 2,200 characters, at most 30 hashtags and 20 @mentions (Graph API media reference).
+  caption: { maxChars: 2200, maxHashtags: 30, maxMentions: 20 },
   notes: 'The 540×960 minimum is Facebook Reels\' figure, used for Instagram too; its preset renders the 1080×1920 Instagram asks for.',
 }

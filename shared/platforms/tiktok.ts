@@ -18,5 +18,7 @@ export const tiktok: PlatformProfile = {
     maxAudioSampleRate: 48000,
   },
   preset: { fpsCap: 60, maxBitrateKbps: 10000, audioBitrateKbps: 160, standardFrame: false },
+  // TikTok's post_info.title is the caption: 2,200 UTF-16 code units.
+  caption: { maxChars: 2200 },
   notes: '⚠ The fps range, 360 px minimum, 4 GB and 3 s minimum come from TikTok\'s media transfer guide, not ../shared/PLATFORMS.md.',
 }

@@ -26,12 +26,24 @@ export interface OutputPreset {
   standardFrame: boolean
 }
 
+/** What the platform takes as text with a post. */
+export interface CaptionRules {
+  maxChars: number
+  maxHashtags?: number
+  maxMentions?: number
+  /** YouTube: a title apart from the description. */
+  title?: { maxChars: number }
+  /** YouTube: tags, counted together. */
+  tags?: { maxTotalChars: number }
+}
+
 export interface PlatformProfile {
   key: PlatformKey
   /** The format we post there. */
   label: string
   constraints: RenderConstraints
   preset: OutputPreset
+  caption: CaptionRules
   /** Where a figure comes from when it is not the platform's own doc. */
   notes?: string
 }

@@ -17,5 +17,7 @@ export const youtube: PlatformProfile = {
     maxAudioSampleRate: 96000,
   },
   preset: { fpsCap: 60, maxBitrateKbps: 12000, audioBitrateKbps: 192, standardFrame: false },
+  // YouTube: a title of 100 characters, a description of 5,000 bytes (counted here as characters), tags 500 characters in all.
+  caption: { maxChars: 5000, title: { maxChars: 100 }, tags: { maxTotalChars: 500 } },
   notes: 'Shorts have no documented minimum length; the fps range is YouTube\'s upload recommendation.',
 }

@@ -73,7 +73,8 @@ describe('every page, at desktop and phone sizes', () => {
       scripts = ((await (await page.request.get(`${app.url}/api/workspaces/${workspaceId}/scripts`)).json()) as { scripts: { id: string }[] }).scripts
     }
     expect(scripts).toHaveLength(2)
-    pages = await discoverPages({ videoId: videos[0]!.id, scriptId: scripts[0]!.id, token: 'not-a-real-token' })
+    // The OAuth pages open as a person arriving with a stale link would: no code, and a connection request long gone.
+    pages = await discoverPages({ videoId: videos[0]!.id, scriptId: scripts[0]!.id, token: 'not-a-real-token', platform: 'youtube', flowId: '00000000-0000-4000-8000-000000000000' })
   }, 240_000)
 
   afterAll(() => closeAppInChromium({ app, browser }, dataDir))

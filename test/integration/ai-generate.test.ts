@@ -12,11 +12,13 @@ import { generate, type AiContext } from '../../server/services/ai/generate'
 import { readAiSettings, resolveAiConfig, saveAiSettings } from '../../server/services/ai/settings'
 import type { AiProvider, PromptTemplate, ProviderRequest } from '../../server/services/ai/types'
 import { ServiceError } from '../../server/services/errors'
+import { createSecretBox } from '../../server/services/security/secrets'
 import { aiSettingsInput } from '#shared/ai'
 import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai'
 import { createPrisma } from '../support/scratch'
 
 const ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64')
+const SECRETS = createSecretBox([ENCRYPTION_KEY])
 const env = { provider: 'local' as const, openai: { apiKey: undefined, baseUrl: undefined }, geminiApiKey: undefined, grokApiKey: undefined }
 
 const ideaSchema = z.object({ title: z.string().min(1), hooks: z.array(z.string()).min(1) })
@@ -52,9 +54,9 @@ describe(`generate() on ${inject('databaseKind')}`, () => {
   let otherWorkspaceId: string
   let userId: string
 
-  const context = (provider?: AiProvider): AiContext => ({ db, ai: env, encryptionKey: ENCRYPTION_KEY, providerFor: provider ? () => provider : undefined })
+  const context = (provider?: AiProvider): AiContext => ({ db, ai: env, secrets: SECRETS, providerFor: provider ? () => provider : undefined })
   const calls = (where: object = {}) => db.aiCall.findMany({ where: { workspaceId, ...where }, orderBy: { createdAt: 'asc' } })
-  const useOpenAi = (extra: object = {}) => saveAiSettings(db, workspaceId, aiSettingsInput.parse({ provider: 'openai', model: 'gpt-5-mini', apiKey: 'sk-test-abcdef123456', ...extra }), userId, env, ENCRYPTION_KEY)
+  const useOpenAi = (extra: object = {}) => saveAiSettings(db, workspaceId, aiSettingsInput.parse({ provider: 'openai', model: 'gpt-5-mini', apiKey: 'sk-test-abcdef123456', ...extra }), userId, env, SECRETS)
 
   beforeAll(async () => {
     db = createPrisma(inject('databaseUrl'))
@@ -96,12 +98,12 @@ describe(`generate() on ${inject('databaseKind')}`, () => {
     expect(view).toMatchObject({ provider: 'openai', model: 'gpt-5-mini', hasKey: true, keyHint: '3456', fromEnvironment: false })
     expect(JSON.stringify(view)).not.toContain('sk-test')
     const row = await db.aiSettings.findUniqueOrThrow({ where: { workspaceId } })
-    expect(row.apiKeyEncrypted).toMatch(/^v1\./)
+    expect(row.apiKeyEncrypted).toMatch(/^v2\./)
     expect(row.apiKeyEncrypted).not.toContain('abcdef')
-    expect((await resolveAiConfig(db, workspaceId, env, ENCRYPTION_KEY)).apiKey).toBe('sk-test-abcdef123456')
+    expect((await resolveAiConfig(db, workspaceId, env, SECRETS)).apiKey).toBe('sk-test-abcdef123456')
     // Saving without a key keeps it; null removes it.
-    await saveAiSettings(db, workspaceId, aiSettingsInput.parse({ provider: 'openai', model: 'gpt-5-mini' }), userId, env, ENCRYPTION_KEY)
-    expect((await readAiSettings(db, workspaceId, env, ENCRYPTION_KEY)).hasKey).toBe(true)
+    await saveAiSettings(db, workspaceId, aiSettingsInput.parse({ provider: 'openai', model: 'gpt-5-mini' }), userId, env, SECRETS)
+    expect((await readAiSettings(db, workspaceId, env, SECRETS)).hasKey).toBe(true)
     expect(await db.auditEvent.count({ where: { workspaceId, action: 'ai.settings.updated' } })).toBe(2)
   })
 
@@ -123,7 +125,7 @@ describe(`generate() on ${inject('databaseKind')}`, () => {
     expect(hit).toMatchObject({ cacheHit: true, inputTokens: 0, outputTokens: 0 })
     expect(Number(hit!.costUsd)).toBe(0)
     // A settings change is seen by the very next request (the remembered settings are checked in the hit's statement).
-    await saveAiSettings(db, workspaceId, aiSettingsInput.parse({ provider: 'local' }), userId, env, ENCRYPTION_KEY)
+    await saveAiSettings(db, workspaceId, aiSettingsInput.parse({ provider: 'local' }), userId, env, SECRETS)
     const afterSwitch = await generate(context(provider), { prompt: ideas, input: { topic: 'sharpening', count: 1 }, workspaceId, userId })
     expect(afterSwitch.provenance).toMatchObject({ provider: 'local', cacheHit: false })
     await useOpenAi()
@@ -178,7 +180,7 @@ describe(`generate() on ${inject('databaseKind')}`, () => {
     expect(local.provenance.provider).toBe('local')
     // A spend from before this month (in the workspace's zone) does not count.
     await db.aiCall.updateMany({ where: { workspaceId, costUsd: 0.75 }, data: { createdAt: new Date(Date.now() - 40 * 86_400_000) } })
-    const settings = await readAiSettings(db, workspaceId, env, ENCRYPTION_KEY)
+    const settings = await readAiSettings(db, workspaceId, env, SECRETS)
     expect(settings.monthSpendUsd).toBeLessThan(0.5)
   })
 
@@ -212,7 +214,7 @@ describe(`generate() on ${inject('databaseKind')}`, () => {
   })
 
   it('refuses a paid provider with no key, saying where to add one', async () => {
-    await saveAiSettings(db, workspaceId, aiSettingsInput.parse({ provider: 'openai', apiKey: null }), userId, env, ENCRYPTION_KEY)
+    await saveAiSettings(db, workspaceId, aiSettingsInput.parse({ provider: 'openai', apiKey: null }), userId, env, SECRETS)
     const { provider } = scriptedProvider([])
     const refused = await generate(context(provider), { prompt: ideas, input: { topic: 'no key', count: 1 }, workspaceId }).catch(error => error)
     expect(refused).toMatchObject({ statusCode: 400, data: { reason: 'auth' } })

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PrismaClient } from '../../server/generated/prisma/client'
-import { decryptSecret } from '../../server/services/security/secrets'
+import { createSecretBox } from '../../server/services/security/secrets'
 import type { AiConnectionTest, AiSettingsResponse, AiUsageFigures, AiUsageReport } from '#shared/ai'
 import { ApiClient, type ApiResponse } from '../support/api'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
@@ -119,9 +119,9 @@ describe(`AI settings and usage on ${inject('databaseKind')}`, () => {
 
     // At rest: AES-256-GCM under the app's ENCRYPTION_KEY; no part of the key in the column.
     const row = await db.aiSettings.findUniqueOrThrow({ where: { workspaceId } })
-    expect(row.apiKeyEncrypted).toMatch(/^v1\./)
+    expect(row.apiKeyEncrypted).toMatch(/^v2\./)
     for (const part of [API_KEY, 'usage-test', '9f8e7d6c', 'wxyz']) expect(row.apiKeyEncrypted).not.toContain(part)
-    expect(decryptSecret(row.apiKeyEncrypted!, ENCRYPTION_KEY)).toBe(API_KEY)
+    expect(createSecretBox([ENCRYPTION_KEY]).decrypt(row.apiKeyEncrypted!)).toBe(API_KEY)
 
     // Saving without a key keeps it; changing the budget alone changes only the budget.
     const kept = await call<AiSettingsResponse>(owner, 'PUT', settings(), { provider: 'openai', model: 'openai/gpt-5-mini', baseUrl: 'https://openrouter.ai/api/v1', monthlyBudgetUsd: 20 })

@@ -14,7 +14,7 @@ import { DEV_ENCRYPTION_KEY } from '../../server/services/config/env'
 import { migrateIfBehind } from '../../server/services/db/migrate'
 import { readMigrationsDir } from '../../server/services/db/migration-files'
 import { createLocalMediaStore } from '../../server/services/media/storage/local'
-import { encryptSecret } from '../../server/services/security/secrets'
+import { createSecretBox } from '../../server/services/security/secrets'
 import { videoSourceKey } from '../../server/services/media/storage/keys'
 import type { RecipeSummary } from '#shared/studio'
 import { cuesFromWords, type TranscriptSummary } from '#shared/transcript'
@@ -184,7 +184,7 @@ describe(`captions from speech on ${inject('databaseKind')}`, () => {
 
   it('transcribes with the workspace\'s Gemini key: the words with their times, the tokens priced in the ledger', async () => {
     const key = `gemini-test-${randomUUID()}`
-    await db.aiSettings.create({ data: { workspaceId, provider: 'gemini', model: 'gemini-2.5-flash', baseUrl: gemini.url, apiKeyEncrypted: encryptSecret(key, DEV_ENCRYPTION_KEY) } })
+    await db.aiSettings.create({ data: { workspaceId, provider: 'gemini', model: 'gemini-2.5-flash', baseUrl: gemini.url, apiKeyEncrypted: createSecretBox([DEV_ENCRYPTION_KEY]).encrypt(key) } })
     gemini.script('generateContent', {
       kind: 'answer',
       output: { language: 'English', duration: 9, text: 'Stop scrolling. Follow for part two.', words: [{ word: 'Stop', start: 1.1, end: 1.4 }, { word: 'scrolling.', start: 1.4, end: 1.9 }, { word: 'Follow', start: 6.6, end: 6.9 }, { word: 'for', start: 6.9, end: 7 }, { word: 'part', start: 7, end: 7.3 }, { word: 'two.', start: 7.3, end: 7.7 }] },

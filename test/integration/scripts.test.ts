@@ -15,7 +15,7 @@ import { ApiClient } from '../support/api'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
 import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai'
 import { pdfTextCandidates } from '../support/pdf-text'
-import { encryptSecret } from '../../server/services/security/secrets'
+import { createSecretBox } from '../../server/services/security/secrets'
 import { DEV_ENCRYPTION_KEY } from '../../server/services/config/env'
 import { createPrisma } from '../support/scratch'
 
@@ -251,7 +251,7 @@ describe(`Scripts on ${inject('databaseKind')}`, () => {
       pat = new ApiClient(app.url)
       expect((await pat.signUp({ name: 'Pat', email: `pat-${run}@scripts.test` })).status).toBe(201)
       patWorkspace = (await pat.session()).workspaces[0]!.id
-      await db.aiSettings.create({ data: { workspaceId: patWorkspace, provider: 'openai', model: 'gpt-5-mini', baseUrl: fake.url, apiKeyEncrypted: encryptSecret('sk-test-scripts-1234', DEV_ENCRYPTION_KEY) } })
+      await db.aiSettings.create({ data: { workspaceId: patWorkspace, provider: 'openai', model: 'gpt-5-mini', baseUrl: fake.url, apiKeyEncrypted: createSecretBox([DEV_ENCRYPTION_KEY]).encrypt('sk-test-scripts-1234') } })
     })
 
     it('names the provider and model that wrote each script, and drops a pattern key the model made up', async () => {

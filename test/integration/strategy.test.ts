@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PrismaClient } from '../../server/generated/prisma/client'
 import { formatFigure, type StrategyComparison, type StrategyDetail, type StrategyList, type StrategyQueued } from '#shared/strategy'
 import { DEV_ENCRYPTION_KEY } from '../../server/services/config/env'
-import { encryptSecret } from '../../server/services/security/secrets'
+import { createSecretBox } from '../../server/services/security/secrets'
 import { saveStrategyVersion } from '../../server/services/strategy/strategies'
 import { ApiClient } from '../support/api'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
@@ -218,7 +218,7 @@ describe(`Strategy on ${inject('databaseKind')}`, () => {
       expect((await writer.signUp({ name: 'Tru', email: `tru-${letters}@strategy.test` })).status).toBe(201)
       truthWorkspaceId = (await writer.session()).workspaces[0]!.id
       videoIds = await seedStrategyLibrary(db, truthWorkspaceId)
-      await db.aiSettings.create({ data: { workspaceId: truthWorkspaceId, provider: 'openai', model: 'gpt-5-mini', baseUrl: fake.url, apiKeyEncrypted: encryptSecret(key, DEV_ENCRYPTION_KEY) } })
+      await db.aiSettings.create({ data: { workspaceId: truthWorkspaceId, provider: 'openai', model: 'gpt-5-mini', baseUrl: fake.url, apiKeyEncrypted: createSecretBox([DEV_ENCRYPTION_KEY]).encrypt(key) } })
       fake.expectedKey = key
       const otherWorkspaceVideo = await db.video.create({ data: { workspaceId, kind: 'reference', status: 'ready', title: 'Another workspace\'s video', sizeBytes: 1000n } })
       const strategy = {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,6 +38,8 @@ const callerScoped: Record<string, { reason: string, body?: unknown }> = {
   // A wrong current password: the route answers 400 and changes nothing.
   'POST /api/auth/password': { reason: 'changes the caller\'s own password, after checking the current one', body: { currentPassword: 'not-the-password', newPassword: 'another-long-password-7' } },
   'POST /api/invites/[token]/accept': { reason: 'the invite token is the credential; tested with a token of B\'s that was already used' },
+  // The state names the flow and its workspace; tested with the state of a connection B started (refused: not A's).
+  'POST /api/oauth/[platform]/callback': { reason: 'finishes a connection the caller started; the OAuth state is the credential' },
 }
 
 /** A body that would succeed if scoping were missing, so a 403/404 proves the check and not the validation. */
@@ -54,13 +56,15 @@ const bodies: Record<string, unknown> = {
   'PATCH /api/workspaces/[workspaceId]/scripts/[scriptId]': { version: 1, title: 'Taken over' },
   'POST /api/workspaces/[workspaceId]/scripts/batches': { count: 1, local: true },
   'PUT /api/workspaces/[workspaceId]/ai/settings': { provider: 'local', monthlyBudgetUsd: 1 },
+  'POST /api/workspaces/[workspaceId]/accounts/connect': { platform: 'youtube' },
+  'POST /api/workspaces/[workspaceId]/accounts/flows/[flowId]': { externalIds: ['UC-b-secret'] },
 }
 
 describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   let app: RunningApp
   let dataDir: string
   const a = { client: undefined as unknown as ApiClient, workspaceId: '' }
-  const b = { client: undefined as unknown as ApiClient, workspaceId: '', memberId: '', inviteId: '', jobId: '', usedToken: '', name: '', emails: [] as string[], videoId: '', uploadId: '', videoTitle: '', renderId: '', assetId: '', assetName: '', recipeId: '', recipeName: '', strategyId: '', strategyTitle: '', scriptId: '', scriptTitle: '', batchId: '' }
+  const b = { client: undefined as unknown as ApiClient, workspaceId: '', memberId: '', inviteId: '', jobId: '', usedToken: '', name: '', emails: [] as string[], videoId: '', uploadId: '', videoTitle: '', renderId: '', assetId: '', assetName: '', recipeId: '', recipeName: '', strategyId: '', strategyTitle: '', scriptId: '', scriptTitle: '', batchId: '', accountId: '', accountName: '', postId: '', caption: '', flowId: '', state: '' }
   const run = Math.random().toString(36).slice(2, 8)
 
   beforeAll(async () => {
@@ -106,6 +110,15 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
     // A strategy of B's.
     b.strategyTitle = `B secret strategy ${run}`
     b.strategyId = (await db.strategy.create({ data: { workspaceId: b.workspaceId, title: b.strategyTitle, status: 'active', content: {}, basis: {} } })).id
+    // A connected channel of B's, a post of B's on it, and a connection B has started (its state is B's secret).
+    b.accountName = `B secret channel ${run}`
+    b.accountId = (await db.socialAccount.create({ data: { workspaceId: b.workspaceId, platform: 'youtube', externalId: 'UC-b-secret', displayName: b.accountName, accessTokenEnc: 'not-a-real-token' } })).id
+    b.caption = `B secret caption ${run}`
+    b.postId = (await db.post.create({ data: { workspaceId: b.workspaceId, socialAccountId: b.accountId, renderId: b.renderId, caption: b.caption, status: 'failed' } })).id
+    b.state = `b-state-${randomUUID()}`
+    const bUser = await db.user.findFirstOrThrow({ where: { email: b.emails[0] } })
+    b.flowId = (await db.oAuthFlow.create({ data: { workspaceId: b.workspaceId, userId: bUser.id, platform: 'youtube', stateHash: createHash('sha256').update(b.state).digest('base64url'), choicesEnc: 'v2.x.y.z.w', expiresAt: new Date(Date.now() + 15 * 60_000) } })).id
+    callerScoped['POST /api/oauth/[platform]/callback']!.body = { state: b.state, code: 'b-code' }
     await db.$disconnect()
   })
 
@@ -120,7 +133,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   // Error replies echo the requested URL, so the ids the caller sent are not counted as leaked.
   function leaksB(body: unknown, path = ''): boolean {
     const text = JSON.stringify(body)
-    return [b.workspaceId, b.memberId, b.inviteId, b.jobId, b.name, 'B private failure', b.videoId, b.uploadId, b.videoTitle, b.renderId, b.assetId, b.assetName, b.recipeId, b.recipeName, b.strategyId, b.strategyTitle, b.scriptId, b.scriptTitle, b.batchId, 'B secret hook', ...b.emails].some(secret => !path.includes(secret) && text.includes(secret))
+    return [b.workspaceId, b.memberId, b.inviteId, b.jobId, b.name, 'B private failure', b.videoId, b.uploadId, b.videoTitle, b.renderId, b.assetId, b.assetName, b.recipeId, b.recipeName, b.strategyId, b.strategyTitle, b.scriptId, b.scriptTitle, b.batchId, 'B secret hook', b.accountId, b.accountName, b.postId, b.caption, b.flowId, ...b.emails].some(secret => !path.includes(secret) && text.includes(secret))
   }
 
   it('finds the routes from the file tree', () => {
@@ -130,7 +143,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
 
   it.each(routes.filter(route => !(key(route) in publicRoutes)).map(route => [key(route), route] as const))('%s answers 401 without a session', async (_, route) => {
     const anonymous = new ApiClient(app.url)
-    const ids = { workspaceId: b.workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, token: b.usedToken, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId, strategyId: b.strategyId, scriptId: b.scriptId, batchId: b.batchId }
+    const ids = { workspaceId: b.workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, token: b.usedToken, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId, strategyId: b.strategyId, scriptId: b.scriptId, batchId: b.batchId, accountId: b.accountId, postId: b.postId, flowId: b.flowId, platform: 'youtube' }
     const path = fillTemplate(route.template, ids)
     const response = await anonymous.request(route.method, path, bodies[key(route)] ?? (['GET', 'HEAD', 'DELETE'].includes(route.method) ? undefined : {}))
     expect(response.status).toBe(401)
@@ -146,7 +159,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   it.each(scoped.map(route => [key(route), route] as const))('%s refuses a member of A, with B\'s workspace or B\'s objects', async (_, route) => {
     const body = bodies[key(route)] ?? (['GET', 'HEAD', 'DELETE'].includes(route.method) ? undefined : {})
     for (const workspaceId of [b.workspaceId, a.workspaceId]) {
-      const path = fillTemplate(route.template, { workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId, strategyId: b.strategyId, scriptId: b.scriptId, batchId: b.batchId })
+      const path = fillTemplate(route.template, { workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId, strategyId: b.strategyId, scriptId: b.scriptId, batchId: b.batchId, accountId: b.accountId, postId: b.postId, flowId: b.flowId })
       // With A's own workspace and no other id in the path, the call is A's own business, not a cross-tenant one.
       if (workspaceId === a.workspaceId && route.params.length === 1) continue
       const response = await a.client.request(route.method, path, body)
@@ -157,7 +170,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
 
   it.each(routes.filter(route => key(route) in callerScoped && key(route) !== 'POST /api/auth/logout-all').map(route => [key(route), route] as const))('%s shows a member of A nothing of B', async (_, route) => {
     const scope = callerScoped[key(route)]!
-    const response = await a.client.request(route.method, fillTemplate(route.template, { token: b.usedToken }), scope.body ?? (route.method === 'GET' ? undefined : {}))
+    const response = await a.client.request(route.method, fillTemplate(route.template, { token: b.usedToken, platform: 'youtube' }), scope.body ?? (route.method === 'GET' ? undefined : {}))
     expect(response.status, JSON.stringify(response.body)).toBeLessThan(500)
     expect(leaksB(response.body)).toBe(false)
   })
@@ -181,6 +194,9 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
     expect(drafts.recipes.map(({ id, name, version }) => ({ id, name, version }))).toEqual([{ id: b.recipeId, name: b.recipeName, version: 1 }])
     const strategies = (await b.client.get(`/api/workspaces/${b.workspaceId}/strategies`)).body as { strategies: { id: string, status: string }[] }
     expect(strategies.strategies.map(({ id, status }) => ({ id, status }))).toEqual([{ id: b.strategyId, status: 'active' }])
+    const accounts = (await b.client.get(`/api/workspaces/${b.workspaceId}/accounts`)).body as { accounts: { id: string, status: string }[] }
+    expect(accounts.accounts.map(({ id, status }) => ({ id, status }))).toEqual([{ id: b.accountId, status: 'active' }])
+    expect((await b.client.get(`/api/workspaces/${b.workspaceId}/posts/${b.postId}`)).body).toMatchObject({ id: b.postId, caption: b.caption })
     expect((await a.client.session()).workspaces.map(workspace => workspace.id)).not.toContain(b.workspaceId)
   })
 

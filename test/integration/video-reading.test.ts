@@ -14,7 +14,7 @@ import { migrateIfBehind } from '../../server/services/db/migrate'
 import { readMigrationsDir } from '../../server/services/db/migration-files'
 import { videoSourceKey } from '../../server/services/media/storage/keys'
 import { createLocalMediaStore } from '../../server/services/media/storage/local'
-import { encryptSecret } from '../../server/services/security/secrets'
+import { createSecretBox } from '../../server/services/security/secrets'
 import type { ReadingContent, VideoReadingView } from '#shared/semantics'
 import { ApiClient } from '../support/api'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
@@ -131,7 +131,7 @@ describe(`the AI's reading of a video, on ${inject('databaseKind')}`, () => {
 
   it('with the workspace on an OpenAI-compatible server, files the read hook type, topic and format with semantic evidence and provenance', async (context) => {
     context.onTestFailed(() => console.log(app.output()))
-    await db.aiSettings.create({ data: { workspaceId, provider: 'openai', model: 'gpt-5-mini', baseUrl: fake.url, apiKeyEncrypted: encryptSecret('sk-test-reading-123456', ENCRYPTION_KEY) } })
+    await db.aiSettings.create({ data: { workspaceId, provider: 'openai', model: 'gpt-5-mini', baseUrl: fake.url, apiKeyEncrypted: createSecretBox([ENCRYPTION_KEY]).encrypt('sk-test-reading-123456') } })
     expect((await view()).workspaceProvider).toBe('openai')
     fake.script('responses', { kind: 'answer', output: firstReading })
     const run = await readWithAi()

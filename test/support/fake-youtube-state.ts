@@ -43,6 +43,8 @@ export interface FakeYoutubeScript {
   dropNextChunkAfter?: number
   /** What an expired session answers. */
   expiredStatus: 404 | 410
+  /** Holds every chunk's answer this long after taking its bytes (a slow link), so a test can kill a worker mid-upload. */
+  holdChunksMs?: number
 }
 
 export interface FakeYoutubeState {
@@ -53,6 +55,8 @@ export interface FakeYoutubeState {
   channels: FakeChannel[]
   sessions: Map<string, FakeSession>
   videos: Map<string, FakeVideo>
+  /** Chunk PUTs that carried bytes, answered or not. */
+  chunkPuts: number
   script: FakeYoutubeScript
 }
 
@@ -65,6 +69,7 @@ export function newFakeYoutubeState(client: FakeYoutubeState['client']): FakeYou
     channels: [{ id: 'UCfake0channel0main00001', title: 'Main Kitchen', customUrl: '@mainkitchen' }],
     sessions: new Map(),
     videos: new Map(),
+    chunkPuts: 0,
     script: { refreshRotates: false, forcePrivate: false, processingPolls: 1, processingOutcome: 'succeeded', expiredStatus: 404 },
   }
 }

@@ -78,9 +78,11 @@ function put(state: FakeYoutubeState, request: FakeRequest): FakeReply {
   }
   session.chunks.push(Buffer.from(fresh))
   session.received += fresh.length
-  if (session.received < session.total) return progress(session)
+  state.chunkPuts += 1
+  const held = state.script.holdChunksMs ? { delayMs: state.script.holdChunksMs } : {}
+  if (session.received < session.total) return { ...progress(session), ...held }
   makeVideo(state, session)
-  return videoReply(state, session)
+  return { ...videoReply(state, session), ...held }
 }
 
 export function routeResumableUpload(server: FakePlatformServer, state: FakeYoutubeState, authorise: Authorise): void {

@@ -104,6 +104,14 @@ export async function startFakeYoutube(client: FakeYoutubeState['client']): Prom
   routeResumableUpload(server, state, request => authorise(state, request, ['youtube.upload', 'youtube', 'youtube.force-ssl']))
   server.route('GET', 'youtube.googleapis.com', '/youtube/v3/channels', 'channels.list', request => channelsList(state, request))
   server.route('GET', 'youtube.googleapis.com', '/youtube/v3/videos', 'videos.list', request => videosList(state, request))
+  // The Shorts page a permalink opens (a browser test routes www.youtube.com here): the video's title, or YouTube's 404.
+  server.route('GET', 'www.youtube.com', '/shorts/:id', 'shorts.page', (request) => {
+    const video = state.videos.get(request.params.id!)
+    const title = String(video?.resource.snippet?.title ?? '').replace(/[<>&"]/g, '')
+    return video
+      ? { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: `<!doctype html><title>${title} - YouTube</title><h1>${title}</h1><p>Shorts · ${video.privacyStatus}</p>` }
+      : { status: 404, headers: { 'content-type': 'text/html' }, body: '<!doctype html><title>404 Not Found</title><p>This video isn\'t available anymore</p>' }
+  })
   return {
     server,
     url: server.url,

@@ -24,6 +24,17 @@ export function mediaTestQueue(kind: MediaKind, name: string, options: { retryLi
   }
 }
 
+/**
+ * Test queues with the registry's rules for posts.publish and posts.check (payload, retries, stately policy,
+ * onFinalFailure). Only the timings shrink: pg-boss's smallest heartbeat (10 s), and no retry delay.
+ */
+export function postsTestQueues(prefix: string): { publish: QueueDefinition, check: QueueDefinition } {
+  return {
+    publish: { ...queues['posts.publish'], name: `${prefix}_publish`, heartbeatSeconds: 10, retryDelay: 0, retryBackoff: false },
+    check: { ...queues['posts.check'], name: `${prefix}_check`, retryDelay: 0, retryBackoff: false },
+  }
+}
+
 // Each test file its own table rows; effects have no key, so a job that ran twice shows up as two rows.
 export const createTestTables = `
   CREATE TABLE IF NOT EXISTS job_test_started (job_id uuid, pid int, at timestamptz DEFAULT now());

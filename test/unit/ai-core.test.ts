@@ -1,23 +1,57 @@
 // Pure parts of the AI layer: secrets at rest, the cache key's normalisation, prices from the bundled list.
+import { createCipheriv, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { cacheKey, normaliseInput } from '../../server/services/ai/cache'
 import { estimateCost } from '../../server/services/ai/ledger'
-import { decryptSecret, encryptSecret } from '../../server/services/security/secrets'
+import { createSecretBox, keyIdOf } from '../../server/services/security/secrets'
 import { describeProvenance } from '#shared/ai'
 
 const key = Buffer.alloc(32, 1).toString('base64')
 
 describe('secrets at rest', () => {
-  it('round-trips, never repeats a ciphertext, and names a changed key without showing the value', () => {
-    const one = encryptSecret('sk-live-123', key)
-    const two = encryptSecret('sk-live-123', key)
-    expect(one).not.toBe(two)
+  const older = Buffer.alloc(32, 2).toString('base64')
+
+  it('round-trips, never repeats a ciphertext, and names a missing key by its id without showing the value', () => {
+    const box = createSecretBox([key])
+    const one = box.encrypt('sk-live-123')
+    expect(one).not.toBe(box.encrypt('sk-live-123'))
     expect(one).not.toContain('sk-live')
-    expect(decryptSecret(one, key)).toBe('sk-live-123')
-    expect(decryptSecret(one, Buffer.alloc(32, 1).toString('hex'))).toBe('sk-live-123')
-    expect(() => decryptSecret(one, Buffer.alloc(32, 2).toString('base64'))).toThrow(/ENCRYPTION_KEY changed/)
+    expect(one.split('.').slice(0, 2)).toEqual(['v2', keyIdOf(key)])
+    expect(keyIdOf(key)).toMatch(/^[0-9a-f]{8}$/)
+    expect(box.decrypt(one)).toBe('sk-live-123')
+    // The same 32 bytes written in hex are the same key.
+    expect(createSecretBox([Buffer.alloc(32, 1).toString('hex')]).decrypt(one)).toBe('sk-live-123')
+    expect(() => createSecretBox([older]).decrypt(one)).toThrow(new RegExp(`key ${keyIdOf(key)}, which is not in ENCRYPTION_KEYS`))
     const tampered = one.slice(0, -2) + (one.endsWith('A') ? 'BB' : 'AA')
-    expect(() => decryptSecret(tampered, key)).toThrow(/could not be decrypted/)
+    expect(() => box.decrypt(tampered)).toThrow(/could not be decrypted/)
+    for (const bad of [tampered, 'v9.x.y']) {
+      try {
+        box.decrypt(bad)
+      }
+      catch (error) {
+        expect((error as Error).message).not.toContain(bad.split('.').at(-1))
+      }
+    }
+  })
+
+  it('encrypts under the newest key, reads values under older keys and v1 values, and says which are current', () => {
+    const rotated = createSecretBox([key, older])
+    const underOld = createSecretBox([older]).encrypt('refresh-abc')
+    expect(rotated.decrypt(underOld)).toBe('refresh-abc')
+    expect(rotated.isCurrent(underOld)).toBe(false)
+    expect(rotated.isCurrent(rotated.encrypt('x'))).toBe(true)
+    expect(rotated.currentKeyId).toBe(keyIdOf(key))
+    // A v1 value (before key ids) under the older key: found by trying each key.
+    const nonce = randomBytes(12)
+    const cipher = createCipheriv('aes-256-gcm', Buffer.from(older, 'base64'), nonce)
+    const body = Buffer.concat([cipher.update('sk-v1-value', 'utf8'), cipher.final()])
+    const v1 = ['v1', ...[nonce, cipher.getAuthTag(), body].map(part => part.toString('base64url'))].join('.')
+    expect(rotated.decrypt(v1)).toBe('sk-v1-value')
+    expect(rotated.isCurrent(v1)).toBe(false)
+    expect(() => createSecretBox([key]).decrypt(v1)).toThrow(/saved before key ids.*could not be decrypted with any key/)
+    // The key id is authenticated: relabelling a value to another key fails.
+    const relabelled = underOld.replace(keyIdOf(older), keyIdOf(key))
+    expect(() => rotated.decrypt(relabelled)).toThrow(/could not be decrypted/)
   })
 })
 

@@ -56,6 +56,23 @@ describe('configuration', () => {
     expect(issuesOf({ NODE_ENV: 'production', SECRET_KEY: strongSecret, ENCRYPTION_KEY: 'ab'.repeat(32) })).toEqual([])
   })
 
+  it('reads ENCRYPTION_KEYS newest first, takes ENCRYPTION_KEY as a list of one, and refuses the two disagreeing', () => {
+    const older = Buffer.alloc(32, 3).toString('base64')
+    const newer = 'cd'.repeat(32)
+    expect(parseServerConfig({}).encryptionKeys).toEqual([DEV_ENCRYPTION_KEY])
+    expect(parseServerConfig({ ENCRYPTION_KEY: older }).encryptionKeys).toEqual([older])
+    expect(parseServerConfig({ ENCRYPTION_KEYS: ` ${newer} , ${older} ` }).encryptionKeys).toEqual([newer, older])
+    // Both set and agreeing (the same bytes, even written another way): the list wins.
+    expect(parseServerConfig({ ENCRYPTION_KEYS: `${newer},${older}`, ENCRYPTION_KEY: Buffer.from(older, 'base64').toString('hex') }).encryptionKeys).toEqual([newer, older])
+    expect(issuesOf({ ENCRYPTION_KEYS: newer, ENCRYPTION_KEY: older })).toEqual([expect.stringMatching(/^ENCRYPTION_KEY is not one of ENCRYPTION_KEYS/)])
+    expect(issuesOf({ ENCRYPTION_KEYS: `${newer},short` })).toEqual([expect.stringMatching(/^ENCRYPTION_KEYS must be 32-byte keys/)])
+    expect(issuesOf({ ENCRYPTION_KEYS: `${newer},${newer.toUpperCase()}` })).toEqual(['ENCRYPTION_KEYS lists the same key twice'])
+    // Production refuses the development key anywhere in the list.
+    const production = { NODE_ENV: 'production', SECRET_KEY: strongSecret }
+    expect(issuesOf({ ...production, ENCRYPTION_KEYS: `${newer},${older}` })).toEqual([])
+    expect(issuesOf({ ...production, ENCRYPTION_KEYS: `${newer},${DEV_ENCRYPTION_KEY}` })).toEqual([expect.stringMatching(/^ENCRYPTION_KEYS must be set to your own/)])
+  })
+
   it('in production on PostgreSQL, leaves migrations to the pre-deploy step unless told otherwise', () => {
     const production = { NODE_ENV: 'production', SECRET_KEY: strongSecret, ENCRYPTION_KEY: strongKey, DATABASE_URL: 'postgresql://u@db:5432/app' }
     expect(parseServerConfig(production).database.migrateOnBoot).toBe(false)

@@ -1,4 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { queueName } from '#shared/jobs'
 import { assertQueueRules, LOST_JOB_RETURNS_WITHIN_SECONDS, lostJobReturnsWithinSeconds, queues, type QueueDefinition } from '../../server/services/jobs/registry'
 
 const all: QueueDefinition[] = Object.values(queues)
@@ -27,6 +30,32 @@ describe('the job registry', () => {
       expect(queue.perWorkspace, name).toBe(1)
       expect(typeof queue.onFinalFailure, name).toBe('function')
       expect(queue.payload.safeParse({ workspaceId: 'not a uuid' }).success, name).toBe(false)
+    }
+  })
+
+  it('names every queue for the Jobs page', () => {
+    for (const queue of all) expect(queueName(queue.name), queue.name).not.toBe(queue.name)
+  })
+
+  it('the key rotation and the token refresh sweep run one at a time, with heartbeats and no payload', () => {
+    for (const name of ['secrets.rotate', 'accounts.refresh'] as const) {
+      const queue: QueueDefinition = queues[name]
+      expect(queue).toMatchObject({ concurrency: 1, heartbeatSeconds: 30 })
+      expect(queue.payload, name).toBeUndefined()
+    }
+  })
+
+  it('every scheduled task has its file in server/tasks and enqueues a registered queue', () => {
+    const root = resolve(import.meta.dirname, '../..')
+    const config = readFileSync(resolve(root, 'nuxt.config.ts'), 'utf8')
+    const scheduled = /scheduledTasks = \{([^}]*)\}/.exec(config)![1]!
+    const tasks = [...scheduled.matchAll(/'([a-z]+):([a-z]+)'/g)].map(match => [match[1]!, match[2]!] as const)
+    expect(tasks.map(([domain, verb]) => `${domain}:${verb}`)).toContain('accounts:refresh')
+    for (const [domain, verb] of tasks) {
+      const file = resolve(root, 'server/tasks', domain, `${verb}.ts`)
+      expect(existsSync(file), file).toBe(true)
+      const queue = /enqueueSweep\('([\w.]+)'/.exec(readFileSync(file, 'utf8'))?.[1]
+      expect(queue && queue in queues, `${domain}:${verb} enqueues ${queue}`).toBe(true)
     }
   })
 })

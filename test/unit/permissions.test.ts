@@ -6,8 +6,10 @@ describe('the permission matrix', () => {
   it('grants each role everything below it and nothing above', () => {
     const table = Object.fromEntries(roles.map(role => [role, Object.keys(permissions).filter(permission => roleAllows(role, permission as keyof typeof permissions))]))
     expect(table.viewer).toEqual(['workspace.read', 'content.read'])
-    expect(table.editor).toEqual(['workspace.read', 'content.read', 'content.edit', 'brand.edit', 'ai.generate'])
+    expect(table.editor).toEqual(['workspace.read', 'content.read', 'content.edit', 'brand.edit', 'ai.generate', 'posts.publish'])
     expect(table.editor).not.toContain('ai.manage')
+    expect(table.editor).not.toContain('accounts.manage')
+    expect(table.admin).toContain('accounts.manage')
     expect(table.admin).toContain('ai.manage')
     expect(table.admin).not.toContain('owners.manage')
     expect(table.admin).toContain('members.manage')

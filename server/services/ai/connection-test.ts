@@ -23,7 +23,7 @@ function describeFailure(error: unknown, provider: string): { reason: string, me
 
 export async function testAiConnection(context: AiContext, workspaceId: string, userId: string | null): Promise<AiConnectionTest> {
   const { db } = context
-  const config = await resolveAiConfig(db, workspaceId, context.ai, context.encryptionKey)
+  const config = await resolveAiConfig(db, workspaceId, context.ai, context.secrets)
   const base = { provider: config.provider, model: config.model }
   if (config.provider === 'local') {
     return { ...base, ok: true, reason: null, latencyMs: null, message: 'The local generator runs on this server: there is nothing to connect to, and it costs nothing.' }

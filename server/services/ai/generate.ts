@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { PrismaClient } from '../../generated/prisma/client'
 import type { ServerConfig } from '../config/env'
+import type { SecretBox } from '../security/secrets'
 import { ServiceError } from '../errors'
 import { cacheKey, takeFromCache, writeCache } from './cache'
 import { estimateCost, monthSpend, recordCall } from './ledger'
@@ -16,7 +17,8 @@ import { defaultModels } from '#shared/ai'
 export interface AiContext {
   db: PrismaClient
   ai: ServerConfig['ai']
-  encryptionKey: string
+  /** Decrypts a workspace's saved key (ENCRYPTION_KEYS). */
+  secrets: SecretBox
   readMedia?: ProviderOptions['readMedia']
   /** Tests and the bench swap the provider for one they hold; the app uses createProvider. */
   providerFor?: (config: AiConfig) => AiProvider
@@ -108,7 +110,7 @@ export async function generate<Input, Output>(context: AiContext, request: Gener
     const hit = cached && fromCache(cached, known)
     if (hit) return hit
   }
-  const config = request.forceLocal ? LOCAL : await resolveAiConfig(db, workspaceId, context.ai, context.encryptionKey)
+  const config = request.forceLocal ? LOCAL : await resolveAiConfig(db, workspaceId, context.ai, context.secrets)
   if (!request.forceLocal) {
     remembered.set(workspaceId, config)
     if (remembered.size > 5000) remembered.delete(remembered.keys().next().value!)

@@ -6,7 +6,7 @@ import type { PrismaClient } from '../../generated/prisma/client'
 import type { ServerConfig } from '../config/env'
 import { recordAudit } from '../audit'
 import { badRequest } from '../errors'
-import { decryptSecret, encryptSecret } from '../security/secrets'
+import type { SecretBox } from '../security/secrets'
 import { monthSpend } from './ledger'
 
 /** What a call needs: never sent to a browser, never logged. */
@@ -39,7 +39,7 @@ function environmentKey(env: AiEnvironment, provider: AiProviderName, baseUrl: s
   return null
 }
 
-export async function resolveAiConfig(db: PrismaClient, workspaceId: string, env: AiEnvironment, encryptionKey: string): Promise<AiConfig> {
+export async function resolveAiConfig(db: PrismaClient, workspaceId: string, env: AiEnvironment, secrets: SecretBox): Promise<AiConfig> {
   const row = await db.aiSettings.findUnique({ where: { workspaceId } })
   if (!row) return environmentConfig(env)
   const provider = row.provider as AiProviderName
@@ -49,19 +49,19 @@ export async function resolveAiConfig(db: PrismaClient, workspaceId: string, env
     provider,
     model: row.model ?? defaultModels[provider],
     baseUrl: row.baseUrl,
-    apiKey: row.apiKeyEncrypted ? decryptSecret(row.apiKeyEncrypted, encryptionKey) : environmentKey(env, provider, row.baseUrl),
+    apiKey: row.apiKeyEncrypted ? secrets.decrypt(row.apiKeyEncrypted) : environmentKey(env, provider, row.baseUrl),
     monthlyBudgetUsd: budget,
     version: row.updatedAt,
   }
 }
 
-export async function readAiSettings(db: PrismaClient, workspaceId: string, env: AiEnvironment, encryptionKey: string): Promise<AiSettingsView> {
+export async function readAiSettings(db: PrismaClient, workspaceId: string, env: AiEnvironment, secrets: SecretBox): Promise<AiSettingsView> {
   const [row, spend] = await Promise.all([db.aiSettings.findUnique({ where: { workspaceId } }), monthSpend(db, workspaceId)])
   const config = row ? null : environmentConfig(env)
   let keyHint: string | null = null
   if (row?.apiKeyEncrypted) {
     try {
-      keyHint = decryptSecret(row.apiKeyEncrypted, encryptionKey).slice(-4)
+      keyHint = secrets.decrypt(row.apiKeyEncrypted).slice(-4)
     }
     catch {
       keyHint = null
@@ -87,7 +87,7 @@ export async function saveAiSettings(
   input: z.output<typeof aiSettingsInput>,
   userId: string,
   env: AiEnvironment,
-  encryptionKey: string,
+  secrets: SecretBox,
 ): Promise<AiSettingsView> {
   if (input.provider === 'gemini' && input.apiKey === null && !env.geminiApiKey) {
     throw badRequest('Gemini needs a key: paste one, or choose Local.')
@@ -99,7 +99,7 @@ export async function saveAiSettings(
   const apiKey = input.apiKey === undefined && movedAway ? null : input.apiKey
   const keyChange = apiKey === undefined
     ? {}
-    : { apiKeyEncrypted: apiKey === null ? null : encryptSecret(apiKey, encryptionKey) }
+    : { apiKeyEncrypted: apiKey === null ? null : secrets.encrypt(apiKey) }
   const data = {
     provider: input.provider,
     model: input.provider === 'local' ? null : input.model,
@@ -112,5 +112,5 @@ export async function saveAiSettings(
     await tx.aiSettings.upsert({ where: { workspaceId }, create: { workspaceId, ...data }, update: data })
     await recordAudit(tx, { action: 'ai.settings.updated', workspaceId, actorId: userId, targetType: 'workspace', targetId: workspaceId, metadata: { provider: input.provider, keyChanged: apiKey !== undefined } })
   })
-  return readAiSettings(db, workspaceId, env, encryptionKey)
+  return readAiSettings(db, workspaceId, env, secrets)
 }

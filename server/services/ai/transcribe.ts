@@ -15,6 +15,7 @@ import type { ServerConfig } from '../config/env'
 import { notFound, ServiceError } from '../errors'
 import type { MediaTools } from '../media/ffmpeg'
 import type { MediaStore } from '../media/storage/types'
+import type { SecretBox } from '../security/secrets'
 import { estimateCost, monthSpend, recordCall } from './ledger'
 import { transcribeWithGemini } from './providers/gemini'
 import { transcribeWithOpenAi, type Transcription } from './providers/openai'
@@ -38,7 +39,7 @@ export interface TranscribeDependencies {
   tools: MediaTools
   scratchDir: string
   ai: ServerConfig['ai']
-  encryptionKey: string
+  secrets: SecretBox
   /** Finds PocketSphinx; tests replace it to act as a server without it. */
   offline?: () => Promise<OfflineRecogniser | null>
   timeoutMs?: number
@@ -146,7 +147,7 @@ export async function planTranscription(deps: TranscribeDependencies, data: Tran
   if (!row.storageKey || row.status === 'uploading') throw plain(409, 'This footage has not finished uploading yet; transcribe it once it has.', 'uploading')
   if (!row.audioCodec && row.probe) throw plain(422, 'This footage has no sound track, so there is nothing to transcribe. Type the captions, or import an SRT file.', 'no_audio')
   const video = { id: row.id, storageKey: row.storageKey, sha256: row.sha256, durationSeconds: (row.durationMs ?? 0) / 1000 }
-  const config = await resolveAiConfig(db, data.workspaceId, deps.ai, deps.encryptionKey)
+  const config = await resolveAiConfig(db, data.workspaceId, deps.ai, deps.secrets)
   const findOffline = deps.offline ?? (() => findOfflineRecogniser())
 
   let method = data.method

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { platforms, type PlatformKey } from '../../../shared/platforms/keys'
+import { keyIdOf } from '../security/secrets'
 
 // Development-only secrets, so `npm run dev` needs no keys. Production refuses them (see `parseServerConfig`).
 export const DEV_SECRET_KEY = 'reelwise-dev-secret-key-not-for-production-use'
@@ -42,10 +43,13 @@ const frameSize = z.string().trim().regex(/^[1-9]\d{0,4}\s*x\s*[1-9]\d{0,4}$/i, 
 const decimalNumber = (error: string) => z.coerce.number({ error }).refine(Number.isFinite, error)
 
 // 32 bytes of key material, written as 64 hex characters or as base64.
-const encryptionKey = z.string().trim().refine(
-  value => /^[0-9a-f]{64}$/i.test(value) || Buffer.from(value, 'base64').length === 32,
-  'must be 32 random bytes, as 64 hex characters or base64 (make one with `openssl rand -base64 32`)',
-)
+const isKey = (value: string) => /^[0-9a-f]{64}$/i.test(value) || Buffer.from(value, 'base64').length === 32
+const encryptionKey = z.string().trim().refine(isKey, 'must be 32 random bytes, as 64 hex characters or base64 (make one with `openssl rand -base64 32`)')
+// Several keys, newest first, for a rotation: new values use the first, older ones still decrypt.
+const encryptionKeys = z.string().trim()
+  .transform(text => text.split(',').map(key => key.trim()).filter(Boolean))
+  .refine(keys => keys.length > 0 && keys.every(isKey), 'must be 32-byte keys (64 hex characters or base64), separated by commas, newest first')
+  .refine(keys => !keys.every(isKey) || new Set(keys.map(keyIdOf)).size === keys.length, 'lists the same key twice')
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -73,6 +77,7 @@ const envSchema = z.object({
 
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters (make one with `openssl rand -base64 48`)').optional(),
   ENCRYPTION_KEY: encryptionKey.optional(),
+  ENCRYPTION_KEYS: encryptionKeys.optional(),
 
   // Unset: mail goes to the dev outbox (the log, and Settings for owners) outside production, and nowhere in production.
   SMTP_URL: smtpUrl.optional(),
@@ -147,6 +152,11 @@ type Issue = { variable: string, message: string }
 
 const PLATFORMS = platforms.map(key => key.toUpperCase() as Uppercase<PlatformKey>)
 
+// ENCRYPTION_KEYS wins; ENCRYPTION_KEY alone is a list of one.
+function encryptionKeyList(env: Env): string[] {
+  return env.ENCRYPTION_KEYS ?? (env.ENCRYPTION_KEY ? [env.ENCRYPTION_KEY] : [])
+}
+
 // Rules that involve more than one variable, or depend on NODE_ENV.
 function crossCheck(env: Env): Issue[] {
   const issues: Issue[] = []
@@ -154,8 +164,13 @@ function crossCheck(env: Env): Issue[] {
   if (production && (!env.SECRET_KEY || env.SECRET_KEY === DEV_SECRET_KEY)) {
     issues.push({ variable: 'SECRET_KEY', message: 'must be set to your own random value in production (make one with `openssl rand -base64 48`)' })
   }
-  if (production && (!env.ENCRYPTION_KEY || env.ENCRYPTION_KEY === DEV_ENCRYPTION_KEY)) {
-    issues.push({ variable: 'ENCRYPTION_KEY', message: 'must be set to your own 32 random bytes in production (make one with `openssl rand -base64 32`)' })
+  const keys = encryptionKeyList(env)
+  if (production && (keys.length === 0 || keys.some(key => keyIdOf(key) === keyIdOf(DEV_ENCRYPTION_KEY)))) {
+    issues.push({ variable: env.ENCRYPTION_KEYS ? 'ENCRYPTION_KEYS' : 'ENCRYPTION_KEY', message: 'must be set to your own 32 random bytes in production (make one with `openssl rand -base64 32`)' })
+  }
+  // Both set: the single key must be one of the list, or values saved under it would no longer decrypt.
+  if (env.ENCRYPTION_KEY && env.ENCRYPTION_KEYS && !env.ENCRYPTION_KEYS.some(key => keyIdOf(key) === keyIdOf(env.ENCRYPTION_KEY!))) {
+    issues.push({ variable: 'ENCRYPTION_KEY', message: 'is not one of ENCRYPTION_KEYS: set only ENCRYPTION_KEYS (newest first, then the older keys), or make them agree' })
   }
   if (env.SMTP_URL && !env.MAIL_FROM) {
     issues.push({ variable: 'MAIL_FROM', message: 'is required when SMTP_URL is set (the address your mail server lets you send as, e.g. Reelwise <hello@example.com>)' })
@@ -230,7 +245,8 @@ export function parseServerConfig(source: Record<string, string | undefined> = p
     healthToken: env.HEALTH_TOKEN,
     jobStreams: { maxSeconds: env.JOB_STREAM_MAX_SECONDS },
     secretKey: env.SECRET_KEY ?? DEV_SECRET_KEY,
-    encryptionKey: env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY,
+    // Newest first: new secrets use the first, older ones still decrypt (server/services/security/secrets.ts).
+    encryptionKeys: encryptionKeyList(env).length > 0 ? encryptionKeyList(env) : [DEV_ENCRYPTION_KEY],
     mail: {
       smtpUrl: env.SMTP_URL,
       from: env.MAIL_FROM ?? 'Reelwise <no-reply@localhost>',

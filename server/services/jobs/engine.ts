@@ -106,7 +106,9 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
       retryLimit: queue.retryLimit, retryDelay: queue.retryDelay, retryBackoff: queue.retryBackoff,
       expireInSeconds: queue.expireInSeconds,
     }
-    await boss.createQueue(queue.name, { ...rules, ...(queue.heartbeatSeconds ? { heartbeatSeconds: queue.heartbeatSeconds } : {}), deadLetter })
+    await boss.createQueue(queue.name, {
+      ...rules, ...(queue.heartbeatSeconds ? { heartbeatSeconds: queue.heartbeatSeconds } : {}), ...(queue.policy ? { policy: queue.policy } : {}), deadLetter,
+    })
     // createQueue leaves an existing queue as it was: bring its rules up to the registry's.
     await boss.updateQueue(queue.name, { ...rules, heartbeatSeconds: queue.heartbeatSeconds ?? null })
   }

@@ -4,6 +4,7 @@
 import { z } from 'zod'
 import type { PrismaClient } from '../../generated/prisma/client'
 import { failAnalysis } from '../library/analysis'
+import { failStuckPost } from '../posts/settle'
 import { failRender } from '../studio/renders'
 
 export interface QueueDefinition {
@@ -29,6 +30,11 @@ export interface QueueDefinition {
    * workspace run at once across every worker, so one workspace's backlog never starves the others.
    */
   perWorkspace?: number
+  /**
+   * pg-boss's queue policy. `stately`: per singletonKey, at most one job waits and one runs, so a second send for the
+   * same thing while one waits is dropped (a post is never queued twice). Fixed when the queue is first created.
+   */
+  policy?: 'standard' | 'stately'
   /**
    * The job was given up on: its retries ran out, or its worker vanished on the last attempt. Moves the domain row
    * out of its running state, with a reason a person can act on. Called by jobs.reconcile; idempotent.
@@ -74,6 +80,7 @@ const readingPayload = z.object({
   local: z.boolean().optional(),
   trigger: z.enum(['analysis', 'request']).optional(),
 })
+const postPayload = z.object({ workspaceId: z.uuid(), postId: z.uuid() })
 const transcribePayload = z.object({
   workspaceId: z.uuid(), videoId: z.uuid(), userId: z.uuid().nullable().optional(), recipeId: z.uuid().nullable().optional(),
   method: z.enum(['auto', 'openai', 'gemini', 'offline', 'script']), text: z.string().max(20_000).nullable().optional(),
@@ -121,6 +128,36 @@ export const queues = {
   'ai.transcribe': {
     name: 'ai.transcribe', payload: transcribePayload, retryLimit: 1, retryDelay: 10, retryBackoff: false, expireInSeconds: 30 * 60,
     heartbeatSeconds: 30, concurrency: 1, perWorkspace: 1,
+  },
+  // Re-encrypts stored secrets under the newest of ENCRYPTION_KEYS (server/services/security/rotate.ts). Queued at
+  // worker start when any row needs it; idempotent (rows already under the newest key are not read), so a retry
+  // after a dead worker picks up where it stopped.
+  'secrets.rotate': {
+    name: 'secrets.rotate', retryLimit: 2, retryDelay: 20, retryBackoff: true, expireInSeconds: 30 * 60,
+    heartbeatSeconds: 30, concurrency: 1,
+  },
+  // The token refresh sweep (server/services/platforms/refresh-sweep.ts), queued every 5 minutes. Each refresh is
+  // one HTTP call bounded at 20 s; a missed run is made up by the next, so one retry is plenty.
+  'accounts.refresh': {
+    name: 'accounts.refresh', retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 15 * 60,
+    heartbeatSeconds: 30, concurrency: 1,
+  },
+  // The irreversible step of a post: upload to the platform and publish (server/services/posts/publish.ts). Platform
+  // errors are decided in the job (wait, fail), never thrown, so pg-boss retries only a worker that died; the
+  // connector then resumes from what it stored (`pending`). A large upload on a slow link fits in an hour.
+  'posts.publish': {
+    name: 'posts.publish', payload: postPayload, retryLimit: 3, retryDelay: 15, retryBackoff: true, expireInSeconds: 60 * 60,
+    heartbeatSeconds: 30, concurrency: 2, policy: 'stately',
+    onFinalFailure: (db, data, reason) => failStuckPost(db, postPayload.parse(data), reason),
+  },
+  // One read-only status check of a post the platform is processing; the next check is its own job, later.
+  'posts.check': {
+    name: 'posts.check', payload: postPayload, retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 60,
+    concurrency: 4, policy: 'stately',
+  },
+  // Every 5 minutes: sends the jobs posts are owed, and fails posts whose publish went silent (services/posts/sweep.ts).
+  'posts.sweep': {
+    name: 'posts.sweep', retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 60, concurrency: 1,
   },
 } as const satisfies Record<string, QueueDefinition>
 

@@ -103,7 +103,7 @@ export type ReadingOutcome = { status: 'succeeded', readingId: string, provider:
 export async function runReading(context: AiContext, request: ReadingRequest): Promise<ReadingOutcome> {
   const { db } = context
   const { workspaceId, videoId } = request
-  const config = request.forceLocal ? null : await resolveAiConfig(db, workspaceId, context.ai, context.encryptionKey)
+  const config = request.forceLocal ? null : await resolveAiConfig(db, workspaceId, context.ai, context.secrets)
   const provider = config?.provider ?? 'local'
   if (request.trigger === 'analysis' && provider === 'local') {
     // Re-analysing on the local provider never throws away what a model read before.

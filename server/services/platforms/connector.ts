@@ -153,6 +153,11 @@ export interface PlatformConnector {
   authorizeUrl(app: PlatformApp, request: { state: string, codeChallenge?: string }): string
   usesPkce: boolean
   exchangeCode(app: PlatformApp, request: { code: string, codeVerifier?: string }): Promise<TokenSet>
+  /**
+   * How long before its expiry an access token is refreshed by the sweep (accounts.refresh); 10 minutes when unset.
+   * Long-lived tokens that must be renewed while still valid (Meta's 60-day tokens) set days.
+   */
+  refreshLeadSeconds?: number
   /** A new access token. A reply without a refresh token keeps the old one (the store does that). */
   refresh(app: PlatformApp, tokens: { accessToken: string, refreshToken?: string }): Promise<TokenSet>
   /** The accounts this login can publish to. */

@@ -147,14 +147,14 @@ export async function setStrategyStatus(db: PrismaClient, workspaceId: string, i
   return getStrategy(db, workspaceId, id)
 }
 
-export interface ListContext { ai: AiContext['ai'], encryptionKey: string }
+export interface ListContext { ai: AiContext['ai'], secrets: AiContext['secrets'] }
 
 export async function listStrategies(db: PrismaClient, workspaceId: string, context: ListContext): Promise<StrategyList> {
   const [rows, pending, failed, settings, brand, analysedVideos, videosWithNumbers, patterns] = await Promise.all([
     db.strategy.findMany({ where: { workspaceId }, orderBy: { version: 'desc' }, select: summarySelect }),
     db.jobRun.findFirst({ where: { workspaceId, queue: STRATEGY_QUEUE, state: { in: ['queued', 'running'] } }, orderBy: { createdAt: 'desc' }, select: { id: true } }),
     db.jobRun.findFirst({ where: { workspaceId, queue: STRATEGY_QUEUE, state: 'failed' }, orderBy: { createdAt: 'desc' }, select: { id: true, error: true, result: true, finishedAt: true, createdAt: true } }),
-    readAiSettings(db, workspaceId, context.ai, context.encryptionKey),
+    readAiSettings(db, workspaceId, context.ai, context.secrets),
     db.brandProfile.count({ where: { workspaceId } }),
     db.video.count({ where: { workspaceId, deletedAt: null, evidence: { some: {} } } }),
     db.referencePerformance.count({ where: { workspaceId, views: { not: null }, followers: { gt: 0 }, video: { deletedAt: null } } }),

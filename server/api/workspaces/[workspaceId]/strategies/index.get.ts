@@ -6,5 +6,5 @@ import { listStrategies } from '../../../../services/strategy/strategies'
 export default defineEventHandler(async (event): Promise<StrategyList> => {
   const { workspaceId } = await requireMember(event, 'content.read')
   const config = useServerConfig()
-  return listStrategies(useDb(), workspaceId, { ai: config.ai, encryptionKey: config.encryptionKey })
+  return listStrategies(useDb(), workspaceId, { ai: config.ai, secrets: useSecretBox() })
 })

@@ -6,8 +6,8 @@ import { readAiSettings } from '../../../../../services/ai/settings'
 // the base URL and the budget.
 export default defineEventHandler(async (event): Promise<AiSettingsResponse> => {
   const { workspaceId, role } = await requireMember(event, 'workspace.read')
-  const { ai, encryptionKey } = useServerConfig()
-  const view = await readAiSettings(useDb(), workspaceId, ai, encryptionKey)
+  const { ai } = useServerConfig()
+  const view = await readAiSettings(useDb(), workspaceId, ai, useSecretBox())
   if (roleAllows(role, 'ai.manage')) return { canManage: true, ...view }
   return { canManage: false, provider: view.provider, model: view.model, fromEnvironment: view.fromEnvironment }
 })

@@ -5,6 +5,6 @@ import { saveAiSettings } from '../../../../../services/ai/settings'
 export default defineEventHandler(async (event): Promise<AiSettingsResponse> => {
   const { workspaceId, user } = await requireMember(event, 'ai.manage')
   const input = await readValidatedBody(event, aiSettingsInput.parse)
-  const { ai, encryptionKey } = useServerConfig()
-  return { canManage: true, ...await saveAiSettings(useDb(), workspaceId, input, user.id, ai, encryptionKey) }
+  const { ai } = useServerConfig()
+  return { canManage: true, ...await saveAiSettings(useDb(), workspaceId, input, user.id, ai, useSecretBox()) }
 })

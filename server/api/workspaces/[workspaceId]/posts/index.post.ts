@@ -1,0 +1,17 @@
+import { publishInput } from '#shared/posts'
+import { publishNow } from '../../../../services/posts/create'
+
+// "Publish now": a render to one or more connected accounts. Everything is checked first; nothing is sent when any
+// target would be refused, and the answer names what to change.
+export default defineEventHandler(async (event) => {
+  const { workspaceId, user } = await requireMember(event, 'posts.publish')
+  const input = await readValidatedBody(event, publishInput.parse)
+  const { server, app } = usePlatforms()
+  const engine = await useJobs()
+  const created = await publishNow({
+    db: useDb(), appUrl: server.appUrl, app,
+    jobs: { send: (data, options) => engine.send('posts.publish', data, { ...options, singletonKey: `post:${data.postId}` }) },
+  }, { workspaceId, userId: user.id }, input)
+  setResponseStatus(event, 201)
+  return created
+})

@@ -1,0 +1,18 @@
+// The posts jobs' dependencies in the app: the database, the secret box, media storage, the platforms' apps, and
+// the two queues (a publish waits with startAfter; a check backs off the same way).
+import { join } from 'node:path'
+import type { JobEngine } from '../jobs/engine'
+import type { PostWorkerDeps } from './publish'
+
+export const PUBLISH_QUEUE = 'posts.publish'
+export const CHECK_QUEUE = 'posts.check'
+
+/** Jobs keyed by post: a second "send" for the same post while one waits is dropped by pg-boss, never run twice. */
+export function postQueues(engine: JobEngine, queues: { publish: string, check: string } = { publish: PUBLISH_QUEUE, check: CHECK_QUEUE }): Pick<PostWorkerDeps, 'sendPublish' | 'sendCheck'> {
+  return {
+    sendPublish: (data, options) => engine.send(queues.publish, data, { ...options, singletonKey: `post:${data.postId}` }),
+    sendCheck: (data, options) => engine.send(queues.check, data, { ...options, singletonKey: `post-check:${data.postId}` }),
+  }
+}
+
+export const scratchFor = (dataDir: string) => join(dataDir, 'tmp', 'publish')

@@ -1,0 +1,157 @@
+// Connecting YouTube in Chromium through the real redirect flow (the loopback Google consent screen answers at once
+// with a code), publishing a render now from the Studio, watching its post go publishing → processing → published,
+// opening its permalink (the browser's www.youtube.com is routed to the fake), then disconnecting on the Accounts page.
+// The footage and its render are made through the API, by this app's own worker: the clicks are not the point there.
+import { mkdtemp, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ApiClient } from '../support/api'
+import { freePort, type RunningApp } from '../support/app-server'
+import { closeAppInChromium, openAppInChromium, signUpFirstAccount, waitForHydration } from '../support/browser'
+import { startFakeYoutube, type FakeYoutube } from '../support/fake-youtube'
+import { generateClip } from '../support/media'
+import { TusTestClient } from '../support/tus'
+
+const person = { name: 'Pia Publisher', email: 'pia@example.test', password: 'publish-password-1' }
+const desktop = { width: 1440, height: 900 }
+const mobile = { width: 390, height: 844 }
+const shots = process.env.E2E_SCREENSHOTS
+
+describe('connect, publish and disconnect in a browser', () => {
+  let app: RunningApp
+  let browser: Browser
+  let page: Page
+  let dataDir: string
+  let youtube: FakeYoutube
+  let api: ApiClient
+  let workspaceId: string
+  let footageId: string
+  const pageErrors: string[] = []
+
+  const noSideScroll = () => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)
+  const screenshot = async (name: string) => {
+    if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
+  }
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'reelwise-e2e-publish-'))
+    const port = await freePort()
+    const appUrl = `http://127.0.0.1:${port}`
+    youtube = await startFakeYoutube({ id: 'yt-e2e-client', secret: 'yt-e2e-secret', redirectUri: `${appUrl}/accounts/callback/youtube` })
+    youtube.setChannels([{ id: 'UC-pia-cooks', title: 'Pia Cooks', customUrl: '@piacooks' }])
+    // The first status check, 10 s after the upload, finds it processed: the post is seen processing first.
+    youtube.script.processingPolls = 0
+    ;({ app, browser, page } = await openAppInChromium({
+      DATA_DIR: dataDir, PORT: String(port), APP_URL: appUrl,
+      YOUTUBE_CLIENT_ID: 'yt-e2e-client', YOUTUBE_CLIENT_SECRET: 'yt-e2e-secret', YOUTUBE_BASE_URL: youtube.url,
+    }, { viewport: desktop, pageErrors }))
+    // The permalink is YouTube's own address; this browser has no internet, so YouTube's pages come from the fake.
+    await page.context().route('https://www.youtube.com/**', async (route) => {
+      const real = new URL(route.request().url())
+      await route.fulfill({ response: await page.request.fetch(`${youtube.url}/www.youtube.com${real.pathname}`) })
+    })
+  })
+
+  afterAll(async () => {
+    await closeAppInChromium({ app, browser }, dataDir)
+    await youtube?.close()
+  })
+
+  it('connects YouTube through its consent screen and shows the channel as working', async () => {
+    await signUpFirstAccount(page, app.url, person)
+    await page.goto(`${app.url}/accounts`)
+    await page.getByTestId('accounts-empty').waitFor()
+    await waitForHydration(page)
+    await screenshot('accounts-empty-1440')
+    // Platforms this server has no keys for say how to set them up instead of offering a button that would fail.
+    const tiktok = page.getByTestId('connect-list').locator('[data-platform=tiktok]')
+    expect(await tiktok.getByRole('button').count()).toBe(0)
+    await tiktok.getByText('how to set it up').click()
+    expect(await tiktok.textContent()).toContain(`${app.url}/accounts/callback/tiktok`)
+    await page.getByTestId('connect-youtube').click()
+    await page.waitForURL(`${app.url}/accounts?**`, { waitUntil: 'commit' }).catch(() => undefined)
+    await page.getByTestId('account-card').waitFor({ timeout: 30_000 })
+    expect(await page.getByTestId('accounts-notice').textContent()).toContain('Connected')
+    const card = page.getByTestId('account-card')
+    expect(await card.getAttribute('data-health')).toBe('ok')
+    expect(await card.textContent()).toContain('Pia Cooks')
+    // No token reaches the page.
+    const html = await page.content()
+    for (const token of youtube.state.accessTokens.keys()) expect(html).not.toContain(token)
+    await screenshot('accounts-connected-1440')
+    await page.setViewportSize(mobile)
+    expect(await noSideScroll()).toBe(true)
+    await screenshot('accounts-connected-390')
+    await page.setViewportSize(desktop)
+  }, 60_000)
+
+  it('publishes a render now and follows it to published, then opens it on YouTube', async () => {
+    api = new ApiClient(app.url)
+    expect((await api.signIn(person.email, person.password)).status).toBe(200)
+    workspaceId = (await api.session()).workspaces[0]!.id
+    const clip = await generateClip(join(dataDir, 'pia-knife.mp4'), { width: 360, height: 640, fps: 30, shots: [2, 2], audio: [{ tone: -16, seconds: 4 }] })
+    const uploaded = await new TusTestClient(api, workspaceId).upload(clip.path, (await stat(clip.path)).size, { filename: 'pia-knife.mp4', kind: 'footage' })
+    expect(uploaded.status).toBe(204)
+    footageId = uploaded.headers.get('reelwise-video-id')!
+    await expect.poll(async () => (await api.get(`/api/workspaces/${workspaceId}/videos/${footageId}`)).body.status, { timeout: 90_000, interval: 500 }).toBe('ready')
+    const rendered = await api.post(`/api/workspaces/${workspaceId}/studio/renders`, { videoId: footageId, name: 'Knife tips', recipe: { loudness: null } })
+    expect(rendered.status, JSON.stringify(rendered.body)).toBe(201)
+
+    await page.goto(`${app.url}/studio/${footageId}`)
+    const publish = page.getByTestId('render-publish')
+    await publish.waitFor({ timeout: 120_000 })
+    await waitForHydration(page)
+    await publish.click()
+    await page.getByTestId('publish-to-youtube').click()
+    // What this YouTube project allows is read before publishing: an unverified project uploads private.
+    await page.getByText(/private/i).first().waitFor()
+    await page.getByTestId('publish-caption').fill('Three knife mistakes #cooking')
+    await page.getByTestId('publish-title').fill('Three knife mistakes')
+    await screenshot('publish-modal-1440')
+    await page.getByTestId('publish-submit').click()
+
+    const row = page.getByTestId('post-row')
+    await row.waitFor()
+    const seen = new Set<string>()
+    await expect.poll(async () => {
+      const status = await row.getAttribute('data-status')
+      if (status) seen.add(status)
+      return status
+    }, { timeout: 60_000, interval: 250 }).toBe('published')
+    expect(seen.has('processing') || seen.has('publishing'), [...seen].join(', ')).toBe(true)
+    expect(youtube.videos()).toHaveLength(1)
+    await screenshot('render-published-1440')
+    await page.setViewportSize(mobile)
+    expect(await noSideScroll()).toBe(true)
+    await screenshot('render-published-390')
+    await page.setViewportSize(desktop)
+
+    const link = row.getByTestId('post-permalink')
+    expect(await link.getAttribute('href')).toBe(`https://www.youtube.com/shorts/${youtube.videos()[0]!.id}`)
+    const [opened] = await Promise.all([page.context().waitForEvent('page'), link.click()])
+    await opened!.waitForLoadState()
+    expect(await opened!.title()).toBe('Three knife mistakes - YouTube')
+    await opened!.close()
+  }, 240_000)
+
+  it('disconnects: the card says so, and the published post keeps its link', async () => {
+    await page.goto(`${app.url}/accounts`)
+    const card = page.getByTestId('account-card')
+    await card.waitFor()
+    await waitForHydration(page)
+    await card.getByTestId('account-disconnect').click()
+    await page.getByRole('dialog', { name: 'Disconnect Pia Cooks?' }).waitFor()
+    await page.getByTestId('account-disconnect-confirm').click()
+    await expect.poll(() => card.getAttribute('data-health')).toBe('reconnect')
+    expect(await card.textContent()).toContain('Disconnected')
+    // Revoked at Google: the refresh token the app held no longer works.
+    expect([...youtube.state.refreshTokens.values()].every(grant => grant.revoked)).toBe(true)
+    await screenshot('accounts-disconnected-1440')
+    const posts = await api.get(`/api/workspaces/${workspaceId}/posts?renderId=${(await api.get(`/api/workspaces/${workspaceId}/studio/renders?videoId=${footageId}`)).body.renders[0].id}`)
+    expect(posts.body.posts[0]).toMatchObject({ status: 'published' })
+    expect(posts.body.posts[0].permalink).toMatch(/shorts\//)
+    expect(pageErrors).toEqual([])
+  }, 60_000)
+})
