@@ -11,7 +11,8 @@ const integration = (database: 'pglite' | 'postgres') => ({
     // Cutting connections mid-run means nothing for PGlite, which lives in the app's process (see the file for why).
     // The publish chaos test is about worker processes and pg-boss's heartbeat, not the database: PostgreSQL runs it.
     exclude: database === 'postgres' ? ['test/integration/embedded-database.test.ts', 'test/integration/media-analysis.test.ts', 'test/integration/media-render*.test.ts', 'test/integration/media-store.test.ts', 'test/integration/media-tool-lifetime.test.ts', 'test/integration/studio-render.test.ts', 'test/integration/ai-providers.test.ts', 'test/integration/platform-*.test.ts'] : ['test/integration/jobs-scale.test.ts', 'test/integration/database-outage-midrun.test.ts', 'test/integration/posts-chaos.test.ts'],
-    globalSetup: ['test/support/database.global.ts'],
+    // The secret scan fails the run when a token a loopback platform issued appears in any app or worker's output.
+    globalSetup: ['test/support/database.global.ts', 'test/support/secret-scan.global.ts'],
     provide: { databaseKind: database },
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -29,7 +30,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/support/build.global.ts'],
+          globalSetup: ['test/support/build.global.ts', 'test/support/secret-scan.global.ts'],
           testTimeout: 120_000,
           hookTimeout: 240_000,
           // The integration projects (ffmpeg encodes among them) share the two cores, so pages answer slower than alone.

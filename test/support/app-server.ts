@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { resolve } from 'node:path'
+import { keepProcessOutput } from './secret-scan'
 
 export const root = resolve(import.meta.dirname, '../..')
 
@@ -40,6 +41,7 @@ export function launch(args: string[], env: Record<string, string>): { child: Ch
   let output = ''
   const collect = (chunk: Buffer) => {
     output += chunk.toString()
+    keepProcessOutput(`app-${child.pid}`, chunk)
   }
   child.stdout?.on('data', collect)
   child.stderr?.on('data', collect)

@@ -2,6 +2,7 @@
 // checked, the error reply, Graph's parameters (query or form), and the consent page's redirect.
 import { randomBytes } from 'node:crypto'
 import { formOf, type FakeHandler, type FakeReply, type FakeRequest } from './fake-platform-server'
+import { noteIssuedSecret } from './secret-scan'
 
 export { formOf }
 
@@ -16,7 +17,7 @@ export interface IssuedToken {
 export const FAKE_APP = { clientId: '1187000000001', clientSecret: 'fake-meta-app-secret-7d1f', redirectUri: 'https://reelwise.test/api/oauth/meta/callback' }
 
 export const newId = () => String(17_000_000_000_000_000n + BigInt(`0x${randomBytes(6).toString('hex')}`))
-export const newToken = (prefix: string) => `${prefix}${randomBytes(24).toString('base64url')}`
+export const newToken = (prefix: string) => noteIssuedSecret(`${prefix}${randomBytes(24).toString('base64url')}`)
 
 /** Meta's error reply. */
 export function metaError(code: number, message: string, options: { subcode?: number, status?: number, headers?: Record<string, string>, type?: string } = {}): FakeReply {

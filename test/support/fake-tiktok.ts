@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { formOf, startFakePlatformServer, type FakePlatformServer, type FakeReply, type FakeRequest } from './fake-platform-server'
 import { apiError, logId, routePosting, type FakePublish } from './fake-tiktok-posting'
+import { noteIssuedSecret } from './secret-scan'
 
 export interface FakeTiktokOptions {
   clientKey: string
@@ -41,7 +42,7 @@ export interface FakeTiktok {
   close: () => Promise<void>
 }
 
-const token = (prefix: string) => `${prefix}.${randomBytes(18).toString('base64url')}`
+const token = (prefix: string) => noteIssuedSecret(`${prefix}.${randomBytes(18).toString('base64url')}`)
 const oauthError = (error: string, description: string): FakeReply => ({ status: 400, body: { error, error_description: description, log_id: logId() } })
 
 export async function startFakeTiktok(overrides: Partial<FakeTiktokOptions> = {}): Promise<FakeTiktok> {

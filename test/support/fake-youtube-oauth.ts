@@ -4,9 +4,10 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { formOf, type FakePlatformServer, type FakeReply, type FakeRequest } from './fake-platform-server'
 import type { FakeYoutubeState } from './fake-youtube-state'
+import { noteIssuedSecret } from './secret-scan'
 
 const oauthError = (status: number, error: string, description: string): FakeReply => ({ status, body: { error, error_description: description } })
-const token = (prefix: string) => `${prefix}${randomBytes(24).toString('base64url')}`
+const token = (prefix: string) => noteIssuedSecret(`${prefix}${randomBytes(24).toString('base64url')}`)
 
 /** The client's id and secret, from the form (client_secret_post) or a Basic header (client_secret_basic). */
 function clientOf(request: FakeRequest, form: URLSearchParams): { id?: string, secret?: string } {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { resolve } from 'node:path'
 import { inject } from 'vitest'
+import { keepProcessOutput } from './secret-scan'
 
 // Real worker processes for the job-engine tests: test/support/job-worker.ts (a test handler), or
 // test/support/media-worker.ts (the real media handlers).
@@ -14,10 +15,12 @@ export function startWorker(env: Record<string, string>, script = 'test/support/
   const ready = new Promise<void>((done, fail) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString()
+      keepProcessOutput(`worker-${child.pid}`, chunk)
       if (output.includes('worker ready')) done()
     })
     child.stderr!.on('data', (chunk: Buffer) => {
       output += chunk.toString()
+      keepProcessOutput(`worker-${child.pid}`, chunk)
     })
     child.once('exit', code => fail(new Error(`worker exited with ${code}:\n${output}`)))
   })
