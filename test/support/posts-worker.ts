@@ -23,14 +23,14 @@ const server = {
   platforms: { youtube: { clientId: 'yt-chaos-client', clientSecret: 'yt-chaos-secret', baseUrl: process.env.YOUTUBE_BASE_URL! }, instagram: undefined, tiktok: undefined, facebook: undefined },
   appUrl: 'http://127.0.0.1:3000',
 }
-let engine: JobEngine
+// The handlers send follow-up jobs through the engine they run in (it exists by the time a job runs).
 const dependencies = async (): Promise<PostWorkerDeps> => ({
   db: prisma, box, store, scratchDir: process.env.SCRATCH_DIR!,
   app: platform => platformApp(server.platforms, server.appUrl, platform),
   ...postQueues(engine, { publish: queues.publish.name, check: queues.check.name }),
 })
 
-engine = await startJobEngine({
+const engine: JobEngine = await startJobEngine({
   connectionString: process.env.DATABASE_URL!,
   works: true,
   queues: [queues.publish, queues.check],
