@@ -3,9 +3,10 @@ import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PrismaClient } from '../../server/generated/prisma/client'
-import { JOB_STREAM_LEASE_MS, JOB_STREAMS_PER_USER } from '../../server/services/jobs/streams'
+import { createJobStreamSlots, JOB_STREAM_LEASE_MS, JOB_STREAMS_PER_USER } from '../../server/services/jobs/streams'
 import { ApiClient } from '../support/api'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
 import { createPrisma } from '../support/scratch'
@@ -196,4 +197,29 @@ describe(`job progress streams across two web instances sharing Redis, on ${inje
     expect(Date.now() - killedAt).toBeLessThan(JOB_STREAM_LEASE_MS + 15_000)
     expect((await at(first)).status).toBe(429)
   }, JOB_STREAM_LEASE_MS + 60_000)
+})
+
+describe(`job stream slots when Redis does not answer, on ${inject('databaseKind')}`, () => {
+  it('fall back to this process\'s own count: the cap still holds, and the fallback is logged', async () => {
+    // Nothing listens on port 1: every command fails (after one retry, or the command time-out).
+    const redis = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 1, commandTimeout: 1000, retryStrategy: () => 200 })
+    redis.on('error', () => {})
+    const warnings: string[] = []
+    const slots = createJobStreamSlots({ redis, warn: message => warnings.push(message) })
+    try {
+      const userId = randomUUID()
+      const taken = []
+      for (let index = 0; index < JOB_STREAMS_PER_USER; index++) taken.push(await slots.claim(userId))
+      expect(taken.every(release => typeof release === 'function')).toBe(true)
+      expect(await slots.claim(userId)).toBeUndefined()
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toMatch(/Redis did not answer.*counting this instance's streams only/)
+      taken[0]!()
+      expect(typeof await slots.claim(userId)).toBe('function')
+    }
+    finally {
+      await slots.close()
+      redis.disconnect()
+    }
+  }, 30_000)
 })

@@ -76,6 +76,8 @@ export function createJobStreamSlots(options: { redis?: Redis, perUser?: number,
   const keyOf = (userId: string) => `reelwise:job-streams:${userId}`
   // This process's slots in Redis: member → user.
   const held = new Map<string, string>()
+  // Said once per outage, not once per stream.
+  let warned = false
   let renewer: NodeJS.Timeout | undefined
   const renew = async () => {
     const pipeline = redis.pipeline()
@@ -101,10 +103,12 @@ export function createJobStreamSlots(options: { redis?: Redis, perUser?: number,
       let taken: unknown
       try {
         taken = await redis.eval(CLAIM_SCRIPT, 1, keyOf(userId), member, perUser, leaseMs)
+        warned = false
       }
       catch (error) {
         // Redis is away: this process's own count still bounds the streams, rather than refusing every one.
-        options.warn?.(`[jobs] job stream slots: Redis did not answer (${(error as Error).message}); counting this instance's streams only`)
+        if (!warned) options.warn?.(`[jobs] job stream slots: Redis did not answer (${(error as Error).message}); counting this instance's streams only`)
+        warned = true
         return local(userId)
       }
       if (Number(taken) !== 1) return undefined
