@@ -1,4 +1,4 @@
-// A full disk, for real: a small tmpfs is the media store, the scratch folder and the upload staging folder. A render
+// A full disk, for real: a small tmpfs is the media store, the scratch folder and the upload staging folder. A render, an analysis
 // and an upload that run out of space fail with a message that says so and what to do, leave no partial files, and
 // the worker and the web server keep going: once space is freed, the next render and the next upload succeed.
 import { spawn } from 'node:child_process'
@@ -9,11 +9,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PrismaClient } from '../../server/generated/prisma/client'
+import { mediaAnalyseHandler } from '../../server/jobs/media.analyse'
 import { mediaRenderHandler } from '../../server/jobs/media.render'
 import { startJobEngine, type JobEngine } from '../../server/services/jobs/engine'
 import { prismaJobTracker } from '../../server/services/jobs/tracker'
+import { createAnalysis } from '../../server/services/library/analysis'
 import { locateMediaTools } from '../../server/services/media/ffmpeg'
-import { videoSourceKey } from '../../server/services/media/storage/keys'
+import { analysisPrefix, videoSourceKey } from '../../server/services/media/storage/keys'
 import { createLocalMediaStore } from '../../server/services/media/storage/local'
 import type { MediaStore } from '../../server/services/media/storage/types'
 import { createRenders, studioJobs } from '../../server/services/studio/renders'
@@ -62,6 +64,8 @@ describe(`a full disk, on ${inject('databaseKind')}`, () => {
   let db: PrismaClient
   let store: MediaStore
   let engine: JobEngine
+  let analyseEngine: JobEngine | undefined
+  let picturesEngine: JobEngine | undefined
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'reelwise-disk-full-'))
@@ -72,6 +76,8 @@ describe(`a full disk, on ${inject('databaseKind')}`, () => {
   })
   afterAll(async () => {
     await engine?.stop(5000)
+    await analyseEngine?.stop(5000)
+    await picturesEngine?.stop(5000)
     await db?.$disconnect()
     if (mounted) await run('umount', [mounted]).catch(() => {})
     await rm(dir, { recursive: true, force: true })
@@ -130,6 +136,101 @@ describe(`a full disk, on ${inject('databaseKind')}`, () => {
     // The job removes its scratch folder just after it records the result.
     await waitUntil(async () => (await readdir(scratchDir)).length === 0, 10_000, 'the scratch folder to be emptied')
   }, 360_000)
+
+  it('an analysis that runs out of space fails on its first attempt with a clear message, and leaves no files', async () => {
+    const root = join(mounted, 'analyse')
+    const scratchDir = join(root, 'tmp')
+    const analyseStore = createLocalMediaStore({ root: join(root, 'media'), appUrl: 'http://127.0.0.1:3000', signingKey: 'disk-full' })
+    const tools = await locateMediaTools()
+    const workspace = await db.workspace.create({ data: { name: 'Disk full analysis', slug: `disk-analyse-${randomUUID()}` } })
+    const clip = await generateClip(join(dir, 'analyse.mp4'), { width: 640, height: 360, fps: 30, shots: [1, 1, 1], audio: [{ tone: -20, seconds: 3 }] })
+    const video = await db.video.create({ data: { workspaceId: workspace.id, kind: 'footage', status: 'uploaded', title: 'Clip' } })
+    const key = videoSourceKey(workspace.id, video.id, 'mp4')
+    await analyseStore.putFile(key, clip.path)
+    await db.video.update({ where: { id: video.id }, data: { storageKey: key } })
+    const analyseQueue = 'test.disk_full_analyse'
+    analyseEngine = await startJobEngine({
+      connectionString: inject('databaseUrl'),
+      works: true,
+      // media.analyse's rules: more than one attempt.
+      queues: [mediaTestQueue('analyse', analyseQueue)],
+      pollingIntervalSeconds: 0.5,
+      tracker: prismaJobTracker(db),
+      handlers: { [analyseQueue]: mediaAnalyseHandler(async () => ({ db, store: analyseStore, tools, scratchDir })) as never },
+    })
+    const before = await filesUnder(root)
+
+    const filler = await fill(mounted, 32 * 1024)
+    try {
+      const jobId = randomUUID()
+      const data = await createAnalysis(db, workspace.id, video.id, {}, jobId)
+      await analyseEngine.send(analyseQueue, data, { id: jobId })
+      await waitUntil(async () => (await queryRows(inject('databaseUrl'), `SELECT 1 FROM pgboss.job WHERE id = '${jobId}' AND state IN ('failed', 'completed')`)).length > 0, 120_000, 'the analysis job to end')
+      const [job] = await queryRows<{ state: string, retry_count: number }>(inject('databaseUrl'), `SELECT state::text AS state, retry_count FROM pgboss.job WHERE id = '${jobId}'`)
+      expect(job).toEqual({ state: 'failed', retry_count: 0 })
+      const run = await db.jobRun.findUniqueOrThrow({ where: { id: jobId } })
+      expect(run).toMatchObject({ state: 'failed', attempts: 1 })
+      expect(run.error).toMatch(/^The server's disk is full/)
+      const analysis = await db.videoAnalysis.findUniqueOrThrow({ where: { id: data.analysisId } })
+      expect(analysis.status).toBe('failed')
+      expect(analysis.error).toMatch(/^The server's disk is full.*(free|delete)/i)
+      expect((await db.video.findUniqueOrThrow({ where: { id: video.id } })).error).toMatch(/^Analysis failed: The server's disk is full/)
+      expect(await filesUnder(root)).toEqual(before)
+    }
+    finally {
+      await rm(filler)
+    }
+  }, 180_000)
+
+  it('an analysis whose pictures run out of space part-way leaves none of them in storage', async () => {
+    // ffmpeg's scratch folder is on the roomy disk; only the store is small, so the failure comes while storing pictures.
+    const root = join(mounted, 'pictures')
+    const picturesStore = createLocalMediaStore({ root, appUrl: 'http://127.0.0.1:3000', signingKey: 'disk-full' })
+    const tools = await locateMediaTools()
+    const workspace = await db.workspace.create({ data: { name: 'Disk full pictures', slug: `disk-pictures-${randomUUID()}` } })
+    const clip = await generateClip(join(dir, 'pictures.mp4'), { width: 640, height: 360, fps: 30, shots: [1, 1, 1], audio: [{ tone: -20, seconds: 3 }], grain: 10 })
+    const video = await db.video.create({ data: { workspaceId: workspace.id, kind: 'footage', status: 'uploaded', title: 'Clip' } })
+    const key = videoSourceKey(workspace.id, video.id, 'mp4')
+    await picturesStore.putFile(key, clip.path)
+    await db.video.update({ where: { id: video.id }, data: { storageKey: key } })
+    const queue = 'test.disk_full_pictures'
+    picturesEngine = await startJobEngine({
+      connectionString: inject('databaseUrl'),
+      works: true,
+      queues: [mediaTestQueue('analyse', queue)],
+      pollingIntervalSeconds: 0.5,
+      tracker: prismaJobTracker(db),
+      handlers: { [queue]: mediaAnalyseHandler(async () => ({ db, store: picturesStore, tools, scratchDir: join(dir, 'pictures-tmp') })) as never },
+    })
+    const analyse = async () => {
+      const jobId = randomUUID()
+      const data = await createAnalysis(db, workspace.id, video.id, {}, jobId)
+      await picturesEngine!.send(queue, data, { id: jobId })
+      await waitUntil(async () => (await queryRows(inject('databaseUrl'), `SELECT 1 FROM pgboss.job WHERE id = '${jobId}' AND state IN ('failed', 'completed')`)).length > 0, 120_000, 'the analysis job to end')
+      return db.videoAnalysis.findUniqueOrThrow({ where: { id: data.analysisId } })
+    }
+
+    // With room, to learn how big its pictures are: the thumbnail is stored first, then the larger contact sheet.
+    const roomy = await analyse()
+    expect(roomy.status, roomy.error ?? '').toBe('succeeded')
+    const sizes = new Map<string, number>()
+    for await (const object of picturesStore.list(analysisPrefix(workspace.id, video.id, roomy.id))) sizes.set(object.key.split('/').pop()!, object.sizeBytes)
+    const thumbnail = sizes.get('thumbnail.jpg')!
+    expect(sizes.get('contact-sheet.jpg')).toBeGreaterThan(thumbnail + 48 * 1024)
+    const before = await filesUnder(root)
+
+    // Room for the thumbnail, not for the contact sheet after it.
+    const filler = await fill(mounted, thumbnail + 24 * 1024)
+    try {
+      const failed = await analyse()
+      expect(failed.status).toBe('failed')
+      expect(failed.error).toMatch(/^The server's disk is full/)
+      expect(await filesUnder(root)).toEqual(before)
+    }
+    finally {
+      await rm(filler)
+    }
+  }, 240_000)
 
   describe('uploads, through the built app', () => {
     let app: RunningApp

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PgBoss } from 'pg-boss'
 import type { PrismaClient } from '../../server/generated/prisma/client'
 import { mediaAnalyseHandler } from '../../server/jobs/media.analyse'
+import { mediaRenderHandler } from '../../server/jobs/media.render'
 import { startJobEngine, type JobEngine, type JobHandler } from '../../server/services/jobs/engine'
 import { PermanentJobError } from '../../server/services/jobs/permanent'
 import type { QueueDefinition } from '../../server/services/jobs/registry'
@@ -17,6 +18,8 @@ import { createAnalysis } from '../../server/services/library/analysis'
 import { locateMediaTools } from '../../server/services/media/ffmpeg'
 import { videoSourceKey } from '../../server/services/media/storage/keys'
 import { createLocalMediaStore } from '../../server/services/media/storage/local'
+import { createRenders, studioJobs } from '../../server/services/studio/renders'
+import { editRecipeSchema } from '#shared/recipe'
 import { waitUntil } from '../support/job-workers'
 import { queryRows } from '../support/postgres'
 import { createPrisma } from '../support/scratch'
@@ -133,6 +136,52 @@ describe(`settling jobs on ${inject('databaseKind')}`, () => {
       await rm(dir, { recursive: true, force: true })
     }
   }, 90_000)
+
+  // The row says the footage is stored, but its file is gone (removed by hand, a bucket emptied): no attempt will find it.
+  it('media.render and media.analyse: footage whose stored file is gone fail on their first attempt, and say what to do', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'reelwise-settle-gone-'))
+    try {
+      const store = createLocalMediaStore({ root: join(dir, 'media'), appUrl: 'http://127.0.0.1:3000', signingKey: 'jobs-settle' })
+      const tools = await locateMediaTools()
+      const user = await db.user.create({ data: { email: `gone-${randomUUID()}@settle.test`, name: 'Gone' } })
+      const workspace = await db.workspace.create({ data: { name: 'File gone', slug: `settle-gone-${randomUUID()}` } })
+      const video = await db.video.create({ data: { workspaceId: workspace.id, kind: 'footage', status: 'ready', title: 'Gone', durationMs: 2000, audioCodec: 'aac' } })
+      await db.video.update({ where: { id: video.id }, data: { storageKey: videoSourceKey(workspace.id, video.id, 'mp4') } })
+
+      const renderQueue = mediaTestQueue('render', 'test.settle_render_gone')
+      expect(renderQueue.retryLimit).toBeGreaterThan(0)
+      const { engine: renderEngine } = await start(renderQueue, mediaRenderHandler(async () => ({ db, store, tools, scratchDir: join(dir, 'tmp') })))
+      const recipe = editRecipeSchema.parse({ reframe: { mode: 'crop', aspect: '9:16' }, platform: 'tiktok' })
+      const { renders: [render] } = await createRenders(
+        { db, store, jobs: studioJobs(db, renderEngine, workspace.id, renderQueue.name), workspaceQuotaBytes: 1024 ** 3 },
+        { workspaceId: workspace.id, userId: user.id, videoId: video.id, name: 'Gone', recipe },
+      )
+      const renderJob = (await db.render.findUniqueOrThrow({ where: { id: render!.id } })).jobId!
+      await waitUntil(ended(renderQueue.name, renderJob), 60_000, 'the render job to end')
+      expect(await jobState(renderQueue.name, renderJob)).toMatchObject({ state: 'failed', retry_count: 0 })
+      const renderRun = await db.jobRun.findUniqueOrThrow({ where: { id: renderJob } })
+      expect(renderRun).toMatchObject({ state: 'failed', attempts: 1 })
+      expect(renderRun.error).toMatch(/^The footage's file is missing from storage/)
+      const failedRender = await db.render.findUniqueOrThrow({ where: { id: render!.id } })
+      expect(failedRender.status).toBe('failed')
+      // Written for the member: no storage key, no "trying again".
+      expect(failedRender.error).toMatch(/^The footage's file is missing from storage\. Upload the video again/)
+      expect(failedRender.error).not.toContain(workspace.id)
+
+      const analyseQueue = mediaTestQueue('analyse', 'test.settle_analyse_gone')
+      const { engine: analyseEngine } = await start(analyseQueue, mediaAnalyseHandler(async () => ({ db, store, tools, scratchDir: join(dir, 'tmp') })))
+      const analysisJob = randomUUID()
+      const data = await createAnalysis(db, workspace.id, video.id, {}, analysisJob)
+      await analyseEngine.send(analyseQueue.name, data, { id: analysisJob })
+      await waitUntil(ended(analyseQueue.name, analysisJob), 60_000, 'the analysis job to end')
+      expect(await jobState(analyseQueue.name, analysisJob)).toMatchObject({ state: 'failed', retry_count: 0 })
+      expect(await db.jobRun.findUniqueOrThrow({ where: { id: analysisJob } })).toMatchObject({ state: 'failed', attempts: 1, error: expect.stringMatching(/^This video's file is missing from storage/) })
+      expect(await db.videoAnalysis.findUniqueOrThrow({ where: { id: data.analysisId } })).toMatchObject({ status: 'failed', error: expect.stringMatching(/^This video's file is missing from storage\. Upload it again/) })
+    }
+    finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, 150_000)
 
   it('when the engine\'s own settle gives up, pg-boss records the handler\'s outcome: the job completes, run once', async () => {
     // Five seconds to settle: the engine's retries give up before pg-boss's own time limit for the batch.

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PrismaClient } from '../../server/generated/prisma/client'
 import { createUploadService } from '../../server/services/library/uploads'
@@ -60,7 +61,9 @@ describe(`the unfinished-upload sweep on ${inject('databaseKind')}`, () => {
   })
 })
 
-describe(`the unfinished-upload sweep on S3, on ${inject('databaseKind')}`, () => {
+// With Redis, as several web instances run it: the upload-info cache lives there, and nothing of a removed upload may stay.
+describe(`the unfinished-upload sweep on S3 with Redis, on ${inject('databaseKind')}`, () => {
+  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
   const credentials = { accessKeyId: 'AKIAREELWISEUPLOADS01', secretAccessKey: randomBytes(30).toString('base64') }
   let db: PrismaClient
   let dir: string
@@ -69,9 +72,11 @@ describe(`the unfinished-upload sweep on S3, on ${inject('databaseKind')}`, () =
   let service: ReturnType<typeof createUploadService>
   let workspaceId: string
   let tus: TusTestClient
+  let redis: Redis
 
   beforeAll(async () => {
     db = createPrisma(inject('databaseUrl'))
+    redis = new Redis(redisUrl)
     dir = await mkdtemp(join(tmpdir(), 'reelwise-sweep-s3-'))
     // One upload a page, so the sweep's listing needs its markers.
     fake = await startFakeS3({ ...credentials, bucket: 'uploads', maxKeysPerPage: 1 })
@@ -82,6 +87,7 @@ describe(`the unfinished-upload sweep on S3, on ${inject('databaseKind')}`, () =
       tools: () => locateMediaTools(),
       stagingDir: join(dir, 'uploads'),
       s3,
+      redisUrl,
       maxSizeBytes: 1024 ** 3,
       workspaceQuotaBytes: 1024 ** 3,
       footageLimits: { maxSeconds: 1800, maxWidth: 3840, maxHeight: 2160, maxFps: 120 },
@@ -101,6 +107,7 @@ describe(`the unfinished-upload sweep on S3, on ${inject('databaseKind')}`, () =
   afterAll(async () => {
     server?.close()
     await service?.close()
+    await redis?.quit()
     await db.$disconnect()
     await fake?.stop()
     await rm(dir, { recursive: true, force: true })
@@ -118,6 +125,8 @@ describe(`the unfinished-upload sweep on S3, on ${inject('databaseKind')}`, () =
   }
 
   const keysOf = (id: string) => fake.objectKeys().filter(key => key.startsWith(id))
+  // The upload's entry in the shared info cache (@tus/s3-store's metadata, IoRedisKvStore).
+  const cached = async (id: string) => await redis.exists(`reelwise:tus:info:${id}`) === 1
 
   it('removes uploads abandoned in the bucket over a day ago, with their row or without one, and keeps recent ones', async () => {
     const withRow = await startUpload()
@@ -126,6 +135,7 @@ describe(`the unfinished-upload sweep on S3, on ${inject('databaseKind')}`, () =
     const recent = await startUpload()
     expect(keysOf(withRow.id)).toEqual([`${withRow.id}.info`, `${withRow.id}.part`])
     expect(fake.pendingUploads()).toBe(3)
+    expect([await cached(withRow.id), await cached(withoutRow.id), await cached(recent.id)]).toEqual([true, true, true])
     await db.video.deleteMany({ where: { workspaceId, uploadId: withoutRow.id } })
     const twoDays = 2 * 24 * 60 * 60 * 1000
     for (const { id } of [withRow, withoutRow]) fake.backdate(id, twoDays)
@@ -137,6 +147,8 @@ describe(`the unfinished-upload sweep on S3, on ${inject('databaseKind')}`, () =
     expect(keysOf(withoutRow.id)).toEqual([])
     expect(keysOf(recent.id)).toEqual([`${recent.id}.info`, `${recent.id}.part`])
     expect(fake.pendingUploads()).toBe(1)
+    // Nor in Redis: the info cache forgets both removed uploads, and still knows the recent one.
+    expect({ withRow: await cached(withRow.id), withoutRow: await cached(withoutRow.id), recent: await cached(recent.id) }).toEqual({ withRow: false, withoutRow: false, recent: true })
     const left = await db.video.findMany({ where: { workspaceId }, select: { uploadId: true } })
     expect(left.map(video => video.uploadId)).toEqual([recent.id])
     // The recent one goes on where it stopped.
@@ -150,6 +162,7 @@ describe(`the unfinished-upload sweep on S3, on ${inject('databaseKind')}`, () =
     expect(canceled.status).toBe(204)
     expect(keysOf(upload.id)).toEqual([])
     expect(fake.pendingUploads()).toBe(pending - 1)
+    expect(await cached(upload.id)).toBe(false)
   })
 
   it('an upload the bucket refuses to start keeps no reservation', async () => {

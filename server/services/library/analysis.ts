@@ -8,7 +8,7 @@ import { analyseFile } from '../media/analysis/analyse'
 import type { AnalysisReport } from '../media/analysis/analyse'
 import type { ThresholdOverrides } from '../media/analysis/thresholds'
 import type { MediaTools } from '../media/ffmpeg'
-import { analysisArtifactKey } from '../media/storage/keys'
+import { analysisArtifactKey, analysisPrefix } from '../media/storage/keys'
 import type { MediaStore } from '../media/storage/types'
 import { conflict, notFound } from '../errors'
 import { CLAIM_LEASE_MS, pause, removeStaleScratch, scratchFolderName } from '../jobs/claims'
@@ -170,6 +170,10 @@ export async function runAnalysis(deps: AnalysisDependencies, data: AnalysisJobD
   catch (error) {
     // Taken over by another attempt: its outcome is the row's, not this one's failure.
     if (superseded.signal.aborted) return { status: 'skipped' }
+    // Pictures stored before the failure (a disk that filled part-way) go now, not at the daily sweep; a retry stores them
+    // again. Only while this attempt holds the row: otherwise they are another attempt's.
+    const held = await db.videoAnalysis.count({ where: { id: analysis.id, claim: attempt } }).catch(() => 0)
+    if (held === 1) await deps.store.deletePrefix(analysisPrefix(data.workspaceId, data.videoId, analysis.id)).catch(() => {})
     throw error
   }
   finally {

@@ -118,12 +118,40 @@ class StagingS3Store extends S3Store {
 
   // S3Store.remove aborts the multipart upload and deletes `<id>` and `<id>.info`, but not the incomplete `<id>.part`
   // a PATCH smaller than a part leaves: a canceled or expired upload would keep those bytes in the bucket for ever.
+  // Nor its cached info when the multipart upload was already gone (deleteExpired took it): it throws before that.
   override async remove(id: string): Promise<void> {
     try {
       await super.remove(id)
     }
     finally {
       await this.client.deleteObject({ Bucket: this.bucket, Key: this.partKey(id, true) })
+      await this.clearCache(id)
+    }
+  }
+
+  // S3Store.deleteExpired aborts expired multipart uploads and deletes their objects, but leaves their entries in the
+  // info cache (Redis, with REDIS_URL): the same listing names them first, and they go after.
+  override async deleteExpired(): Promise<number> {
+    const expired = await this.expiredUploadIds()
+    const deleted = await super.deleteExpired()
+    for (const id of expired) await this.clearCache(id)
+    return deleted
+  }
+
+  /** The ids of multipart uploads started longer ago than the expiration period, by the listing deleteExpired reads. */
+  private async expiredUploadIds(): Promise<string[]> {
+    if (this.getExpiration() === 0) return []
+    const ids: string[] = []
+    let keyMarker: string | undefined
+    let uploadIdMarker: string | undefined
+    for (;;) {
+      const page = await this.client.listMultipartUploads({ Bucket: this.bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })
+      for (const upload of page.Uploads ?? []) {
+        if (upload.Key && upload.Initiated && Date.now() > this.getExpirationDate(upload.Initiated.toISOString()).getTime()) ids.push(upload.Key)
+      }
+      if (!page.IsTruncated) return ids
+      keyMarker = page.NextKeyMarker
+      uploadIdMarker = page.NextUploadIdMarker
     }
   }
 

@@ -4,6 +4,9 @@
 export const RENDER_DISK_FULL_MESSAGE = 'The server\'s disk is full, so this render could not be written; its partial files were removed. '
   + 'Delete renders or videos you no longer need (or ask the person who runs Reelwise to free or enlarge the disk), then render it again.'
 
+export const ANALYSIS_DISK_FULL_MESSAGE = 'The server\'s disk is full, so this video could not be analysed; its partial files were removed. '
+  + 'Delete renders or videos you no longer need (or ask the person who runs Reelwise to free or enlarge the disk), then analyse it again.'
+
 export const UPLOAD_DISK_FULL_MESSAGE = 'The server\'s disk is full, so this upload could not be saved; its partial bytes were removed. '
   + 'Delete videos you no longer need (or ask the person who runs Reelwise to free or enlarge the disk), then upload it again.'
 

@@ -23,7 +23,7 @@ import type { MediaTools } from '../media/ffmpeg'
 import { renderRecipe, renderThumbnail } from '../media/render/pipeline'
 import type { RenderMeasurements } from '../media/render/pipeline'
 import { renderFileKey, renderPrefix } from '../media/storage/keys'
-import type { MediaStore } from '../media/storage/types'
+import { MediaNotFoundError, type MediaStore } from '../media/storage/types'
 import { badRequest, conflict, notFound, ServiceError } from '../errors'
 import { failureWithDetail, publicFailure } from '../media/failure'
 import { saveDraftForRender } from './recipes'
@@ -333,8 +333,8 @@ export async function failRender(db: PrismaClient, data: RenderJobData, reason: 
 
 /** A failure retrying cannot fix (the footage or an asset is gone, the recipe cannot be compiled). */
 export class RenderInputError extends Error {
-  constructor(message: string) {
-    super(message)
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
     this.name = 'RenderInputError'
   }
 }
@@ -447,17 +447,21 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
     release = async () => {
       for (const local of locals) await local.release().catch(() => {})
     }
-    const open = async (key: string) => {
-      const local = await store.openLocal(key, workDir)
+    // A row whose file is gone from storage (removed by hand, a bucket emptied) is gone for every attempt.
+    const open = async (key: string, missing: string) => {
+      const local = await store.openLocal(key, workDir).catch((error: unknown) => {
+        throw error instanceof MediaNotFoundError ? new RenderInputError(missing, { cause: error }) : error
+      })
       locals.push(local)
       return { path: local.path }
     }
     const assetPath = async (assetId: string, kind: 'music' | 'logo') => {
+      const what = kind === 'music' ? 'music track' : 'logo'
       const asset = await db.studioAsset.findFirst({ where: { id: assetId, workspaceId: data.workspaceId, kind }, select: { storageKey: true } })
-      if (!asset) throw new RenderInputError(`The ${kind === 'music' ? 'music track' : 'logo'} of this edit was deleted. Pick another in the Studio and render again.`)
-      return open(asset.storageKey)
+      if (!asset) throw new RenderInputError(`The ${what} of this edit was deleted. Pick another in the Studio and render again.`)
+      return open(asset.storageKey, `The ${what} of this edit is missing from storage. Upload it again in the Studio, pick it, and render again.`)
     }
-    const input = (await open(video.storageKey)).path
+    const input = (await open(video.storageKey, 'The footage\'s file is missing from storage. Upload the video again, then render the edit from it.')).path
     const assets = {
       ...(recipe.music ? { music: await assetPath(recipe.music.assetId, 'music') } : {}),
       ...(recipe.watermark ? { logo: await assetPath(recipe.watermark.assetId, 'logo') } : {}),

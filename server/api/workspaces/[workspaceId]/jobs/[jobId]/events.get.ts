@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { uuidParam } from '#shared/auth'
-import { claimJobStream, JOB_STREAM_RECHECK_MS, JOB_STREAMS_PER_USER, mayStillWatch } from '../../../../../services/jobs/streams'
+import { JOB_STREAM_RECHECK_MS, JOB_STREAMS_PER_USER, mayStillWatch } from '../../../../../services/jobs/streams'
 import { roleAllows } from '#shared/permissions'
 import { publicPart } from '../../../../../services/media/failure'
 
@@ -8,8 +8,9 @@ const finished = new Set(['succeeded', 'failed', 'canceled'])
 
 // Server-sent events with a job's stage, percent and outcome, for any member of its workspace.
 // It reads JobRun twice a second and sends only changes; the stream ends when the job does. Bounded: a few streams
-// per user, closed when the viewer leaves the workspace or signs out, and ended after JOB_STREAM_MAX_SECONDS with a
-// `retry` hint, so the browser's EventSource reconnects (and re-checks access) on its own.
+// per user (counted across web instances in Redis when REDIS_URL is set), closed when the viewer leaves the workspace
+// or signs out, and ended after JOB_STREAM_MAX_SECONDS with a `retry` hint, so the browser's EventSource reconnects
+// (and re-checks access) on its own.
 export default defineEventHandler(async (event) => {
   const { workspaceId, user, role } = await requireMember(event, 'workspace.read')
   // Paths and ffmpeg's log in a job's error are for those who manage jobs.
@@ -21,9 +22,14 @@ export default defineEventHandler(async (event) => {
   })
   const first = await read()
   if (!first) throw createError({ status: 404, statusText: 'The job was not found.' })
-  const release = claimJobStream(user.id)
+  const release = await useJobStreamSlots().claim(user.id)
   if (!release) {
     throw createError({ status: 429, statusText: `Too many live job views are open for your account (${JOB_STREAMS_PER_USER}). Close some tabs or windows, then reload this page.` })
+  }
+  // Gone while the slot was taken: no close event will come to give it back.
+  if (event.node.req.destroyed) {
+    release()
+    return
   }
 
   const stream = createEventStream(event)
@@ -65,9 +71,12 @@ export default defineEventHandler(async (event) => {
       busy = false
     }
   }, 500)
+  // The process is stopping: the browser reconnects, to an instance that is not.
+  const forget = endJobStreamAtShutdown(() => void end({ event: 'reconnect', data: '{}', retry: 1000 }))
   stream.onClosed(() => {
     open = false
     clearInterval(timer)
+    forget()
     release()
   })
   setImmediate(() => push(first))
