@@ -2,7 +2,7 @@ import type { H3Event } from 'h3'
 import { z } from 'zod'
 import { permissions, roleAllows, roleWithArticle, type Permission, type Role } from '#shared/permissions'
 import { uuidParam } from '#shared/auth'
-import { findActiveSessionUser, loadSession, type IssuedRefresh, type RequestMeta, type SessionView } from '../services/auth/sessions'
+import { findActiveSessionUser, loadSession, type ActiveUser, type IssuedRefresh, type RequestMeta, type SessionView } from '../services/auth/sessions'
 import { ACCESS_TOKEN_SECONDS, signAccessToken, verifyAccessToken, type AccessClaims } from '../services/auth/tokens'
 import { forbidden, notFound, unauthorized } from '../services/errors'
 import { pickClientAddress } from '../services/security/client-address'
@@ -56,8 +56,15 @@ export async function requireUser(event: H3Event): Promise<SessionUser> {
   const claims = await requireAccessClaims(event)
   // Without a cache the lighter query will do; with one, the whole view is loaded once and remembered, and kept for
   // requireMember (its roles are as fresh as the session check itself: the same fence covers both).
-  const view = useSessionCache()?.live ? await findSessionView(claims.sessionId, claims.userId) : undefined
-  const user = view ? view.user : await findActiveSessionUser(useDb(), claims.sessionId, claims.userId)
+  let view: SessionView | undefined
+  let user: ActiveUser | undefined
+  if (useSessionCache()?.live) {
+    view = await findSessionView(claims.sessionId, claims.userId)
+    user = view?.user
+  }
+  else {
+    user = await findActiveSessionUser(useDb(), claims.sessionId, claims.userId)
+  }
   if (!user) throw unauthorized('Your session has ended. Sign in again.')
   event.context.sessionView = view
   event.context.user = { id: user.id, email: user.email, name: user.name, sessionId: claims.sessionId } satisfies SessionUser
