@@ -1,5 +1,6 @@
-// Sign-in throughput and authenticated session latency on the built app with real PostgreSQL.
-//   npx tsx bench/auth.ts [--quick]
+// Sign-in throughput and authenticated session latency on the built app with real PostgreSQL (or, with --embedded,
+// on the app's own embedded PGlite).
+//   npx tsx bench/auth.ts [--quick] [--embedded]
 // Sign-in is argon2id-bound by design (about 20 ms of CPU each). The session figure is GET /api/auth/session at 50
 // concurrent keep-alive connections, each with its own signed-in session (50 users): JWT check, then the session view
 // (user and workspaces) from the process's session cache after a fence notification (server/services/auth/session-cache.ts).
@@ -17,7 +18,7 @@ import { parseArgs } from 'node:util'
 import { startBuiltApp } from '../test/support/app-server'
 import { createScratchPostgres } from '../test/support/postgres'
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } })
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, embedded: { type: 'boolean', default: false } } })
 const seconds = values.quick ? 5 : 20
 const agent = new Agent({ keepAlive: true, maxSockets: 64 })
 
@@ -51,9 +52,9 @@ async function load(concurrency: number, durationSeconds: number, once: (worker:
   return { rps: Math.round(latencies.length / elapsed), p50: at(0.5), p95: at(0.95), p99: at(0.99), requests: latencies.length, failures }
 }
 
-const postgres = await createScratchPostgres('reelwise_bench_auth')
+const postgres = values.embedded ? undefined : await createScratchPostgres('reelwise_bench_auth')
 const dataDir = await mkdtemp(join(tmpdir(), 'reelwise-bench-auth-'))
-const app = await startBuiltApp({ DATA_DIR: dataDir, DATABASE_URL: postgres.url, TRUST_PROXY: 'true' })
+const app = await startBuiltApp({ DATA_DIR: dataDir, ...(postgres ? { DATABASE_URL: postgres.url } : {}), TRUST_PROXY: 'true' })
 try {
   const password = 'bench-password-123'
   const users = Array.from({ length: 50 }, (_, index) => `bench-${index}@bench.test`)
@@ -104,12 +105,12 @@ try {
     workspace_rps_c50: workspace.rps, workspace_p95_ms: workspace.p95,
     baseline_setup_rps_c50: baseline.rps, baseline_setup_p95_ms: baseline.p95,
     ratio_session_p95_vs_baseline: ratio, failures, sessions: auth.length, revoke_immediate: revokeImmediate,
-    target_met: met, seconds,
+    target_met: met, seconds, database: postgres ? 'postgres' : 'embedded',
   })}`)
 }
 finally {
   agent.destroy()
   await app.stop()
-  await postgres.drop()
+  await postgres?.drop()
   await rm(dataDir, { recursive: true, force: true })
 }
