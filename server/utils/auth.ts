@@ -2,7 +2,7 @@ import type { H3Event } from 'h3'
 import { z } from 'zod'
 import { permissions, roleAllows, roleWithArticle, type Permission, type Role } from '#shared/permissions'
 import { uuidParam } from '#shared/auth'
-import { findActiveSessionUser, loadSession, type IssuedRefresh, type RequestMeta, type SessionView } from '../services/auth/sessions'
+import { findActiveSessionUser, loadSession, type ActiveUser, type IssuedRefresh, type RequestMeta, type SessionView } from '../services/auth/sessions'
 import { ACCESS_TOKEN_SECONDS, signAccessToken, verifyAccessToken, type AccessClaims } from '../services/auth/tokens'
 import { forbidden, notFound, unauthorized } from '../services/errors'
 import { pickClientAddress } from '../services/security/client-address'
@@ -54,16 +54,24 @@ export async function requireUser(event: H3Event): Promise<SessionUser> {
   const cached = event.context.user as SessionUser | undefined
   if (cached) return cached
   const claims = await requireAccessClaims(event)
-  // Without a cache the lighter query will do; with one, the whole view is loaded once and remembered.
-  const user = useSessionCache()?.live
-    ? (await findSessionView(claims.sessionId, claims.userId))?.user
-    : await findActiveSessionUser(useDb(), claims.sessionId, claims.userId)
+  // Without a cache the lighter query will do; with one, the whole view is loaded once and remembered, and kept for
+  // requireMember (its roles are as fresh as the session check itself: the same fence covers both).
+  let view: SessionView | undefined
+  let user: ActiveUser | undefined
+  if (useSessionCache()?.live) {
+    view = await findSessionView(claims.sessionId, claims.userId)
+    user = view?.user
+  }
+  else {
+    user = await findActiveSessionUser(useDb(), claims.sessionId, claims.userId)
+  }
   if (!user) throw unauthorized('Your session has ended. Sign in again.')
+  event.context.sessionView = view
   event.context.user = { id: user.id, email: user.email, name: user.name, sessionId: claims.sessionId } satisfies SessionUser
   return event.context.user
 }
 
-export interface MemberContext { user: SessionUser, workspaceId: string, role: Role, membershipId: string }
+export interface MemberContext { user: SessionUser, workspaceId: string, role: Role }
 
 const workspaceParams = z.object({ workspaceId: uuidParam })
 
@@ -74,16 +82,17 @@ const workspaceParams = z.object({ workspaceId: uuidParam })
 export async function requireMember(event: H3Event, permission: Permission): Promise<MemberContext> {
   const user = await requireUser(event)
   const { workspaceId } = await getValidatedRouterParams(event, workspaceParams.parse)
-  const membership = await useDb().membership.findUnique({
-    where: { workspaceId_userId: { workspaceId, userId: user.id } },
-    select: { id: true, role: true },
-  })
+  // The session view lists every membership with its role, so with it in hand no query is needed.
+  const view = event.context.sessionView as SessionView | undefined
+  const membership = view
+    ? view.workspaces.find(workspace => workspace.id === workspaceId)
+    : await useDb().membership.findUnique({ where: { workspaceId_userId: { workspaceId, userId: user.id } }, select: { role: true } })
   if (!membership) throw notFound('The workspace')
   const role = membership.role as Role
   if (!roleAllows(role, permission)) {
     throw forbidden(`This needs the ${permissions[permission]} role or higher in this workspace; you are ${roleWithArticle(role)}.`)
   }
-  return { user, workspaceId, role, membershipId: membership.id }
+  return { user, workspaceId, role }
 }
 
 function cookieOptions(maxAgeSeconds: number, httpOnly: boolean) {

@@ -2,6 +2,7 @@
 // DATABASE_URL is set, migrate when the configuration says so, and close everything on shutdown.
 import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient } from '../generated/prisma/client'
+import { SESSION_CACHE_CHANNEL } from '../services/auth/session-cache'
 import { EMBEDDED_URL_VARIABLE, startEmbeddedDatabase, type EmbeddedDatabase } from '../services/db/embedded'
 import { migrateIfBehind } from '../services/db/migrate'
 import type { MigrationFile } from '../services/db/schema-engine'
@@ -63,7 +64,7 @@ async function open(config: ServerConfig): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined
   let url = config.database.url ?? process.env[EMBEDDED_URL_VARIABLE]
   if (!url) {
-    embedded = await startEmbeddedDatabase(config.dataDir, { loadTemplate: pgliteTemplate })
+    embedded = await startEmbeddedDatabase(config.dataDir, { loadTemplate: pgliteTemplate, channels: [SESSION_CACHE_CHANNEL] })
     url = embedded.url
   }
   try {

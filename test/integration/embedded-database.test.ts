@@ -117,4 +117,77 @@ describe('embedded database', () => {
     expect(await queryRows(database.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }])
     await database.close()
   })
+
+  // The session cache (server/services/auth/session-cache.ts) trusts its memory on the embedded database only because
+  // the process hears a revocation before the request that made it is answered.
+  describe('notifications, read from the answers as they pass', () => {
+    const channel = 'reelwise_test_channel'
+    async function withTable() {
+      const database = await startEmbeddedDatabase(dir, { channels: [channel] })
+      await queryRows(database.url, `
+        CREATE TABLE sessions (id int PRIMARY KEY, revoked boolean NOT NULL DEFAULT false);
+        INSERT INTO sessions SELECT generate_series(1, 50);
+        CREATE FUNCTION changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('${channel}', 'session:' || NEW.id); RETURN NULL; END $$;
+        CREATE TRIGGER sessions_changed AFTER UPDATE ON sessions FOR EACH ROW EXECUTE FUNCTION changed();`)
+      const heard: string[] = []
+      const events: string[] = []
+      const stop = database.listen(channel, { heard: payload => heard.push(payload), missed: () => events.push('missed'), deaf: () => events.push('deaf') })
+      return { database, heard, events, stop }
+    }
+
+    it('hears every connection\'s notification before the connection that committed is answered, and only at commit', async () => {
+      const { database, heard, events } = await withTable()
+      const pool = new pg.Pool({ connectionString: database.url, max: 8 })
+      try {
+        // Extended protocol (a parameter), many connections at once: each one's commit was heard when its answer came.
+        await Promise.all(Array.from({ length: 40 }, async (_, index) => {
+          await pool.query('UPDATE sessions SET revoked = $1 WHERE id = $2', [true, index + 1])
+          expect(heard).toContain(`session:${index + 1}`)
+        }))
+        // In a transaction, with answers far larger than one chunk before it: nothing until COMMIT, then at once.
+        const client = await pool.connect()
+        try {
+          await client.query('BEGIN')
+          const { rows } = await client.query(`SELECT repeat('x', 200000) AS filler FROM generate_series(1, 10)`)
+          expect(rows).toHaveLength(10)
+          await client.query('UPDATE sessions SET revoked = false WHERE id = $1', [45])
+          await client.query(`SELECT repeat('y', 300000) AS filler`)
+          expect(heard).not.toContain('session:45')
+          await client.query('COMMIT')
+          expect(heard).toContain('session:45')
+          // A rolled-back change says nothing.
+          await client.query('BEGIN')
+          await client.query('UPDATE sessions SET revoked = true WHERE id = 46')
+          await client.query('ROLLBACK')
+          expect(heard).not.toContain('session:46')
+        }
+        finally {
+          client.release()
+        }
+        expect(heard).toHaveLength(41)
+        expect(events).toEqual([])
+      }
+      finally {
+        await pool.end()
+        await database.close()
+      }
+    })
+
+    it('tells its listeners when a connection stops the session listening, and a channel it was not started with is never heard', async () => {
+      const { database, events } = await withTable()
+      const other: string[] = []
+      database.listen('some_other_channel', { heard: () => {}, missed: () => {}, deaf: () => other.push('deaf') })
+      expect(other).toEqual(['deaf'])
+      const client = new pg.Client({ connectionString: database.url })
+      await client.connect()
+      try {
+        await client.query('UNLISTEN *')
+        expect(events).toEqual(['deaf'])
+      }
+      finally {
+        await client.end()
+        await database.close()
+      }
+    })
+  })
 })

@@ -10,8 +10,12 @@
 // Nothing is read or kept while the connection is not proven to hear other connections (at connect, a probe sent
 // through the app's pool), and the cache starts empty each time it is back, so a missed notification cannot keep a
 // revoked session alive.
+// On the embedded PGlite there is no listening connection to have (one session serves them all): the process that
+// runs it reads the notifications from the answers as they pass (server/services/db/embedded.ts), before the
+// connection that committed hears back, so no fence is needed there.
 import { randomBytes, randomUUID } from 'node:crypto'
 import pg from 'pg'
+import type { EmbeddedDatabase } from '../db/embedded'
 import type { LoadedSession, SessionView } from './sessions'
 
 export const SESSION_CACHE_CHANNEL = 'reelwise_session_cache'
@@ -25,10 +29,14 @@ const RETRY_MAX_MS = 30_000
 
 interface Entry { userId: string, view: SessionView, expiresAtMs: number }
 
-export interface SessionCacheOptions {
+export type SessionCacheOptions = {
   url: string
   /** Sends a notification on another connection (the app's pool), to prove the listener hears other connections. */
   notify: (channel: string, payload: string) => Promise<unknown>
+  log?: (message: string) => void
+} | {
+  /** The embedded database this process runs, started with SESSION_CACHE_CHANNEL among its channels. */
+  embedded: Pick<EmbeddedDatabase, 'listen'>
   log?: (message: string) => void
 }
 
@@ -48,6 +56,7 @@ export class SessionCache {
   private stopped = false
   private retryMs = RETRY_FIRST_MS
   private retryTimer: NodeJS.Timeout | undefined
+  private stopListening: (() => void) | undefined
 
   constructor(private readonly options: SessionCacheOptions) {}
 
@@ -59,7 +68,7 @@ export class SessionCache {
   /** The view of a live session: from memory when it can be trusted, else from `load` (kept when nothing changed meanwhile). */
   async lookup(sessionId: string, userId: string, load: () => Promise<LoadedSession | undefined>): Promise<SessionView | undefined> {
     if (this.listening && this.entries.has(sessionId)) {
-      const fenced = await this.fence().then(() => true, () => false)
+      const fenced = 'embedded' in this.options || await this.fence().then(() => true, () => false)
       const entry = fenced ? this.entries.get(sessionId) : undefined
       if (entry && entry.userId === userId && entry.expiresAtMs > Date.now()) {
         this.entries.delete(sessionId)
@@ -78,11 +87,13 @@ export class SessionCache {
   }
 
   start(): void {
-    void this.connect()
+    if ('embedded' in this.options) this.listenEmbedded(this.options.embedded)
+    else void this.connect()
   }
 
   async stop(): Promise<void> {
     this.stopped = true
+    this.stopListening?.()
     clearTimeout(this.retryTimer)
     const client = this.client
     this.disconnect()
@@ -147,9 +158,23 @@ export class SessionCache {
     return this.nextFence
   }
 
+  private listenEmbedded(embedded: Pick<EmbeddedDatabase, 'listen'>): void {
+    this.listening = true
+    this.stopListening = embedded.listen(SESSION_CACHE_CHANNEL, {
+      heard: payload => this.heard(SESSION_CACHE_CHANNEL, payload),
+      missed: () => this.forget(() => true),
+      deaf: () => {
+        if (this.listening) this.options.log?.('[auth] session cache off, every request asks the database: the embedded database stopped listening')
+        this.disconnect()
+      },
+    })
+    if (this.listening) this.options.log?.('[auth] session cache on: reading revocations from the embedded database')
+  }
+
   private async connect(): Promise<void> {
-    if (this.stopped) return
-    const client = new pg.Client({ connectionString: this.options.url, application_name: `reelwise-session-cache ${process.pid}`, keepAlive: true })
+    const options = this.options
+    if (this.stopped || 'embedded' in options) return
+    const client = new pg.Client({ connectionString: options.url, application_name: `reelwise-session-cache ${process.pid}`, keepAlive: true })
     this.client = client
     client.on('notification', message => this.heard(message.channel, message.payload ?? ''))
     client.on('error', error => this.lost(client, error))
@@ -160,7 +185,7 @@ export class SessionCache {
       await client.query(`LISTEN ${this.fenceChannel}`)
       // From another connection: on PGlite behind pglite-socket a notification only reaches the connection that sent it.
       const probe = `probe:${randomUUID()}`
-      await this.hear(SESSION_CACHE_CHANNEL, probe, () => this.options.notify(SESSION_CACHE_CHANNEL, probe))
+      await this.hear(SESSION_CACHE_CHANNEL, probe, () => options.notify(SESSION_CACHE_CHANNEL, probe))
       if (client !== this.client) return
       // Nothing was kept while not listening, but a lookup that started before may still be loading.
       this.forget(() => true)

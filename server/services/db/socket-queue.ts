@@ -33,8 +33,17 @@ interface QueryQueue {
 const SYNC_MESSAGE = new Uint8Array(['S'.charCodeAt(0), 0, 0, 0, 4])
 const ENDS_EXCHANGE = new Set(['S'.charCodeAt(0), 'Q'.charCodeAt(0), 'X'.charCodeAt(0), 0])
 
-/** Makes `server` hand PGlite whole extended-protocol exchanges. Call before `server.start()`. */
-export function keepExchangesTogether(server: PGLiteSocketServer): void {
+/** What reads PGlite's answers as they pass (server/services/db/backend-stream.ts). */
+export interface AnswerWatcher {
+  push: (data: Uint8Array) => void
+  end: (ok: boolean) => void
+}
+
+/**
+ * Makes `server` hand PGlite whole extended-protocol exchanges. Call before `server.start()`. `watcher` reads every
+ * answer before the connection it is for gets it.
+ */
+export function keepExchangesTogether(server: PGLiteSocketServer, watcher?: AnswerWatcher): void {
   const queue = (server as unknown as { queryQueue: QueryQueue }).queryQueue
   if (typeof queue?.processQueue !== 'function' || !Array.isArray(queue.queue)) {
     throw new Error('@electric-sql/pglite-socket changed its query queue; check server/services/db/socket-queue.ts against it')
@@ -57,15 +66,18 @@ export function keepExchangesTogether(server: PGLiteSocketServer): void {
           await this.db.runExclusive(() => this.db.execProtocolRawStream(item.message, {
             onRawData: (data) => {
               bytes += data.length
+              watcher?.push(data)
               item.onData(data)
             },
           }))
         }
         catch (error) {
+          watcher?.end(false)
           inExchange = null
           item.reject(error)
           continue
         }
+        watcher?.end(true)
         inExchange = ENDS_EXCHANGE.has(item.message[0] ?? 0) ? null : item.handlerId
         this.lastHandlerId = item.handlerId
         item.resolve(bytes)
@@ -83,7 +95,8 @@ export function keepExchangesTogether(server: PGLiteSocketServer): void {
     if (inExchange === handlerId) {
       inExchange = null
       // Its Sync never came: send one, so a failed exchange does not leave PGlite skipping the next connection's messages.
-      await queue.db.runExclusive(() => queue.db.execProtocolRawStream(SYNC_MESSAGE, { onRawData: () => {} })).catch(() => {})
+      await queue.db.runExclusive(() => queue.db.execProtocolRawStream(SYNC_MESSAGE, { onRawData: data => watcher?.push(data) }))
+        .then(() => watcher?.end(true), () => watcher?.end(false))
       await queue.processQueue()
     }
   }
