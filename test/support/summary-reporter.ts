@@ -18,6 +18,11 @@ export default class SummaryReporter implements Reporter {
       byProject.set(module.project.name, counts)
     }
     const total = { passed: 0, failed: 0, skipped: 0 }
+    // The slowest files first: CI must stay under 30 minutes, and this says where the time goes.
+    const slowest = [...modules].map(module => ({ name: `${module.project.name} ${module.moduleId.replace(/^.*\/test\//, 'test/')}`, ms: module.diagnostic().duration }))
+      .sort((first, second) => second.ms - first.ms).slice(0, 25)
+    console.log('\n  slowest files:')
+    for (const file of slowest) console.log(`  ${(file.ms / 1000).toFixed(1).padStart(7)} s  ${file.name}`)
     console.log('')
     for (const [name, counts] of [...byProject].sort(([a], [b]) => a.localeCompare(b))) {
       console.log(`  ${name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`)

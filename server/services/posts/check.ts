@@ -3,7 +3,7 @@
 import { platformNames } from '#shared/platforms/keys'
 import type { Prisma } from '../../generated/prisma/client'
 import { connectors } from '../platforms'
-import { PlatformError, type PlatformApp } from '../platforms/connector'
+import { PlatformError, type PlatformApp, type PlatformConnector } from '../platforms/connector'
 import { AccountNeedsReconnect, withAccountToken } from '../platforms/tokens'
 import type { PostWorkerDeps } from './publish'
 import { recordingFetch, type RecordedExchange } from './record'
@@ -16,7 +16,7 @@ export async function runCheck(deps: PostWorkerDeps, data: PostJobData): Promise
   const post = await db.post.findFirst({ where: { id: data.postId, workspaceId: data.workspaceId, status: 'processing' }, include: { socialAccount: true } })
   if (!post) return { outcome: 'skipped: not processing' }
   const account = post.socialAccount
-  const connector = connectors[account.platform]
+  const connector: PlatformConnector = connectors[account.platform]
   const name = platformNames[account.platform]
   const attempt = await db.postAttempt.findFirst({ where: { postId: post.id }, orderBy: { number: 'desc' } })
   const responses: RecordedExchange[] = (Array.isArray(attempt?.responses) ? attempt.responses : []) as unknown as RecordedExchange[]
