@@ -42,6 +42,8 @@ export interface FakePlatformServer {
   requests: FakeRequest[]
   /** How many calls an endpoint had. */
   count: (endpoint: string) => number
+  /** Milliseconds spent handling requests so far (arrival to answer, summed over requests), for bench/publish.ts. */
+  handlingMs: () => number
   /** The next `times` calls to `endpoint` get `reply` instead of the fake's own answer. */
   failNext: (endpoint: string, reply: FakeReply, times?: number) => void
   route: (method: string, host: string, path: string, endpoint: string, handler: FakeHandler) => void
@@ -76,8 +78,10 @@ export async function startFakePlatformServer(): Promise<FakePlatformServer> {
   const routes: Route[] = []
   const requests: FakeRequest[] = []
   const scripted = new Map<string, FakeReply[]>()
+  let handlingMs = 0
 
   const server = createServer(async (incoming, response) => {
+    const started = performance.now()
     try {
       const url = new URL(incoming.url ?? '/', 'http://fake')
       const [, host = '', ...rest] = url.pathname.split('/')
@@ -101,6 +105,9 @@ export async function startFakePlatformServer(): Promise<FakePlatformServer> {
     catch (error) {
       send(response, { status: 500, body: { error: { message: `The fake failed: ${(error as Error).message}` } } })
     }
+    finally {
+      handlingMs += performance.now() - started
+    }
   })
   server.listen(0, '127.0.0.1')
   await new Promise(resolve => server.once('listening', resolve))
@@ -110,6 +117,7 @@ export async function startFakePlatformServer(): Promise<FakePlatformServer> {
     url: `http://127.0.0.1:${port}`,
     requests,
     count: endpoint => requests.filter(request => request.endpoint === endpoint).length,
+    handlingMs: () => handlingMs,
     failNext(endpoint, reply, times = 1) {
       const queue = scripted.get(endpoint) ?? []
       for (let index = 0; index < times; index++) queue.push(reply)

@@ -21,6 +21,11 @@ export interface PostWorkerDeps {
   app: (platform: PlatformKey) => PlatformApp
   sendPublish: (data: PostJobData, options?: { startAfter?: Date }) => Promise<unknown>
   sendCheck: (data: PostJobData, options?: { startAfter?: Date }) => Promise<unknown>
+  /**
+   * Bench only (bench/publish.ts): every wait these jobs schedule (a retry's or a limit's wait, the check backoff, the
+   * processing deadline) is multiplied by this, so hours of platform time fit in a run. Unset in the app: 1.
+   */
+  timeScale?: number
 }
 
 /** Attempts a post gets for errors the platform calls temporary (429, 5xx), on top of a worker's crash recovery. */

@@ -1,0 +1,253 @@
+// Publishing through the real job engine (pg-boss on PostgreSQL) and the real posts.publish / posts.check handlers,
+// against the four loopback platforms (YouTube, Instagram, Facebook, TikTok), with a render in a local media store
+// that Instagram fetches from a signed URL served here. 10% of the publishes meet an injected transient fault on a
+// publish-path endpoint (a 429 with Retry-After, a 5xx, or a dropped connection), chosen with a fixed seed.
+//   - every post must end published or failed with a reason; duplicates (what the platforms made, minus posts
+//     published) must be 0;
+//   - our overhead per publish = (time inside the handlers − time inside the fakes' request handling) / publishes,
+//     against the fakes' own time per publish.
+// The waits the jobs schedule (retries, check backoff, deadlines) run at `TIME_SCALE` (PostWorkerDeps.timeScale).
+//   npx tsx bench/publish.ts [--quick]
+import { randomBytes, randomUUID } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { PrismaPg } from '@prisma/adapter-pg'
+import type { Job } from 'pg-boss'
+import type { PlatformKey } from '#shared/platforms/keys'
+import { PrismaClient } from '../server/generated/prisma/client'
+import { postsCheckHandler } from '../server/jobs/posts.check'
+import { postsPublishHandler } from '../server/jobs/posts.publish'
+import { migrateIfBehind } from '../server/services/db/migrate'
+import { readMigrationsDir } from '../server/services/db/migration-files'
+import { startJobEngine, type JobEngine, type JobHandler } from '../server/services/jobs/engine'
+import { queues as registry } from '../server/services/jobs/registry'
+import { prismaJobTracker } from '../server/services/jobs/tracker'
+import { createLocalMediaStore } from '../server/services/media/storage/local'
+import { platformApp } from '../server/services/platforms'
+import type { PostWorkerDeps } from '../server/services/posts/publish'
+import { postQueues } from '../server/services/posts/worker'
+import { createSecretBox } from '../server/services/security/secrets'
+import type { FakePlatformServer, FakeReply } from '../test/support/fake-platform-server'
+import { FAKE_APP, metaError, startFakeMeta } from '../test/support/fake-meta'
+import { startFakeTiktok } from '../test/support/fake-tiktok'
+import { startFakeYoutube } from '../test/support/fake-youtube'
+import { generateClip } from '../test/support/media'
+import { createScratchPostgres } from '../test/support/postgres'
+import { facebookAccount, instagramAccount, storedRender, tiktokAccountRow, tiktokAppFor, youtubeAccount } from '../test/support/publish-accounts'
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } })
+const PUBLISHES = values.quick ? 40 : 200
+const FAULT_SHARE = 0.1
+const SEED = 20261201
+// A platform's minute is 0.6 s here: a 429's 30 s wait is 0.3 s, Instagram's 2 h deadline 72 s.
+const TIME_SCALE = 0.01
+const PLATFORMS: PlatformKey[] = ['youtube', 'instagram', 'facebook', 'tiktok']
+// Each workspace has one account per platform and 5 posts on each: within every platform's per-account limits.
+const POSTS_PER_ACCOUNT = 5
+const WORKSPACES = PUBLISHES / (PLATFORMS.length * POSTS_PER_ACCOUNT)
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits
+
+/** mulberry32: the same faults every run. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6D2B79F5) >>> 0
+    let value = state
+    value = Math.imul(value ^ (value >>> 15), value | 1)
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61)
+    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296
+  }
+}
+const random = seeded(SEED)
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!
+
+type FaultKind = '429' | '5xx' | 'drop'
+// The endpoints a publish goes through, by the fakes' endpoint names (the status checks included).
+const PUBLISH_PATH: Record<PlatformKey, string[]> = {
+  youtube: ['videos.insert', 'upload.chunk', 'videos.list'],
+  instagram: ['ig.limit', 'ig.media.create', 'ig.node', 'ig.media_publish'],
+  facebook: ['fb.reels', 'fb.rupload', 'fb.node'],
+  tiktok: ['creator_info', 'init', 'upload', 'status'],
+}
+
+/** The fault in the platform's own wire format. */
+function faultReply(platform: PlatformKey, kind: FaultKind): FakeReply {
+  if (kind === 'drop') return { status: 0, drop: true }
+  const status = kind === '429' ? 429 : pick([500, 502, 503])
+  const headers = kind === '429' ? { 'retry-after': '30' } : undefined
+  if (platform === 'youtube') {
+    const reason = kind === '429' ? 'rateLimitExceeded' : 'backendError'
+    return { status, headers, body: { error: { code: status, message: kind === '429' ? 'Too many requests.' : 'Backend Error', errors: [{ message: 'Backend Error', domain: 'global', reason }] } } }
+  }
+  if (platform === 'tiktok') {
+    const code = kind === '429' ? 'rate_limit_exceeded' : 'internal_error'
+    return { status, headers, body: { data: {}, error: { code, message: code, log_id: `2026120100000${randomBytes(6).toString('hex').toUpperCase()}` } } }
+  }
+  return kind === '429'
+    ? metaError(4, '(#4) Application request limit reached', { status, headers })
+    : metaError(2, 'An unexpected error has occurred. Please retry your request later.', { status, type: 'OAuthException' })
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'reelwise-bench-publish-'))
+const postgres = await createScratchPostgres('reelwise_bench_publish')
+const closers: (() => Promise<unknown>)[] = []
+try {
+  await migrateIfBehind(postgres.url, await readMigrationsDir(resolve(import.meta.dirname, '../prisma/migrations')))
+  const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: postgres.url, max: 8 }) })
+  closers.push(() => db.$disconnect())
+  const box = createSecretBox([randomBytes(32).toString('hex')])
+
+  // The media route of the app, as far as a platform sees it: a signed URL, checked, then the bytes.
+  const mediaServer = createServer((incoming, response) => {
+    const url = new URL(incoming.url ?? '/', 'http://media')
+    const key = decodeURIComponent(url.pathname.replace(/^\/media\//, ''))
+    if (!store.verifySignature(key, Number(url.searchParams.get('expires')), url.searchParams.get('signature') ?? '')) return void response.writeHead(403).end()
+    store.get(key).then((object) => {
+      response.writeHead(200, { 'content-type': object.contentType, 'content-length': object.contentLength })
+      object.body.pipe(response)
+    }, () => response.writeHead(404).end())
+  })
+  await new Promise<void>(done => mediaServer.listen(0, '127.0.0.1', done))
+  closers.push(() => new Promise(done => mediaServer.close(done)))
+  const appUrl = `http://127.0.0.1:${(mediaServer.address() as AddressInfo).port}`
+  const store = createLocalMediaStore({ root: join(dir, 'media'), appUrl, signingKey: 'bench-publish' })
+
+  const youtube = await startFakeYoutube({ id: 'yt-bench-client', secret: 'yt-bench-secret', redirectUri: `${appUrl}/accounts/callback/youtube` })
+  youtube.setChannels([{ id: 'UC-bench', title: 'Bench Kitchen' }])
+  youtube.script.processingPolls = 1
+  const meta = await startFakeMeta()
+  const tiktok = await startFakeTiktok({ redirectUri: `${appUrl}/accounts/callback/tiktok` })
+  closers.push(() => youtube.close(), () => meta.close(), () => tiktok.close())
+  const servers: Record<PlatformKey, FakePlatformServer> = { youtube: youtube.server, instagram: meta.server, facebook: meta.server, tiktok: tiktok.server }
+  const platforms = {
+    youtube: { clientId: 'yt-bench-client', clientSecret: 'yt-bench-secret', baseUrl: youtube.url },
+    instagram: { clientId: FAKE_APP.clientId, clientSecret: FAKE_APP.clientSecret, baseUrl: meta.url },
+    facebook: { clientId: FAKE_APP.clientId, clientSecret: FAKE_APP.clientSecret, baseUrl: meta.url },
+    tiktok: { clientId: tiktok.options.clientKey, clientSecret: tiktok.options.clientSecret, baseUrl: tiktok.url },
+  }
+
+  // The render: a 4 s 9:16 clip with sound, the same file in every workspace's store.
+  const clip = await generateClip(join(dir, 'clip.mp4'), { width: 360, height: 640, fps: 30, shots: [2, 2], audio: [{ tone: -16, seconds: 4 }] })
+  const posts: { id: string, workspaceId: string, platform: PlatformKey }[] = []
+  for (let index = 0; index < WORKSPACES; index++) {
+    const workspace = await db.workspace.create({ data: { name: `Bench ${index}`, slug: `bench-publish-${randomUUID()}` } })
+    const renderId = await storedRender(db, store, workspace.id, clip.path)
+    const accounts = {
+      youtube: await youtubeAccount(db, box, workspace.id, youtube),
+      instagram: await instagramAccount(db, box, workspace.id, meta),
+      facebook: await facebookAccount(db, box, workspace.id, meta),
+      tiktok: await tiktokAccountRow(db, box, workspace.id, tiktokAppFor(tiktok)),
+    }
+    for (const platform of PLATFORMS) {
+      for (let number = 0; number < POSTS_PER_ACCOUNT; number++) {
+        const post = await db.post.create({
+          data: {
+            workspaceId: workspace.id, socialAccountId: accounts[platform].id, renderId, status: 'scheduled', scheduledAt: new Date(),
+            caption: `Knife skills, part ${number + 1} #cooking`, title: platform === 'youtube' ? `Knife skills ${index}.${number}` : null,
+            privacy: platform === 'youtube' ? 'public' : platform === 'tiktok' ? 'PUBLIC_TO_EVERYONE' : null,
+          },
+        })
+        posts.push({ id: post.id, workspaceId: workspace.id, platform })
+      }
+    }
+  }
+
+  // The faults: 10% of the publishes, each one reply queued on an endpoint of its platform's publish path.
+  const faulted = [...posts].sort(() => random() - 0.5).slice(0, Math.round(PUBLISHES * FAULT_SHARE))
+  const faults: Record<FaultKind, number> = { '429': 0, '5xx': 0, 'drop': 0 }
+  for (const post of faulted) {
+    const kind = pick(['429', '5xx', 'drop'] as const)
+    faults[kind]++
+    servers[post.platform].failNext(pick(PUBLISH_PATH[post.platform]), faultReply(post.platform, kind))
+  }
+
+  const queues = {
+    publish: { ...registry['posts.publish'], name: 'bench_posts_publish' },
+    check: { ...registry['posts.check'], name: 'bench_posts_check' },
+  }
+  let engine: JobEngine | undefined
+  const dependencies = async (): Promise<PostWorkerDeps> => ({
+    db, box, store, scratchDir: join(dir, 'tmp'), timeScale: TIME_SCALE,
+    app: platform => platformApp(platforms, appUrl, platform),
+    ...postQueues(engine!, { publish: queues.publish.name, check: queues.check.name }),
+  })
+  let handlerMs = 0
+  let handlerRuns = 0
+  const timed = (handler: JobHandler<unknown>): JobHandler<unknown> => async (job: Job<unknown>) => {
+    const started = performance.now()
+    try {
+      return await handler(job)
+    }
+    finally {
+      handlerMs += performance.now() - started
+      handlerRuns++
+    }
+  }
+  const fakeMs = () => youtube.server.handlingMs() + meta.server.handlingMs() + tiktok.server.handlingMs()
+
+  const started = performance.now()
+  engine = await startJobEngine({
+    connectionString: postgres.url, works: true, queues: [queues.publish, queues.check], pollingIntervalSeconds: 0.5,
+    tracker: prismaJobTracker(db), log: () => {},
+    handlers: { [queues.publish.name]: timed(postsPublishHandler(dependencies)), [queues.check.name]: timed(postsCheckHandler(dependencies)) },
+  })
+  closers.unshift(() => engine!.stop(5000))
+  const send = postQueues(engine, { publish: queues.publish.name, check: queues.check.name })
+  for (const post of posts) await send.sendPublish({ workspaceId: post.workspaceId, postId: post.id })
+
+  const ids = posts.map(post => post.id)
+  const deadline = Date.now() + (values.quick ? 50_000 : 600_000)
+  let settled = 0
+  while (Date.now() < deadline) {
+    settled = await db.post.count({ where: { id: { in: ids }, status: { in: ['published', 'failed'] } } })
+    if (settled === posts.length) break
+    await new Promise(done => setTimeout(done, 100))
+  }
+  const seconds = (performance.now() - started) / 1000
+
+  const rows = await db.post.findMany({ where: { id: { in: ids } }, include: { socialAccount: true } })
+  const published = rows.filter(row => row.status === 'published')
+  const failed = rows.filter(row => row.status === 'failed')
+  const unsettled = rows.filter(row => row.status !== 'published' && row.status !== 'failed')
+  const reasons = new Map<string, number>()
+  for (const row of failed) reasons.set(row.error || '(no reason)', (reasons.get(row.error || '(no reason)') ?? 0) + 1)
+  const publishedOn = (platform: PlatformKey) => published.filter(row => row.socialAccount.platform === platform).length
+  // What each platform made: a second one for the same post is a double post.
+  const made: Record<PlatformKey, number> = {
+    youtube: youtube.videos().length,
+    instagram: meta.instagram.containers.size,
+    facebook: [...meta.facebook.videos.values()].filter(video => video.finished > 0).length,
+    tiktok: tiktok.posts,
+  }
+  const duplicates = PLATFORMS.reduce((sum, platform) => sum + Math.max(0, made[platform] - publishedOn(platform)), 0)
+  const attempts = await db.postAttempt.count({ where: { postId: { in: ids } } })
+  const waits = await db.postAttempt.count({ where: { postId: { in: ids }, retryable: true } })
+  const overheadMs = (handlerMs - fakeMs()) / PUBLISHES
+  const fakeMsPerPublish = fakeMs() / PUBLISHES
+
+  console.log(`publishes ${PUBLISHES} over ${WORKSPACES} workspaces (${POSTS_PER_ACCOUNT} per account, 4 platforms), seed ${SEED}, waits at ×${TIME_SCALE}`)
+  console.log(`faults injected: ${faulted.length} (${faults['429']} × 429 with Retry-After, ${faults['5xx']} × 5xx, ${faults.drop} × dropped connection)`)
+  for (const platform of PLATFORMS) console.log(`  ${platform.padEnd(9)} published ${publishedOn(platform)}, made at the platform ${made[platform]}`)
+  console.log(`published ${published.length}, failed ${failed.length}, unsettled ${unsettled.length}; attempts ${attempts} (${waits} waited and tried again), handler runs ${handlerRuns}`)
+  for (const [reason, count] of reasons) console.log(`  failed × ${count}: ${reason}`)
+  for (const row of unsettled) console.log(`  unsettled: ${row.socialAccount.platform} ${row.status} ${row.waitingReason ?? ''}`)
+  console.log(`duplicates ${duplicates} (target 0: ${duplicates === 0 ? 'met' : 'MISSED'})`)
+  console.log(`wall ${round(seconds)} s; handler time ${round(handlerMs / 1000)} s, of which inside the fakes ${round(fakeMs() / 1000)} s`)
+  console.log(`our overhead ${round(overheadMs)} ms per publish against the fakes' ${round(fakeMsPerPublish)} ms per publish (×${round(overheadMs / fakeMsPerPublish, 2)})`)
+  const reasonless = failed.filter(row => !row.error?.trim()).length
+  if (unsettled.length || reasonless) console.log(`NOT DONE: ${unsettled.length} posts unsettled, ${reasonless} failed without a reason`)
+  console.log(`RESULT ${JSON.stringify({
+    publishes: PUBLISHES, published: published.length, failed: failed.length, duplicates,
+    overhead_ms_per_publish: round(overheadMs), fake_ms_per_publish: round(fakeMsPerPublish), overhead_ratio: round(overheadMs / fakeMsPerPublish, 2), seconds: round(seconds),
+  })}`)
+  if (unsettled.length || reasonless || duplicates) process.exitCode = 1
+}
+finally {
+  for (const close of closers) await close().catch(() => {})
+  await postgres.drop()
+  await rm(dir, { recursive: true, force: true })
+}
