@@ -9,8 +9,6 @@
 // The waits the jobs schedule (retries, check backoff, deadlines) run at `TIME_SCALE` (PostWorkerDeps.timeScale).
 //   npx tsx bench/publish.ts [--quick]
 import { randomBytes, randomUUID } from 'node:crypto'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -26,7 +24,6 @@ import { readMigrationsDir } from '../server/services/db/migration-files'
 import { startJobEngine, type JobEngine, type JobHandler } from '../server/services/jobs/engine'
 import { queues as registry } from '../server/services/jobs/registry'
 import { prismaJobTracker } from '../server/services/jobs/tracker'
-import { createLocalMediaStore } from '../server/services/media/storage/local'
 import { platformApp } from '../server/services/platforms'
 import type { PostWorkerDeps } from '../server/services/posts/publish'
 import { postQueues } from '../server/services/posts/worker'
@@ -37,6 +34,7 @@ import { startFakeTiktok } from '../test/support/fake-tiktok'
 import { startFakeYoutube } from '../test/support/fake-youtube'
 import { generateClip } from '../test/support/media'
 import { createScratchPostgres } from '../test/support/postgres'
+import { startSignedMediaServer } from '../test/support/signed-media-server'
 import { facebookAccount, instagramAccount, storedRender, tiktokAccountRow, tiktokAppFor, youtubeAccount } from '../test/support/publish-accounts'
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } })
@@ -101,20 +99,10 @@ try {
   closers.push(() => db.$disconnect())
   const box = createSecretBox([randomBytes(32).toString('hex')])
 
-  // The media route of the app, as far as a platform sees it: a signed URL, checked, then the bytes.
-  const mediaServer = createServer((incoming, response) => {
-    const url = new URL(incoming.url ?? '/', 'http://media')
-    const key = decodeURIComponent(url.pathname.replace(/^\/media\//, ''))
-    if (!store.verifySignature(key, Number(url.searchParams.get('expires')), url.searchParams.get('signature') ?? '')) return void response.writeHead(403).end()
-    store.get(key).then((object) => {
-      response.writeHead(200, { 'content-type': object.contentType, 'content-length': object.contentLength })
-      object.body.pipe(response)
-    }, () => response.writeHead(404).end())
-  })
-  await new Promise<void>(done => mediaServer.listen(0, '127.0.0.1', done))
-  closers.push(() => new Promise(done => mediaServer.close(done)))
-  const appUrl = `http://127.0.0.1:${(mediaServer.address() as AddressInfo).port}`
-  const store = createLocalMediaStore({ root: join(dir, 'media'), appUrl, signingKey: 'bench-publish' })
+  // Instagram fetches the render from a signed URL, as from the app's /media route.
+  const media = await startSignedMediaServer(join(dir, 'media'), 'bench-publish')
+  closers.push(() => media.close())
+  const { store, url: appUrl } = media
 
   const youtube = await startFakeYoutube({ id: 'yt-bench-client', secret: 'yt-bench-secret', redirectUri: `${appUrl}/accounts/callback/youtube` })
   youtube.setChannels([{ id: 'UC-bench', title: 'Bench Kitchen' }])
@@ -169,11 +157,10 @@ try {
     publish: { ...registry['posts.publish'], name: 'bench_posts_publish' },
     check: { ...registry['posts.check'], name: 'bench_posts_check' },
   }
-  let engine: JobEngine | undefined
   const dependencies = async (): Promise<PostWorkerDeps> => ({
     db, box, store, scratchDir: join(dir, 'tmp'), timeScale: TIME_SCALE,
     app: platform => platformApp(platforms, appUrl, platform),
-    ...postQueues(engine!, { publish: queues.publish.name, check: queues.check.name }),
+    ...postQueues(engine, { publish: queues.publish.name, check: queues.check.name }),
   })
   let handlerMs = 0
   let handlerRuns = 0
@@ -190,12 +177,12 @@ try {
   const fakeMs = () => youtube.server.handlingMs() + meta.server.handlingMs() + tiktok.server.handlingMs()
 
   const started = performance.now()
-  engine = await startJobEngine({
+  const engine: JobEngine = await startJobEngine({
     connectionString: postgres.url, works: true, queues: [queues.publish, queues.check], pollingIntervalSeconds: 0.5,
     tracker: prismaJobTracker(db), log: () => {},
     handlers: { [queues.publish.name]: timed(postsPublishHandler(dependencies)), [queues.check.name]: timed(postsCheckHandler(dependencies)) },
   })
-  closers.unshift(() => engine!.stop(5000))
+  closers.unshift(() => engine.stop(5000))
   const send = postQueues(engine, { publish: queues.publish.name, check: queues.check.name })
   for (const post of posts) await send.sendPublish({ workspaceId: post.workspaceId, postId: post.id })
 
