@@ -95,8 +95,24 @@ const postgres = await createScratchPostgres('reelwise_bench_publish')
 const closers: (() => Promise<unknown>)[] = []
 try {
   await migrateIfBehind(postgres.url, await readMigrationsDir(resolve(import.meta.dirname, '../prisma/migrations')))
-  const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: postgres.url, max: 8 }) })
-  closers.push(() => db.$disconnect())
+  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: postgres.url, max: 8 }) })
+  closers.push(() => client.$disconnect())
+  // Every query the jobs make, timed, so the overhead can say how much of it is waiting for PostgreSQL.
+  const queries = { ms: 0, count: 0 }
+  const db = client.$extends({
+    query: {
+      async $allOperations({ args, query }) {
+        const started = performance.now()
+        try {
+          return await query(args)
+        }
+        finally {
+          queries.ms += performance.now() - started
+          queries.count++
+        }
+      },
+    },
+  }) as unknown as PrismaClient
   const box = createSecretBox([randomBytes(32).toString('hex')])
 
   // Instagram fetches the render from a signed URL, as from the app's /media route.
@@ -147,8 +163,9 @@ try {
   // The faults: 10% of the publishes, each one reply queued on an endpoint of its platform's publish path.
   const faulted = [...posts].sort(() => random() - 0.5).slice(0, Math.round(PUBLISHES * FAULT_SHARE))
   const faults: Record<FaultKind, number> = { '429': 0, '5xx': 0, 'drop': 0 }
-  for (const post of faulted) {
-    const kind = pick(['429', '5xx', 'drop'] as const)
+  // A third of each kind, each on an endpoint picked at random.
+  for (const [index, post] of faulted.entries()) {
+    const kind = (['429', '5xx', 'drop'] as const)[index % 3]!
     faults[kind]++
     servers[post.platform].failNext(pick(PUBLISH_PATH[post.platform]), faultReply(post.platform, kind))
   }
@@ -162,25 +179,25 @@ try {
     app: platform => platformApp(platforms, appUrl, platform),
     ...postQueues(engine, { publish: queues.publish.name, check: queues.check.name }),
   })
-  let handlerMs = 0
-  let handlerRuns = 0
-  const timed = (handler: JobHandler<unknown>): JobHandler<unknown> => async (job: Job<unknown>) => {
+  const spent = { publish: { ms: 0, runs: 0 }, check: { ms: 0, runs: 0 } }
+  const timed = (queue: keyof typeof spent, handler: JobHandler<unknown>): JobHandler<unknown> => async (job: Job<unknown>) => {
     const started = performance.now()
     try {
       return await handler(job)
     }
     finally {
-      handlerMs += performance.now() - started
-      handlerRuns++
+      spent[queue].ms += performance.now() - started
+      spent[queue].runs++
     }
   }
   const fakeMs = () => youtube.server.handlingMs() + meta.server.handlingMs() + tiktok.server.handlingMs()
 
+  Object.assign(queries, { ms: 0, count: 0 })
   const started = performance.now()
   const engine: JobEngine = await startJobEngine({
     connectionString: postgres.url, works: true, queues: [queues.publish, queues.check], pollingIntervalSeconds: 0.5,
-    tracker: prismaJobTracker(db), log: () => {},
-    handlers: { [queues.publish.name]: timed(postsPublishHandler(dependencies)), [queues.check.name]: timed(postsCheckHandler(dependencies)) },
+    tracker: prismaJobTracker(client), log: () => {},
+    handlers: { [queues.publish.name]: timed('publish', postsPublishHandler(dependencies)), [queues.check.name]: timed('check', postsCheckHandler(dependencies)) },
   })
   closers.unshift(() => engine.stop(5000))
   const send = postQueues(engine, { publish: queues.publish.name, check: queues.check.name })
@@ -190,11 +207,12 @@ try {
   const deadline = Date.now() + (values.quick ? 50_000 : 600_000)
   let settled = 0
   while (Date.now() < deadline) {
-    settled = await db.post.count({ where: { id: { in: ids }, status: { in: ['published', 'failed'] } } })
+    settled = await client.post.count({ where: { id: { in: ids }, status: { in: ['published', 'failed'] } } })
     if (settled === posts.length) break
     await new Promise(done => setTimeout(done, 100))
   }
   const seconds = (performance.now() - started) / 1000
+  const during = { ...queries }
 
   const rows = await db.post.findMany({ where: { id: { in: ids } }, include: { socialAccount: true } })
   const published = rows.filter(row => row.status === 'published')
@@ -213,18 +231,21 @@ try {
   const duplicates = PLATFORMS.reduce((sum, platform) => sum + Math.max(0, made[platform] - publishedOn(platform)), 0)
   const attempts = await db.postAttempt.count({ where: { postId: { in: ids } } })
   const waits = await db.postAttempt.count({ where: { postId: { in: ids }, retryable: true } })
+  const handlerMs = spent.publish.ms + spent.check.ms
   const overheadMs = (handlerMs - fakeMs()) / PUBLISHES
   const fakeMsPerPublish = fakeMs() / PUBLISHES
 
   console.log(`publishes ${PUBLISHES} over ${WORKSPACES} workspaces (${POSTS_PER_ACCOUNT} per account, 4 platforms), seed ${SEED}, waits at ×${TIME_SCALE}`)
   console.log(`faults injected: ${faulted.length} (${faults['429']} × 429 with Retry-After, ${faults['5xx']} × 5xx, ${faults.drop} × dropped connection)`)
   for (const platform of PLATFORMS) console.log(`  ${platform.padEnd(9)} published ${publishedOn(platform)}, made at the platform ${made[platform]}`)
-  console.log(`published ${published.length}, failed ${failed.length}, unsettled ${unsettled.length}; attempts ${attempts} (${waits} waited and tried again), handler runs ${handlerRuns}`)
+  console.log(`published ${published.length}, failed ${failed.length}, unsettled ${unsettled.length}; attempts ${attempts} (${waits} waited and tried again)`)
+  for (const [queue, { ms, runs }] of Object.entries(spent)) console.log(`  posts.${queue}: ${runs} runs, ${round(ms / Math.max(1, runs))} ms each`)
   for (const [reason, count] of reasons) console.log(`  failed × ${count}: ${reason}`)
   for (const row of unsettled) console.log(`  unsettled: ${row.socialAccount.platform} ${row.status} ${row.waitingReason ?? ''}`)
   console.log(`duplicates ${duplicates} (target 0: ${duplicates === 0 ? 'met' : 'MISSED'})`)
   console.log(`wall ${round(seconds)} s; handler time ${round(handlerMs / 1000)} s, of which inside the fakes ${round(fakeMs() / 1000)} s`)
   console.log(`our overhead ${round(overheadMs)} ms per publish against the fakes' ${round(fakeMsPerPublish)} ms per publish (×${round(overheadMs / fakeMsPerPublish, 2)})`)
+  console.log(`  of which waiting for PostgreSQL: ${round(during.ms / PUBLISHES)} ms per publish (${round(during.count / PUBLISHES)} queries per publish through Prisma, ${round(during.ms / Math.max(1, during.count), 2)} ms each)`)
   const reasonless = failed.filter(row => !row.error?.trim()).length
   if (unsettled.length || reasonless) console.log(`NOT DONE: ${unsettled.length} posts unsettled, ${reasonless} failed without a reason`)
   console.log(`RESULT ${JSON.stringify({
