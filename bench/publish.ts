@@ -124,7 +124,8 @@ try {
   youtube.setChannels([{ id: 'UC-bench', title: 'Bench Kitchen' }])
   youtube.script.processingPolls = 1
   const meta = await startFakeMeta()
-  const tiktok = await startFakeTiktok({ redirectUri: `${appUrl}/accounts/callback/tiktok` })
+  // TikTok's 6 inits a minute per token run on the bench's clock, as our waits do.
+  const tiktok = await startFakeTiktok({ redirectUri: `${appUrl}/accounts/callback/tiktok`, initWindowMs: 60_000 * TIME_SCALE })
   closers.push(() => youtube.close(), () => meta.close(), () => tiktok.close())
   const servers: Record<PlatformKey, FakePlatformServer> = { youtube: youtube.server, instagram: meta.server, facebook: meta.server, tiktok: tiktok.server }
   const platforms = {
@@ -241,6 +242,10 @@ try {
   console.log(`published ${published.length}, failed ${failed.length}, unsettled ${unsettled.length}; attempts ${attempts} (${waits} waited and tried again)`)
   for (const [queue, { ms, runs }] of Object.entries(spent)) console.log(`  posts.${queue}: ${runs} runs, ${round(ms / Math.max(1, runs))} ms each`)
   for (const [reason, count] of reasons) console.log(`  failed × ${count}: ${reason}`)
+  for (const row of failed) {
+    const tries = await client.postAttempt.findMany({ where: { postId: row.id }, orderBy: { number: 'asc' }, select: { error: true } })
+    console.log(`  ${row.socialAccount.platform} post ${row.id}: ${tries.map((attempt, index) => `attempt ${index + 1}: ${attempt.error ?? 'ok'}`).join(' | ')}`)
+  }
   for (const row of unsettled) console.log(`  unsettled: ${row.socialAccount.platform} ${row.status} ${row.waitingReason ?? ''}`)
   console.log(`duplicates ${duplicates} (target 0: ${duplicates === 0 ? 'met' : 'MISSED'})`)
   console.log(`wall ${round(seconds)} s; handler time ${round(handlerMs / 1000)} s, of which inside the fakes ${round(fakeMs() / 1000)} s`)
