@@ -130,6 +130,30 @@ describe(`publish decisions on ${inject('databaseKind')}`, () => {
     tokens.add(box.decrypt((await db.socialAccount.findUniqueOrThrow({ where: { id: account.id } })).accessTokenEnc))
   })
 
+  it('waits out a 429 with Retry-After on Instagram\'s container step, then makes exactly one Reel', async () => {
+    const { data } = await newPost(workspaceId => instagramAccount(db, box, workspaceId, meta))
+    const [containers, reels] = [meta.instagram.containers.size, meta.instagram.reels.length]
+    meta.server.failNext('ig.media.create', metaError(4, '(#4) Application request limit reached', { status: 429, headers: { 'retry-after': '300' } }))
+    const asked = Date.now()
+    expect(await runPublish(deps(), data)).toEqual({ outcome: 'waiting' })
+    let post = await postOf(data)
+    expect(post.status).toBe('scheduled')
+    expect(post.waitingReason).toMatch(/^Instagram asked to try later: Instagram refused the new Reel: \(#4\) Application request limit reached \(code 4\)\.$/)
+    // Not sooner than Instagram asked: a retry before then meets the same 429 and uses up an attempt.
+    const wait = lastSent(data)!.startAfter!.getTime() - asked
+    expect(wait).toBeGreaterThanOrEqual(300_000)
+    expect(wait).toBeLessThan(305_000)
+    expect(meta.instagram.containers.size).toBe(containers)
+
+    expect(await runPublish(deps(), data)).toEqual({ outcome: 'processing' })
+    expect(await checkUntilSettled(data)).toBe('published')
+    post = await postOf(data)
+    expect(post.status).toBe('published')
+    expect(meta.instagram.containers.size - containers).toBe(1)
+    expect(meta.instagram.reels.length - reels).toBe(1)
+    expect(post.externalId).toBe(meta.instagram.reels[0]!.id)
+  })
+
   it('refreshes a token Meta refuses (code 190) once, and tries the call again with the new one', async () => {
     const { data, account } = await newPost(workspaceId => instagramAccount(db, box, workspaceId, meta))
     const [refreshes, creates] = [meta.server.count('ig.refresh'), meta.server.count('ig.media.create')]
@@ -212,8 +236,8 @@ describe(`publish decisions on ${inject('databaseKind')}`, () => {
 
   it('keeps every platform reply of every attempt, and no token among them', async () => {
     const attempts = await db.postAttempt.findMany({ where: { post: { caption: 'Three knife mistakes #cooking', workspace: { slug: { startsWith: 'decisions-' } } } } })
-    // One attempt per case, two for the one that waited.
-    expect(attempts).toHaveLength(7)
+    // One attempt per case, two for each of the two that waited.
+    expect(attempts).toHaveLength(9)
     const stored = JSON.stringify(attempts.map(attempt => attempt.responses))
     expect(stored).toContain('open.tiktokapis.com')
     expect(stored).toContain('graph.instagram.com')
