@@ -181,10 +181,10 @@ try {
     ...postQueues(engine, { publish: queues.publish.name, check: queues.check.name }),
   })
   const spent = { publish: { ms: 0, runs: 0 }, check: { ms: 0, runs: 0 } }
-  const timed = (queue: keyof typeof spent, handler: JobHandler<unknown>): JobHandler<unknown> => async (job: Job<unknown>) => {
+  const timed = (queue: keyof typeof spent, handler: JobHandler<unknown>): JobHandler<unknown> => async (job: Job<unknown>, context) => {
     const started = performance.now()
     try {
-      return await handler(job)
+      return await handler(job, context)
     }
     finally {
       spent[queue].ms += performance.now() - started

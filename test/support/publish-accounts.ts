@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import { stat } from 'node:fs/promises'
 import type { PlatformKey } from '#shared/platforms/keys'
-import type { PrismaClient } from '../../server/generated/prisma/client'
+import type { Prisma, PrismaClient } from '../../server/generated/prisma/client'
 import type { MediaStore } from '../../server/services/media/storage/types'
 import type { PlatformApp } from '../../server/services/platforms/connector'
 import { tiktokConnector } from '../../server/services/platforms/tiktok'
@@ -23,7 +23,7 @@ async function insertAccount(db: PrismaClient, box: SecretBox, workspaceId: stri
     data: {
       workspaceId, platform: row.platform, externalId: row.externalId, displayName: row.displayName,
       accessTokenEnc: box.encrypt(row.accessToken), refreshTokenEnc: row.refreshToken ? box.encrypt(row.refreshToken) : null,
-      tokenExpiresAt: new Date(Date.now() + 3_600_000), scopes: row.scopes, metadata: row.metadata ?? {},
+      tokenExpiresAt: new Date(Date.now() + 3_600_000), scopes: row.scopes, metadata: (row.metadata ?? {}) as Prisma.InputJsonValue,
     },
   })
   return { id: created.id, accessToken: row.accessToken }

@@ -6,7 +6,7 @@ import { platformNames, type PlatformKey } from '#shared/platforms/keys'
 import type { Prisma, PrismaClient } from '../../generated/prisma/client'
 import type { MediaStore } from '../media/storage/types'
 import { connectors } from '../platforms'
-import { PlatformError, type PlatformApp } from '../platforms/connector'
+import { PlatformError, type PlatformApp, type PlatformConnector } from '../platforms/connector'
 import { limitUsage, recordUsage } from '../platforms/limits'
 import { AccountNeedsReconnect, withAccountToken } from '../platforms/tokens'
 import type { SecretBox } from '../security/secrets'
@@ -53,7 +53,8 @@ export async function runPublish(deps: PostWorkerDeps, data: PostJobData): Promi
   const number = await db.postAttempt.count({ where: { postId: post.id } }) + 1
   const attempt = await db.postAttempt.create({ data: { workspaceId: post.workspaceId, postId: post.id, number } })
   const account = post.socialAccount
-  const connector = connectors[account.platform]
+  // Typed as the interface: the optional parts (readUsage) are asked of every platform alike.
+  const connector: PlatformConnector = connectors[account.platform]
   const name = platformNames[account.platform]
   const settle = (outcome: Parameters<typeof settleAttempt>[2], responses: RecordedExchange[]) => settleAttempt(deps, { post, attempt, number }, outcome, responses)
 
