@@ -73,8 +73,9 @@ const PUBLISH_PATH: Record<PlatformKey, string[]> = {
 }
 
 /** The fault in the platform's own wire format. */
-function faultReply(platform: PlatformKey, kind: FaultKind): FakeReply {
-  if (kind === 'drop') return { status: 0, drop: true }
+function faultReply(platform: PlatformKey, kind: FaultKind, afterHandler = false): FakeReply {
+  // A drop either before the platform acts, or after it did, its reply lost (the case that risks a double post).
+  if (kind === 'drop') return { status: 0, drop: true, afterHandler }
   const status = kind === '429' ? 429 : pick([500, 502, 503])
   const headers = kind === '429' ? { 'retry-after': '30' } : undefined
   if (platform === 'youtube') {
@@ -164,11 +165,17 @@ try {
   // The faults: 10% of the publishes, each one reply queued on an endpoint of its platform's publish path.
   const faulted = [...posts].sort(() => random() - 0.5).slice(0, Math.round(PUBLISHES * FAULT_SHARE))
   const faults: Record<FaultKind, number> = { '429': 0, '5xx': 0, 'drop': 0 }
-  // A third of each kind, each on an endpoint picked at random.
+  let lostReplies = 0
+  const placed: string[] = []
+  // A third of each kind, each on an endpoint picked at random; every other drop comes after the platform acted.
   for (const [index, post] of faulted.entries()) {
     const kind = (['429', '5xx', 'drop'] as const)[index % 3]!
     faults[kind]++
-    servers[post.platform].failNext(pick(PUBLISH_PATH[post.platform]), faultReply(post.platform, kind))
+    const afterHandler = kind === 'drop' && faults.drop % 2 === 1
+    if (afterHandler) lostReplies++
+    const endpoint = pick(PUBLISH_PATH[post.platform])
+    placed.push(`${endpoint} ${kind}${afterHandler ? ' (reply lost)' : ''}`)
+    servers[post.platform].failNext(endpoint, faultReply(post.platform, kind, afterHandler))
   }
 
   const queues = {
@@ -222,10 +229,10 @@ try {
   const reasons = new Map<string, number>()
   for (const row of failed) reasons.set(row.error || '(no reason)', (reasons.get(row.error || '(no reason)') ?? 0) + 1)
   const publishedOn = (platform: PlatformKey) => published.filter(row => row.socialAccount.platform === platform).length
-  // What each platform made: a second one for the same post is a double post.
+  // What each platform made public: a second one for the same post is a double post.
   const made: Record<PlatformKey, number> = {
     youtube: youtube.videos().length,
-    instagram: meta.instagram.containers.size,
+    instagram: meta.instagram.reels.length,
     facebook: [...meta.facebook.videos.values()].filter(video => video.finished > 0).length,
     tiktok: tiktok.posts,
   }
@@ -237,8 +244,11 @@ try {
   const fakeMsPerPublish = fakeMs() / PUBLISHES
 
   console.log(`publishes ${PUBLISHES} over ${WORKSPACES} workspaces (${POSTS_PER_ACCOUNT} per account, 4 platforms), seed ${SEED}, waits at ×${TIME_SCALE}`)
-  console.log(`faults injected: ${faulted.length} (${faults['429']} × 429 with Retry-After, ${faults['5xx']} × 5xx, ${faults.drop} × dropped connection)`)
+  console.log(`faults injected: ${faulted.length} (${faults['429']} × 429 with Retry-After, ${faults['5xx']} × 5xx, ${faults.drop} × dropped connection, ${lostReplies} of them after the platform acted)`)
+  console.log(`  on: ${placed.join(', ')}`)
   for (const platform of PLATFORMS) console.log(`  ${platform.padEnd(9)} published ${publishedOn(platform)}, made at the platform ${made[platform]}`)
+  // A container whose reply was lost is left unpublished at Instagram (it expires there): not a post, so not a duplicate.
+  console.log(`  (Instagram containers made ${meta.instagram.containers.size}; YouTube upload sessions ${youtube.state.sessions.size}; TikTok inits ${tiktok.publishes.size})`)
   console.log(`published ${published.length}, failed ${failed.length}, unsettled ${unsettled.length}; attempts ${attempts} (${waits} waited and tried again)`)
   for (const [queue, { ms, runs }] of Object.entries(spent)) console.log(`  posts.${queue}: ${runs} runs, ${round(ms / Math.max(1, runs))} ms each`)
   for (const [reason, count] of reasons) console.log(`  failed × ${count}: ${reason}`)

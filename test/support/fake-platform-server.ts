@@ -30,6 +30,8 @@ export interface FakeReply {
   hang?: boolean
   /** Closes the connection without an answer, as a network that dropped it mid-request. */
   drop?: boolean
+  /** A scripted reply only: the fake's own handler runs first (the platform acts), then this answer replaces its own. */
+  afterHandler?: boolean
 }
 
 export type FakeHandler = (request: FakeRequest) => FakeReply | Promise<FakeReply>
@@ -96,7 +98,8 @@ export async function startFakePlatformServer(): Promise<FakePlatformServer> {
         const request: FakeRequest = { method, host, path, query: url.searchParams, headers: incoming.headers, body, params, endpoint: route.endpoint }
         requests.push(request)
         const queued = scripted.get(route.endpoint)?.shift()
-        const reply = queued ?? await route.handler(request)
+        const own = !queued || queued.afterHandler ? await route.handler(request) : undefined
+        const reply = queued ?? own!
         if (reply.delayMs) await new Promise(resolve => setTimeout(resolve, reply.delayMs))
         return send(response, reply)
       }
