@@ -31,6 +31,8 @@ export interface FakeInstagramState {
     /** The next media_publish publishes, and its reply is lost (502). */
     dropPublishReply?: boolean
     insights?: 'empty'
+    /** What content_publishing_limit reports instead of the Reels published so far out of 50 (a limit reached elsewhere). */
+    publishingLimit?: { usage: number, total: number }
   }
 }
 
@@ -134,7 +136,7 @@ export function routeInstagram(server: FakePlatformServer, tokens: Map<string, I
     return { status: 200, body: { data: names.map(name => ({ name, period: 'lifetime', values: [{ value: values[name] }], id: `${request.params.mediaId}/insights/${name}/lifetime` })) } }
   }))
   server.route('GET', 'graph.instagram.com', `${V}/:igId/content_publishing_limit`, 'ig.limit', authorised(() => ({
-    status: 200, body: { data: [{ quota_usage: state.reels.length, config: { quota_total: 50, quota_duration: 86_400 } }] },
+    status: 200, body: { data: [{ quota_usage: state.script.publishingLimit?.usage ?? state.reels.length, config: { quota_total: state.script.publishingLimit?.total ?? 50, quota_duration: 86_400 } }] },
   })))
   server.route('GET', 'graph.instagram.com', `${V}/:id`, 'ig.node', authorised((request) => {
     const container = state.containers.get(request.params.id!)

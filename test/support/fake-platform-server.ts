@@ -30,6 +30,8 @@ export interface FakeReply {
   hang?: boolean
   /** Closes the connection without an answer, as a network that dropped it mid-request. */
   drop?: boolean
+  /** A scripted reply only: the fake's own handler runs first (the platform acts), then this answer replaces its own. */
+  afterHandler?: boolean
 }
 
 export type FakeHandler = (request: FakeRequest) => FakeReply | Promise<FakeReply>
@@ -42,6 +44,8 @@ export interface FakePlatformServer {
   requests: FakeRequest[]
   /** How many calls an endpoint had. */
   count: (endpoint: string) => number
+  /** Milliseconds spent handling requests so far (arrival to answer, summed over requests), for bench/publish.ts. */
+  handlingMs: () => number
   /** The next `times` calls to `endpoint` get `reply` instead of the fake's own answer. */
   failNext: (endpoint: string, reply: FakeReply, times?: number) => void
   route: (method: string, host: string, path: string, endpoint: string, handler: FakeHandler) => void
@@ -76,8 +80,10 @@ export async function startFakePlatformServer(): Promise<FakePlatformServer> {
   const routes: Route[] = []
   const requests: FakeRequest[] = []
   const scripted = new Map<string, FakeReply[]>()
+  let handlingMs = 0
 
   const server = createServer(async (incoming, response) => {
+    const started = performance.now()
     try {
       const url = new URL(incoming.url ?? '/', 'http://fake')
       const [, host = '', ...rest] = url.pathname.split('/')
@@ -92,7 +98,8 @@ export async function startFakePlatformServer(): Promise<FakePlatformServer> {
         const request: FakeRequest = { method, host, path, query: url.searchParams, headers: incoming.headers, body, params, endpoint: route.endpoint }
         requests.push(request)
         const queued = scripted.get(route.endpoint)?.shift()
-        const reply = queued ?? await route.handler(request)
+        const own = !queued || queued.afterHandler ? await route.handler(request) : undefined
+        const reply = queued ?? own!
         if (reply.delayMs) await new Promise(resolve => setTimeout(resolve, reply.delayMs))
         return send(response, reply)
       }
@@ -100,6 +107,9 @@ export async function startFakePlatformServer(): Promise<FakePlatformServer> {
     }
     catch (error) {
       send(response, { status: 500, body: { error: { message: `The fake failed: ${(error as Error).message}` } } })
+    }
+    finally {
+      handlingMs += performance.now() - started
     }
   })
   server.listen(0, '127.0.0.1')
@@ -110,6 +120,7 @@ export async function startFakePlatformServer(): Promise<FakePlatformServer> {
     url: `http://127.0.0.1:${port}`,
     requests,
     count: endpoint => requests.filter(request => request.endpoint === endpoint).length,
+    handlingMs: () => handlingMs,
     failNext(endpoint, reply, times = 1) {
       const queue = scripted.get(endpoint) ?? []
       for (let index = 0; index < times; index++) queue.push(reply)

@@ -62,7 +62,7 @@ export function routePosting(server: FakePlatformServer, options: FakeTiktokOpti
     const grant = bearer(request, 'video.publish')
     if ('status' in grant) return grant
     const token = String(request.headers.authorization)
-    const recent = (initTimes.get(token) ?? []).filter(time => time > Date.now() - 60_000)
+    const recent = (initTimes.get(token) ?? []).filter(time => time > Date.now() - options.initWindowMs)
     if (recent.length >= 6) return apiError(429, 'rate_limit_exceeded', 'The API rate limit was exceeded. Please try again later.')
     initTimes.set(token, [...recent, Date.now()])
     const body = jsonOf<{ post_info?: Record<string, unknown>, source_info?: Record<string, unknown> }>(request)

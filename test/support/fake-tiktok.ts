@@ -22,6 +22,8 @@ export interface FakeTiktokOptions {
   /** Posts land in the creator's inbox (SEND_TO_USER_INBOX) instead of being published. */
   toInbox: boolean
   maxDurationSeconds: number
+  /** The window of the 6 post inits a token may make (TikTok's minute; a bench whose waits run faster shrinks it too). */
+  initWindowMs: number
 }
 
 interface Grant { openId: string, scopes: string[] }
@@ -56,6 +58,7 @@ export async function startFakeTiktok(overrides: Partial<FakeTiktokOptions> = {}
     moderationPolls: 1,
     toInbox: false,
     maxDurationSeconds: 600,
+    initWindowMs: 60_000,
     ...overrides,
   }
   const codes = new Map<string, Grant & { redirectUri: string }>()

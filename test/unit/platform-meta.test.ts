@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { PlatformError } from '../../server/services/platforms/connector'
 import { checkCaption, containerFailure } from '../../server/services/platforms/instagram/errors'
-import { classifyMetaError, metaErrorSchema, redact, retryAfterFromUsage } from '../../server/services/platforms/meta-graph'
+import { classifyMetaError, metaErrorSchema, redact, retryAfterFromUsage, retryAfterOf } from '../../server/services/platforms/meta-graph'
 
 const meta = (code: string, subcode?: string, extra: { status?: number, retryAfterSeconds?: number } = {}) =>
   new PlatformError('instagram', 'Instagram refused it.', { status: extra.status ?? 400, code, subcode, retryAfterSeconds: extra.retryAfterSeconds })
@@ -64,6 +64,15 @@ describe('retryAfterFromUsage', () => {
     expect(retryAfterFromUsage(new Headers({ 'x-app-usage': JSON.stringify({ call_count: 100 }) }))).toBeUndefined()
     expect(retryAfterFromUsage(new Headers({ 'x-business-use-case-usage': '{not json' }))).toBeUndefined()
     expect(retryAfterFromUsage(new Headers())).toBeUndefined()
+  })
+})
+
+describe('retryAfterOf', () => {
+  it('takes a Retry-After header in seconds when no usage header names a wait, and prefers the usage estimate', () => {
+    expect(retryAfterOf(new Headers({ 'retry-after': '300' }))).toBe(300)
+    expect(retryAfterOf(new Headers({ 'retry-after': '300', 'x-app-usage': JSON.stringify({ estimated_time_to_regain_access: 10 }) }))).toBe(600)
+    expect(retryAfterOf(new Headers({ 'retry-after': 'Tue, 01 Dec 2026 05:00:00 GMT' }))).toBeUndefined()
+    expect(retryAfterOf(new Headers())).toBeUndefined()
   })
 })
 

@@ -73,6 +73,17 @@ export function retryAfterFromUsage(headers: Headers): number | undefined {
   return minutes === undefined ? undefined : minutes * 60
 }
 
+/**
+ * How long to wait before calling again: the usage headers' estimate, else a `Retry-After` header (seconds) when a
+ * throttled reply carries one, so a retry never comes sooner than Meta asked.
+ */
+export function retryAfterOf(headers: Headers): number | undefined {
+  const fromUsage = retryAfterFromUsage(headers)
+  if (fromUsage !== undefined) return fromUsage
+  const seconds = Number(headers.get('retry-after'))
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined
+}
+
 export async function graphCall<T>(request: GraphRequest<T>): Promise<T> {
   const { platform, app, method = 'GET', params = {}, what } = request
   const secrets = [request.token, ...SECRET_PARAMS.map(name => params[name]?.toString())]
@@ -103,7 +114,7 @@ export async function graphCall<T>(request: GraphRequest<T>): Promise<T> {
   const failure = metaErrorSchema.safeParse(json)
   if (failure.success || !response.ok) {
     const status = response.status
-    const retryAfterSeconds = retryAfterFromUsage(response.headers)
+    const retryAfterSeconds = retryAfterOf(response.headers)
     if (!failure.success) {
       throw new PlatformError(platform, `${platformName(platform)} answered ${status} to ${what}, in a form we could not read.`, { status, code: status >= 500 ? 'unavailable' : 'malformed', retryAfterSeconds })
     }

@@ -34,7 +34,7 @@ export async function runCheck(deps: PostWorkerDeps, data: PostJobData): Promise
   }
   const again = async (pending: Record<string, unknown>, detail?: string) => {
     await db.post.update({ where: { id: post.id }, data: { checks: { increment: 1 }, pending: toJson(pending), waitingReason: detail ?? null } })
-    await deps.sendCheck(data, { startAfter: new Date(now.getTime() + nextCheckDelaySeconds(post.checks + 1) * 1000) })
+    await deps.sendCheck(data, { startAfter: new Date(now.getTime() + nextCheckDelaySeconds(post.checks + 1) * 1000 * (deps.timeScale ?? 1)) })
     return { outcome: 'processing' }
   }
 

@@ -21,6 +21,11 @@ export interface PostWorkerDeps {
   app: (platform: PlatformKey) => PlatformApp
   sendPublish: (data: PostJobData, options?: { startAfter?: Date }) => Promise<unknown>
   sendCheck: (data: PostJobData, options?: { startAfter?: Date }) => Promise<unknown>
+  /**
+   * Bench only (bench/publish.ts): every wait these jobs schedule (a retry's or a limit's wait, the check backoff, the
+   * processing deadline) is multiplied by this, so hours of platform time fit in a run. Unset in the app: 1.
+   */
+  timeScale?: number
 }
 
 /** Attempts a post gets for errors the platform calls temporary (429, 5xx), on top of a worker's crash recovery. */
@@ -48,6 +53,7 @@ export async function runPublish(deps: PostWorkerDeps, data: PostJobData): Promi
   const number = await db.postAttempt.count({ where: { postId: post.id } }) + 1
   const attempt = await db.postAttempt.create({ data: { workspaceId: post.workspaceId, postId: post.id, number } })
   const account = post.socialAccount
+  // Typed as the interface: the optional parts (readUsage) are asked of every platform alike.
   const connector: PlatformConnector = connectors[account.platform]
   const name = platformNames[account.platform]
   const settle = (outcome: Parameters<typeof settleAttempt>[2], responses: RecordedExchange[]) => settleAttempt(deps, { post, attempt, number }, outcome, responses)

@@ -16,6 +16,8 @@ interface SettleDeps {
   db: PrismaClient
   sendPublish: (data: PostJobData, options?: { startAfter?: Date }) => Promise<unknown>
   sendCheck: (data: PostJobData, options?: { startAfter?: Date }) => Promise<unknown>
+  /** Bench only: scales every wait (see PostWorkerDeps.timeScale). */
+  timeScale?: number
 }
 
 const toJson = (value: unknown) => JSON.parse(JSON.stringify(value ?? null)) as Prisma.InputJsonValue
@@ -28,6 +30,7 @@ export async function settleAttempt(
 ): Promise<{ outcome: string }> {
   const { db } = deps
   const now = new Date()
+  const scale = deps.timeScale ?? 1
   const data = { workspaceId: at.post.workspaceId, postId: at.post.id }
   const attemptDone = (status: 'succeeded' | 'processing' | 'failed', extra: Partial<Prisma.PostAttemptUpdateInput> = {}) =>
     db.postAttempt.update({ where: { id: at.attempt.id }, data: { status, responses: toJson(responses), finishedAt: status === 'processing' ? null : now, ...extra } })
@@ -41,13 +44,13 @@ export async function settleAttempt(
       return { outcome: 'published' }
     case 'processing':
       await db.$transaction([
-        db.post.update({ where: { id: at.post.id }, data: { status: 'processing', pending: toJson(outcome.pending), notice: outcome.notice ?? null, checks: 0, processingDeadline: new Date(now.getTime() + outcome.deadlineHours * 3_600_000) } }),
+        db.post.update({ where: { id: at.post.id }, data: { status: 'processing', pending: toJson(outcome.pending), notice: outcome.notice ?? null, checks: 0, processingDeadline: new Date(now.getTime() + outcome.deadlineHours * 3_600_000 * scale) } }),
         attemptDone('processing'),
       ])
-      await deps.sendCheck(data, { startAfter: new Date(now.getTime() + FIRST_CHECK_SECONDS * 1000) })
+      await deps.sendCheck(data, { startAfter: new Date(now.getTime() + FIRST_CHECK_SECONDS * 1000 * scale) })
       return { outcome: 'processing' }
     case 'wait': {
-      const at_ = new Date(now.getTime() + outcome.afterSeconds * 1000)
+      const at_ = new Date(now.getTime() + outcome.afterSeconds * 1000 * scale)
       await db.$transaction([
         db.post.update({ where: { id: at.post.id }, data: { status: 'scheduled', scheduledAt: at_, waitingReason: outcome.reason } }),
         attemptDone('failed', { error: outcome.reason, retryable: true }),
