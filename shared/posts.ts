@@ -28,6 +28,22 @@ export function captionProblems(platform: PlatformKey, post: { caption: string, 
   return problems
 }
 
+const privacyWords: Record<string, string> = {
+  PUBLIC_TO_EVERYONE: 'Everyone', MUTUAL_FOLLOW_FRIENDS: 'Friends', FOLLOWER_OF_CREATOR: 'Followers', SELF_ONLY: 'Only me',
+  public: 'Public', unlisted: 'Unlisted (anyone with the link)', private: 'Private',
+}
+
+/** A platform's privacy value in words ("Only me" for TikTok's SELF_ONLY); an unknown value reads as itself. */
+export function privacyLabel(value: string): string {
+  return privacyWords[value] ?? value
+}
+
+/**
+ * Whether the form may choose the privacy for the creator. TikTok's rules for apps that post: the creator picks it,
+ * with no value chosen in advance.
+ */
+export const privacyNeedsChoice = (platform: PlatformKey) => platform === 'tiktok'
+
 export const publishTarget = z.object({
   accountId: z.uuid({ error: 'Choose an account.' }),
   caption: z.string().max(70_000).default(''),

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiClient } from '../support/api'
 import { freePort, type RunningApp } from '../support/app-server'
 import { closeAppInChromium, openAppInChromium, signUpFirstAccount, waitForHydration } from '../support/browser'
+import { startFakeTiktok, type FakeTiktok } from '../support/fake-tiktok'
 import { startFakeYoutube, type FakeYoutube } from '../support/fake-youtube'
 import { generateClip } from '../support/media'
 import { TusTestClient } from '../support/tus'
@@ -25,6 +26,7 @@ describe('connect, publish and disconnect in a browser', () => {
   let page: Page
   let dataDir: string
   let youtube: FakeYoutube
+  let tiktok: FakeTiktok
   let api: ApiClient
   let workspaceId: string
   let footageId: string
@@ -43,9 +45,11 @@ describe('connect, publish and disconnect in a browser', () => {
     youtube.setChannels([{ id: 'UC-pia-cooks', title: 'Pia Cooks', customUrl: '@piacooks' }])
     // The first status check, 10 s after the upload, finds it processed: the post is seen processing first.
     youtube.script.processingPolls = 0
+    tiktok = await startFakeTiktok({ clientKey: 'tt-e2e-key', clientSecret: 'tt-e2e-secret', redirectUri: `${appUrl}/accounts/callback/tiktok` })
     ;({ app, browser, page } = await openAppInChromium({
       DATA_DIR: dataDir, PORT: String(port), APP_URL: appUrl,
       YOUTUBE_CLIENT_ID: 'yt-e2e-client', YOUTUBE_CLIENT_SECRET: 'yt-e2e-secret', YOUTUBE_BASE_URL: youtube.url,
+      TIKTOK_CLIENT_ID: 'tt-e2e-key', TIKTOK_CLIENT_SECRET: 'tt-e2e-secret', TIKTOK_BASE_URL: tiktok.url,
     }, { viewport: desktop, pageErrors }))
     // The permalink is YouTube's own address; this browser has no internet, so YouTube's pages come from the fake.
     await page.context().route('https://www.youtube.com/**', async (route) => {
@@ -57,6 +61,7 @@ describe('connect, publish and disconnect in a browser', () => {
   afterAll(async () => {
     await closeAppInChromium({ app, browser }, dataDir)
     await youtube?.close()
+    await tiktok?.close()
   })
 
   it('connects YouTube through its consent screen and shows the channel as working', async () => {
@@ -66,10 +71,10 @@ describe('connect, publish and disconnect in a browser', () => {
     await waitForHydration(page)
     await screenshot('accounts-empty-1440')
     // Platforms this server has no keys for say how to set them up instead of offering a button that would fail.
-    const tiktok = page.getByTestId('connect-list').locator('[data-platform=tiktok]')
-    expect(await tiktok.getByRole('button').count()).toBe(0)
-    await tiktok.getByText('how to set it up').click()
-    expect(await tiktok.textContent()).toContain(`${app.url}/accounts/callback/tiktok`)
+    const facebook = page.getByTestId('connect-list').locator('[data-platform=facebook]')
+    expect(await facebook.getByRole('button').count()).toBe(0)
+    await facebook.getByText('how to set it up').click()
+    expect(await facebook.textContent()).toContain(`${app.url}/accounts/callback/facebook`)
     await page.getByTestId('connect-youtube').click()
     await page.waitForURL(`${app.url}/accounts?**`, { waitUntil: 'commit' }).catch(() => undefined)
     await page.getByTestId('account-card').waitFor({ timeout: 30_000 })
@@ -80,6 +85,9 @@ describe('connect, publish and disconnect in a browser', () => {
     // No token reaches the page.
     const html = await page.content()
     for (const token of youtube.state.accessTokens.keys()) expect(html).not.toContain(token)
+    // A second platform, for a caption of its own when publishing.
+    await page.getByTestId('connect-tiktok').click()
+    await expect.poll(() => page.getByTestId('account-card').count(), { timeout: 30_000 }).toBe(2)
     await screenshot('accounts-connected-1440')
     await page.setViewportSize(mobile)
     expect(await noSideScroll()).toBe(true)
@@ -109,6 +117,18 @@ describe('connect, publish and disconnect in a browser', () => {
     await page.getByText(/private/i).first().waitFor()
     await page.getByTestId('publish-caption').fill('Three knife mistakes #cooking')
     await page.getByTestId('publish-title').fill('Three knife mistakes')
+    // Both platforms chosen: TikTok gets a caption of its own, checked against TikTok's limits, not YouTube's.
+    await page.getByTestId('publish-to-tiktok').click()
+    await page.getByRole('button', { name: 'Write a different caption for TikTok' }).click()
+    const tiktokCaption = page.getByTestId('publish-caption-tiktok')
+    expect(await tiktokCaption.inputValue()).toBe('Three knife mistakes #cooking')
+    await tiktokCaption.fill(`Knife mistakes ${'#k '.repeat(3)}${'x'.repeat(2300)}`)
+    await expect.poll(() => page.getByTestId('publish-problems').textContent()).toMatch(/^TikTok: TikTok takes a caption of up to 2,200 characters/)
+    expect(await page.getByTestId('publish-submit').isDisabled()).toBe(true)
+    await screenshot('publish-modal-two-platforms-1440')
+    // This test publishes to YouTube only.
+    await page.getByTestId('publish-to-tiktok').click()
+    expect(await page.getByTestId('publish-problems').count()).toBe(0)
     await screenshot('publish-modal-1440')
     await page.getByTestId('publish-submit').click()
 
@@ -138,7 +158,7 @@ describe('connect, publish and disconnect in a browser', () => {
 
   it('disconnects: the card says so, and the published post keeps its link', async () => {
     await page.goto(`${app.url}/accounts`)
-    const card = page.getByTestId('account-card')
+    const card = page.locator('[data-testid=account-card][data-platform=youtube]')
     await card.waitFor()
     await waitForHydration(page)
     await card.getByTestId('account-disconnect').click()

@@ -86,6 +86,8 @@ describe(`accounts and publishing on ${inject('databaseKind')}`, () => {
     const list = await owner.client.get(`/api/workspaces/${owner.workspaceId}/accounts`)
     expect(list.body.accounts).toHaveLength(1)
     expect(list.body.accounts[0]).toMatchObject({ platform: 'youtube', displayName: 'Knife Skills', status: 'active', health: 'ok', scopesMissing: [] })
+    // What YouTube allows this app is read at connect, so the page says it before the first publish.
+    expect(list.body.accounts[0].notices.join(' ')).toMatch(/private/)
     expect(list.body.platforms.find((platform: { platform: string }) => platform.platform === 'youtube')).toMatchObject({ configured: true })
     expect(list.body.platforms.find((platform: { platform: string }) => platform.platform === 'tiktok')).toMatchObject({ configured: false })
     const stored = await db.socialAccount.findFirstOrThrow({ where: { workspaceId: owner.workspaceId } })

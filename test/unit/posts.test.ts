@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { captionProblems, publishInput } from '../../shared/posts'
+import { captionProblems, privacyLabel, privacyNeedsChoice, publishInput } from '../../shared/posts'
 import { recordingFetch, redact, type RecordedExchange } from '../../server/services/posts/record'
 import { nextCheckDelaySeconds } from '../../server/services/posts/settle'
 import { isPublicUrl } from '../../server/services/platforms/reachability'
@@ -54,5 +54,15 @@ describe('processing checks and reachability', () => {
     for (const url of ['http://reelwise.example.com', 'https://localhost:3000', 'https://127.0.0.1', 'https://192.168.1.4', 'https://10.0.0.2', 'https://[::1]', 'https://app.internal', 'not a url']) {
       expect(isPublicUrl(url), url).toBe(false)
     }
+  })
+})
+
+describe('privacy in words', () => {
+  it('names each platform\'s privacy values, and leaves TikTok\'s choice to the creator', () => {
+    expect(['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'FOLLOWER_OF_CREATOR', 'SELF_ONLY'].map(privacyLabel)).toEqual(['Everyone', 'Friends', 'Followers', 'Only me'])
+    expect(privacyLabel('unlisted')).toBe('Unlisted (anyone with the link)')
+    expect(privacyLabel('SOMETHING_NEW')).toBe('SOMETHING_NEW')
+    expect(privacyNeedsChoice('tiktok')).toBe(true)
+    expect(privacyNeedsChoice('youtube')).toBe(false)
   })
 })

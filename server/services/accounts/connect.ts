@@ -10,6 +10,7 @@ import { recordAudit } from '../audit'
 import { ServiceError, forbidden, notFound } from '../errors'
 import type { ConnectableAccount, PlatformApp } from '../platforms/connector'
 import { connectors } from '../platforms'
+import { readCapabilities } from './capabilities'
 import type { SecretBox } from '../security/secrets'
 
 /** How long a creator has to go through the platform's consent screen and choose an account. */
@@ -69,6 +70,7 @@ export async function finishConnect(
   if (found.length === 1) {
     const id = await saveAccount(db, box, actor, platform, found[0]!)
     await db.oAuthFlow.delete({ where: { id: flow.id } })
+    await noteCapabilities(db, box, actor.workspaceId, [id], () => app)
     return { outcome: 'connected', accountIds: [id], workspaceId: flow.workspaceId, returnTo: flow.returnTo }
   }
   await db.oAuthFlow.update({
@@ -107,7 +109,7 @@ export async function listChoices(db: PrismaClient, box: SecretBox, actor: Actor
 }
 
 /** Connects the chosen accounts of a login; the others are forgotten with their tokens. */
-export async function chooseAccounts(db: PrismaClient, box: SecretBox, actor: Actor, flowId: string, externalIds: string[]): Promise<string[]> {
+export async function chooseAccounts(db: PrismaClient, box: SecretBox, actor: Actor, flowId: string, externalIds: string[], app?: (platform: PlatformKey) => PlatformApp): Promise<string[]> {
   const { flow, accounts } = await pendingChoices(db, box, actor, flowId)
   const chosen = accounts.filter(account => externalIds.includes(account.externalId))
   if (!chosen.length) throw new ServiceError(400, 'Choose at least one account to connect.')
@@ -115,7 +117,20 @@ export async function chooseAccounts(db: PrismaClient, box: SecretBox, actor: Ac
   for (const account of chosen) ids.push(await saveAccount(db, box, actor, flow.platform, account))
   // The unchosen accounts' tokens go now; the emptied flow stays until it expires, so a second visit reads "already used".
   await db.oAuthFlow.update({ where: { id: flow.id }, data: { choicesEnc: null } })
+  if (app) await noteCapabilities(db, box, actor.workspaceId, ids, app)
   return ids
+}
+
+/**
+ * What the platform allows this app with the new accounts (an unverified project uploads private), read once at
+ * connect so the Accounts page can say it before the first publish. A failure here is not the connection's: it is
+ * read again when publishing.
+ */
+async function noteCapabilities(db: PrismaClient, box: SecretBox, workspaceId: string, ids: string[], app: (platform: PlatformKey) => PlatformApp): Promise<void> {
+  for (const id of ids) {
+    const account = await db.socialAccount.findUniqueOrThrow({ where: { id }, select: { platform: true } })
+    await readCapabilities(db, box, workspaceId, id, () => app(account.platform)).catch(() => undefined)
+  }
 }
 
 /** Creates the account, or brings a disconnected or expired one back with fresh tokens: its posts and numbers stay. */

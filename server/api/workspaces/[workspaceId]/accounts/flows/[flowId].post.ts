@@ -8,5 +8,6 @@ export default defineEventHandler(async (event): Promise<{ accountIds: string[] 
   const { workspaceId, user } = await requireMember(event, 'accounts.manage')
   const { flowId } = await getValidatedRouterParams(event, z.object({ flowId: uuidParam }).parse)
   const { externalIds } = await readValidatedBody(event, chooseInput.parse)
-  return { accountIds: await chooseAccounts(useDb(), usePlatforms().box, { workspaceId, userId: user.id }, flowId, externalIds) }
+  const { box, app } = usePlatforms()
+  return { accountIds: await chooseAccounts(useDb(), box, { workspaceId, userId: user.id }, flowId, externalIds, app) }
 })
