@@ -108,8 +108,9 @@ describe.each(['local', 'openai'] as const)('the AI loop in a browser (%s)', (mo
     await page.getByTestId('script-footage').click()
     await page.getByRole('option', { name: /my take/ }).click()
     await page.getByTestId('script-send').click()
-    await page.getByTestId('script-open-studio').click()
-    await page.waitForURL(/\/studio\//)
+    // The new draft opens in the Studio by itself (the card's "Open in the Studio" link is for the way back); a click on
+    // that link raced the navigation and lost it on a loaded machine, waiting on a link that had left the page.
+    await page.waitForURL(/\/studio\//, { timeout: 30_000 })
     await page.getByTestId('studio-editor').waitFor({ timeout: 30_000 })
     await waitForHydration(page)
     await page.getByTestId('transcribe-submit').click()
