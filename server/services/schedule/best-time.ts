@@ -114,7 +114,10 @@ export async function measuredPosts(db: PrismaClient, workspaceId: string, accou
       },
     },
   })
-  return rows.flatMap(row => row.metricSnapshots[0]?.views != null ? [{ publishedAt: row.publishedAt!, views: Number(row.metricSnapshots[0].views) }] : [])
+  return rows.flatMap((row) => {
+    const views = row.metricSnapshots[0]?.views
+    return views === null || views === undefined ? [] : [{ publishedAt: row.publishedAt!, views: Number(views) }]
+  })
 }
 
 export async function getBestTimes(db: PrismaClient, workspaceId: string, accountId: string): Promise<BestTimes> {

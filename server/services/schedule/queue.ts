@@ -5,7 +5,7 @@ import { queueSlot, queueSlotsInput, type QueueSlot } from '#shared/calendar'
 import { platformNames } from '#shared/platforms/keys'
 import type { QueueView } from '#shared/posting-times'
 import type { PrismaClient } from '../../generated/prisma/client'
-import type { PostStatus } from '../../generated/prisma/enums'
+import type { PostStatus } from '#shared/posts'
 import { badRequest, notFound } from '../errors'
 
 /** How far ahead the queue looks for a free slot. */
