@@ -26,7 +26,7 @@ export interface BestTimes {
   label: string
   /** The account's published posts with numbers 24–72 h after publishing (what "own" rests on). */
   posts: number
-  /** For a platform default: how it was applied, what it measured, and how far the account is from its own. */
+  /** A default's reading (how it was applied, what it measured, how far the account is from its own); own: no hour stands out. */
   note: string | null
   /** The workspace's zone the times are in. */
   zone: string

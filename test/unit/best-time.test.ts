@@ -46,7 +46,7 @@ describe('best time scoring', () => {
 
   it('says nothing stands out when every post did the same', () => {
     expect(scoreBuckets(many(12, '2026-03-26T10:00', 50), zone).map(bucket => bucket.score)).toEqual([0])
-    expect(suggestBestTimes('tiktok', many(12, '2026-03-26T10:00', 50), zone)).toMatchObject({ basis: 'own', slots: [] })
+    expect(suggestBestTimes('tiktok', many(12, '2026-03-26T10:00', 50), zone)).toMatchObject({ basis: 'own', label: 'from your 12 posts', slots: [], note: expect.stringMatching(/No hour has done better/) })
   })
 })
 

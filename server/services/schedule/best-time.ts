@@ -81,7 +81,8 @@ export function suggestBestTimes(platform: PlatformKey, posts: PostOutcome[], zo
   if (posts.length >= MIN_OWN_POSTS) {
     const slots = scoreBuckets(posts, zone).filter(bucket => bucket.score > 0).slice(0, BEST_TIME_COUNT)
     return {
-      basis: 'own', label: `from your ${posts.length} posts`, posts: posts.length, zone, note: null,
+      basis: 'own', label: `from your ${posts.length} posts`, posts: posts.length, zone,
+      note: slots.length ? null : 'No hour has done better than your usual post yet. Post at a few different times to find out more.',
       slots: slots.map(({ day, time, score }) => ({ day, time, score: Math.round(score * 100) / 100 })),
     }
   }
