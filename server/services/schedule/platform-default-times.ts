@@ -8,7 +8,8 @@ import type { QueueSlot } from '#shared/calendar'
 export interface PlatformDefaultTimes {
   /** Named in the label the page shows: "platform default (Sprout Social, 2025)". */
   source: string
-  url: string
+  /** The page the times were read from; null when only a copy of it was seen. */
+  url: string | null
   /** What the source measured, when it is not exactly this platform's short videos. */
   caveat: string | null
   slots: QueueSlot[]
@@ -19,7 +20,7 @@ export const platformDefaultTimes: Record<PlatformKey, PlatformDefaultTimes> = {
   // best day Wednesday. Times "recorded globally (not by US Central Time)", i.e. local.
   tiktok: {
     source: 'Sprout Social, 2025',
-    url: 'https://sproutsocial.com/insights/best-times-to-post-on-tiktok/',
+    url: 'https://sproutsocial.com/insights/?p=172822',
     caveat: null,
     slots: [{ day: 3, time: '14:00' }, { day: 2, time: '17:00' }, { day: 4, time: '15:00' }, { day: 3, time: '16:00' }, { day: 4, time: '16:00' }],
   },
@@ -27,21 +28,23 @@ export const platformDefaultTimes: Record<PlatformKey, PlatformDefaultTimes> = {
   // 3–5 p.m., Thursdays 8 a.m.–noon, Fridays 9–10 a.m.; best days Monday to Friday. All Facebook posts, not Reels only.
   facebook: {
     source: 'Sprout Social, 2025',
-    url: 'https://sproutsocial.com/insights/best-times-to-post-on-facebook/',
+    url: 'https://sproutsocial.com/insights/?p=159401',
     caveat: 'measured on all Facebook posts, not Reels alone',
     slots: [{ day: 1, time: '09:00' }, { day: 2, time: '09:00' }, { day: 3, time: '08:00' }, { day: 4, time: '08:00' }, { day: 5, time: '09:00' }],
   },
   // Sprout Social, "Best times to post on Instagram" (2023, global): Mondays 10 a.m.–noon, Tuesdays 9 a.m.–1 p.m.,
   // Wednesdays 10 a.m.–1 p.m., Fridays 9–11 a.m.; best days Tuesday and Wednesday. All Instagram posts, not Reels only.
+  // Read in a republished copy of that article; the original's address was not confirmed, so none is given.
   instagram: {
     source: 'Sprout Social, 2023',
-    url: 'https://sproutsocial.com/insights/best-times-to-post-on-instagram/',
+    url: null,
     caveat: 'measured on all Instagram posts, not Reels alone',
     slots: [{ day: 2, time: '09:00' }, { day: 3, time: '10:00' }, { day: 2, time: '11:00' }, { day: 1, time: '10:00' }, { day: 5, time: '09:00' }],
   },
   // "Does posting time really matter for YouTube Shorts?", Net Influencer (2023), summarising SocialPilot, HubSpot and
-  // InVideo for Shorts: Mondays noon–3 p.m. and 6–9 p.m., Tuesdays and Thursdays 2–4 p.m., Wednesdays 2–6 p.m.,
-  // Fridays noon–1 p.m. and 6–11 p.m. (weekends later). A summary of studies, not a study of its own; no zone named.
+  // InVideo for Shorts: Mondays noon–3 and 6–9 p.m., Tuesdays 2–4 and 6–10 p.m., Wednesdays 2–6 p.m., Thursdays 2–4
+  // and 7–10 p.m., Fridays noon–1 and 6–11 p.m., Saturdays 9–11 a.m. and 3–6 p.m., Sundays 10–11 a.m. and 5 p.m.
+  // A summary of studies, not a study of its own, and it names no zone; the weekday windows are used.
   youtube: {
     source: 'SocialPilot, HubSpot and InVideo, via Net Influencer, 2023',
     url: 'https://www.netinfluencer.com/does-posting-time-matter-for-youtube-shorts/',
