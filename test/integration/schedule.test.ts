@@ -171,7 +171,7 @@ describe(`scheduling on ${inject('databaseKind')}`, () => {
       const month = new Date(now.getTime() + 30 * 86_400_000)
       // (The sweep extends every workspace's series; this test counts its own.)
       await extendSeries(db, jobs(), month)
-      let posts = await db.post.findMany({ where: { seriesId: series.id }, orderBy: { scheduledAt: 'asc' } })
+      const posts = await db.post.findMany({ where: { seriesId: series.id }, orderBy: { scheduledAt: 'asc' } })
       expect(posts).toHaveLength(18)
       expect(new Set(posts.map(post => post.scheduledWall!.slice(11)))).toEqual(new Set(['09:00']))
       expect(posts.at(-1)!.scheduledAt!.toISOString()).toBe('2027-05-03T07:00:00.000Z')
