@@ -133,3 +133,22 @@ export const calendarStateLabels: Record<CalendarState, string> = {
   canceled: 'Canceled',
   mixed: 'Mixed: see each account',
 }
+
+/**
+ * An evergreen rotation: a set of renders re-posted in turn at the rule's times (no end needed; it runs until it is
+ * deleted), never the same render twice within `minGapDays`. Each render has its caption; each account its settings.
+ */
+export const evergreenInput = z.object({
+  items: z.array(z.object({
+    renderId: z.uuid({ error: 'Choose a render.' }),
+    caption: z.string().max(70_000).default(''),
+    title: z.string().trim().max(500).nullable().default(null),
+  })).min(2, 'Choose at least two renders to rotate.').max(50),
+  targets: z.array(publishTarget.pick({ accountId: true, privacy: true, options: true, tags: true })).min(1, 'Choose at least one account.').max(20),
+  rule: z.string().trim().min(6).max(500)
+    .transform(rule => rule.replace(/^RRULE:/i, '').toUpperCase())
+    .refine(rule => /(^|;)FREQ=(DAILY|WEEKLY)(;|$)/.test(rule), 'Rotate daily or weekly.'),
+  start: z.object({ wall: wallTimeInput, zone: timeZoneInput }),
+  minGapDays: z.number().int().min(1).max(365),
+})
+export type EvergreenInput = z.infer<typeof evergreenInput>

@@ -21,6 +21,7 @@ import { postQueues } from '../../server/services/posts/worker'
 import { schedulePost, type Actor, type ScheduleDeps } from '../../server/services/schedule/create'
 import { calendarWindow } from '../../server/services/schedule/entries'
 import { reviewByLink, reviewPost } from '../../server/services/schedule/review'
+import { createEvergreen } from '../../server/services/schedule/evergreen'
 import { extendSeries } from '../../server/services/schedule/series'
 import { deleteScheduled, updateScheduled } from '../../server/services/schedule/update'
 import { createSecretBox } from '../../server/services/security/secrets'
@@ -158,6 +159,7 @@ describe(`scheduling on ${inject('databaseKind')}`, () => {
       // Deleting "this and following" from the second leaves the first.
       expect(await deleteScheduled(deps(now), space.owner, groupIds[1]!, 'following')).toEqual({ deleted: 3, canceled: 0, kept: 0 })
       expect((await db.post.findMany({ where: { workspaceId: space.id } })).map(post => post.scheduledWall)).toEqual(['2027-03-15T09:00'])
+      expect((await db.postSeries.findFirstOrThrow({ where: { workspaceId: space.id } })).endedAt).not.toBeNull()
     })
 
     it('makes a long series\' later occurrences as time moves on, keeping 09:00 and the approval, and ends it when the rule is used up', async () => {
@@ -335,6 +337,39 @@ describe(`scheduling on ${inject('databaseKind')}`, () => {
       await db.membership.update({ where: { workspaceId_userId: { workspaceId: space.id, userId: space.owner.userId } }, data: { role: 'editor' } })
       await expect(reviewByLink(deps(), link.token, { decision: 'approve', comment: '' })).rejects.toMatchObject({ statusCode: 403 })
     })
+  })
+
+  it('rotates evergreen renders with their captions, keeps the gap, goes on as time moves, and stops when deleted', async () => {
+    const space = await workspace('Europe/Berlin')
+    const second = await storedRender(db, media.store, space.id, clipPath)
+    const now = new Date('2027-01-04T06:00:00Z')
+    // Tuesdays and Thursdays 18:00; two renders; the same render at most every 5 days.
+    const { seriesId, groupIds } = await createEvergreen(deps(now), space.owner, {
+      items: [{ renderId: space.renderId, caption: 'Knife skills #cooking', title: null }, { renderId: second, caption: 'Onion trick #cooking', title: null }],
+      targets: [{ accountId: space.accountId, privacy: 'PUBLIC_TO_EVERYONE', options: {}, tags: [] }],
+      rule: 'FREQ=WEEKLY;BYDAY=TU,TH', start: { wall: '2027-01-05T18:00', zone: 'Europe/Berlin' }, minGapDays: 5,
+    })
+    const posts = await db.post.findMany({ where: { seriesId }, orderBy: { scheduledAt: 'asc' } })
+    expect(posts.length).toBe(groupIds.length)
+    expect(posts.length).toBeGreaterThan(20)
+    expect(posts.slice(0, 4).map(post => post.caption)).toEqual(['Knife skills #cooking', 'Onion trick #cooking', 'Knife skills #cooking', 'Onion trick #cooking'])
+    expect(new Set(posts.map(post => post.scheduledWall!.slice(11)))).toEqual(new Set(['18:00']))
+    // No render twice within 5 days.
+    for (const renderId of [space.renderId, second]) {
+      const times = posts.filter(post => post.renderId === renderId).map(post => post.scheduledAt!.getTime())
+      for (let index = 1; index < times.length; index++) expect(times[index]! - times[index - 1]!).toBeGreaterThanOrEqual(5 * 86_400_000)
+    }
+    // A month on, the rotation continues where it left off.
+    const last = posts.at(-1)!
+    await extendSeries(db, jobs(), new Date(now.getTime() + 30 * 86_400_000))
+    const next = await db.post.findFirstOrThrow({ where: { seriesId, scheduledAt: { gt: last.scheduledAt! } }, orderBy: { scheduledAt: 'asc' } })
+    expect(next.renderId).not.toBe(last.renderId)
+    // Deleting "this and following" from a post ends the rotation: the sweep makes no more.
+    const count = await db.post.count({ where: { seriesId } })
+    await deleteScheduled(deps(now), space.owner, next.groupId!, 'following')
+    await extendSeries(db, jobs(), new Date(now.getTime() + 60 * 86_400_000))
+    expect(await db.post.count({ where: { seriesId } })).toBeLessThan(count)
+    expect(await db.post.count({ where: { seriesId, scheduledAt: { gte: next.scheduledAt! } } })).toBe(0)
   })
 
   it('keeps a render that a post uses, and says which posts', async () => {

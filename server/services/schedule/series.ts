@@ -1,10 +1,11 @@
-// A recurring post's later occurrences: made ahead as posts, at most RECURRENCE_HORIZON_DAYS ahead, as time moves on.
-// The sweep extends each open series about once a day; a series whose rule has no dates left ends. New occurrences
+// A recurring post's later occurrences (and an evergreen rotation's next posts, server/services/schedule/evergreen.ts):
+// made ahead as posts, at most RECURRENCE_HORIZON_DAYS ahead, as time moves on. The sweep extends each open series about once a day; a series whose rule has no dates left ends. New occurrences
 // copy the series' captions and the approval of its latest occurrence (an approved series stays approved).
 import { randomUUID } from 'node:crypto'
 import { scheduleInput } from '#shared/calendar'
 import { RECURRENCE_HORIZON_DAYS, instantToWallTime, occurrences } from '#shared/schedule-time'
 import type { PrismaClient } from '../../generated/prisma/client'
+import { extendEvergreen } from './evergreen'
 import { sendIfSoon, type ScheduleJobs } from './jobs'
 
 const DAY_MS = 86_400_000
@@ -14,12 +15,16 @@ const END_SEARCH_DAYS = 3650
 export async function extendSeries(db: PrismaClient, jobs: Pick<ScheduleJobs, 'sendPublish'>, now = new Date()): Promise<{ extended: number, created: number, ended: number }> {
   const horizon = new Date(now.getTime() + RECURRENCE_HORIZON_DAYS * DAY_MS)
   const due = await db.postSeries.findMany({
-    where: { kind: 'recurring', endedAt: null, OR: [{ expandedUntil: null }, { expandedUntil: { lt: new Date(horizon.getTime() - DAY_MS) } }] },
+    where: { endedAt: null, OR: [{ expandedUntil: null }, { expandedUntil: { lt: new Date(horizon.getTime() - DAY_MS) } }] },
     take: 200,
   })
   let created = 0
   let ended = 0
   for (const series of due) {
+    if (series.kind === 'evergreen') {
+      created += await extendEvergreen(db, jobs, series, now)
+      continue
+    }
     const from = new Date((series.expandedUntil ?? now).getTime() + 1)
     const days = Math.ceil((horizon.getTime() - from.getTime()) / DAY_MS)
     const template = scheduleInput.pick({ renderId: true, targets: true }).safeParse(series.template)

@@ -171,9 +171,12 @@ export async function deleteScheduled(deps: ScheduleDeps, actor: Actor, groupId:
   const gone = open.filter(row => !attempted.has(row.id)).map(row => row.id)
   const cancel = open.filter(row => attempted.has(row.id)).map(row => row.id)
   if (!open.length) throw conflict('This post has already been published or is publishing, so it stays. Delete it on the platform if you need to.')
+  const first = groups[0]![0]!
   await db.$transaction([
     db.post.deleteMany({ where: { workspaceId: actor.workspaceId, id: { in: gone }, status: { in: [...OPEN] } } }),
     db.post.updateMany({ where: { workspaceId: actor.workspaceId, id: { in: cancel }, status: { in: [...OPEN] } }, data: { status: 'canceled', dueAt: null, waitingReason: null } }),
+    // "This and following" ends the series too, so the sweep makes no more occurrences.
+    ...(scope === 'following' && first.seriesId ? [db.postSeries.updateMany({ where: { id: first.seriesId, workspaceId: actor.workspaceId }, data: { endedAt: new Date() } })] : []),
   ])
   for (const row of open) await deps.jobs.cancelPublish(row.id)
   return { deleted: gone.length, canceled: cancel.length, kept: rows.length - open.length }
