@@ -22,6 +22,8 @@ const fieldNames: Record<string, string> = {
   count: 'How many', targetDurationSec: 'Length (seconds)', shots: 'Shots', durationSec: 'length', onScreenText: 'on-screen text', callToAction: 'Call to action',
   // Settings → AI and the Usage page.
   provider: 'Provider', model: 'Model', baseUrl: 'Base URL', apiKey: 'API key', monthlyBudgetUsd: 'Monthly budget', from: 'Start date', to: 'End date',
+  // Calendar → Queue.
+  slots: 'Queue slot',
 }
 
 // Keys nobody has named yet still read as words: "workspaceId" → "workspace id".

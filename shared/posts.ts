@@ -89,6 +89,10 @@ export interface PostView {
   /** Something to know about a publish that went through (YouTube kept it private), in words. */
   notice: string | null
   publishedAt: string | null
+  /** Scheduled by an editor in a workspace whose posts need approval, and not approved yet: it does not publish. */
+  waitingForApproval: boolean
+  /** Published this long after its time (the worker was down), in seconds. */
+  lateSeconds: number | null
   createdAt: string
   attempts: PostAttemptView[]
 }

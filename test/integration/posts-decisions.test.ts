@@ -103,7 +103,7 @@ describe(`publish decisions on ${inject('databaseKind')}`, () => {
     const next = lastSent(data)!
     expect(next.queue).toBe('publish')
     expect(next.startAfter!.getTime() - Date.now()).toBeGreaterThan(59 * 60_000)
-    expect(post.scheduledAt!.getTime()).toBe(next.startAfter!.getTime())
+    expect(post.dueAt!.getTime()).toBe(next.startAfter!.getTime())
   })
 
   it('waits out a 429 with Retry-After on TikTok\'s post init, then publishes on the next attempt, once', async () => {

@@ -58,6 +58,7 @@ const bodies: Record<string, unknown> = {
   'PUT /api/workspaces/[workspaceId]/ai/settings': { provider: 'local', monthlyBudgetUsd: 1 },
   'POST /api/workspaces/[workspaceId]/accounts/connect': { platform: 'youtube' },
   'POST /api/workspaces/[workspaceId]/accounts/flows/[flowId]': { externalIds: ['UC-b-secret'] },
+  'PUT /api/workspaces/[workspaceId]/accounts/[accountId]/queue': { slots: [{ day: 1, time: '09:00' }] },
 }
 
 describe(`tenant isolation on ${inject('databaseKind')}`, () => {

@@ -155,7 +155,8 @@ export const queues = {
     name: 'posts.check', payload: postPayload, retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 60,
     concurrency: 4, policy: 'stately',
   },
-  // Every 5 minutes: sends the jobs posts are owed, and fails posts whose publish went silent (services/posts/sweep.ts).
+  // Every minute: sends the jobs posts are owed (ahead of their time), fails posts whose publish went silent
+  // (services/posts/sweep.ts), and tells authors how their finished posts went (services/notifications/notify.ts).
   'posts.sweep': {
     name: 'posts.sweep', retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 60, concurrency: 1,
   },

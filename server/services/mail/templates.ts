@@ -28,3 +28,8 @@ export function verificationMail(to: string, url: string, validHours: number): M
     `The link works once, within ${validHours} hours.`,
   ], { url, label: 'Confirm my address' }, 'If you did not create a Reelwise account, ignore this mail.')
 }
+
+/** A notification about a post (waiting for approval, approved, sent back, published, failed), with a link into the app. */
+export function notificationMail(kind: string, to: string, subject: string, paragraphs: string[], link: { url: string, label: string }): MailMessage {
+  return render(kind, to, subject, paragraphs, link, 'You get this because you are a member of this Reelwise workspace.')
+}

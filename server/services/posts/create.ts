@@ -2,14 +2,18 @@
 // constraints, the text against its caption rules, the account's health, a platform that must fetch from us), then a
 // posts.publish job each, keyed by the post so it never runs twice.
 import { randomUUID } from 'node:crypto'
+import type { Role } from '#shared/permissions'
 import type { PlatformCheck } from '#shared/platforms'
 import { platformNames } from '#shared/platforms/keys'
 import { captionProblems, type PublishInput } from '#shared/posts'
+import { instantToWallTime } from '#shared/schedule-time'
 import type { PrismaClient } from '../../generated/prisma/client'
 import { ServiceError, badRequest, notFound } from '../errors'
 import { connectors } from '../platforms'
 import type { PlatformApp } from '../platforms/connector'
+import type { Notifier } from '../notifications/notify'
 import { isPublicUrl } from '../platforms/reachability'
+import { approvalNeeded, workspaceZone } from '../schedule/policy'
 
 export interface PostJobs {
   send: (data: { workspaceId: string, postId: string }, options?: { startAfter?: Date }) => Promise<unknown>
@@ -20,10 +24,11 @@ export interface PublishNowDeps {
   jobs: PostJobs
   appUrl: string
   app: (platform: keyof typeof connectors) => PlatformApp
+  notify?: Pick<Notifier, 'approvalRequested'>
 }
 
-/** Every reason a target cannot be published, named by account, before any post is made. */
-async function problemsOf(deps: PublishNowDeps, workspaceId: string, input: PublishInput) {
+/** Every reason a target cannot be published, named by account, before any post is made (Publish now, the calendar). */
+export async function targetProblems(deps: Pick<PublishNowDeps, 'db' | 'appUrl' | 'app'>, workspaceId: string, input: PublishInput) {
   const render = await deps.db.render.findFirst({ where: { id: input.renderId, workspaceId } })
   if (!render) throw notFound('That render')
   if (render.status !== 'succeeded' || !render.storageKey) throw badRequest('That render has not finished. Publish it once it has.')
@@ -48,21 +53,29 @@ async function problemsOf(deps: PublishNowDeps, workspaceId: string, input: Publ
   return { render, accounts, problems }
 }
 
-export async function publishNow(deps: PublishNowDeps, actor: { workspaceId: string, userId: string }, input: PublishInput): Promise<{ groupId: string, postIds: string[] }> {
+export async function publishNow(deps: PublishNowDeps, actor: { workspaceId: string, userId: string, role: Role }, input: PublishInput): Promise<{ groupId: string, postIds: string[], waitingForApproval: boolean }> {
   const ids = input.targets.map(target => target.accountId)
   if (new Set(ids).size !== ids.length) throw badRequest('Each account can be chosen once per publish.')
-  const { render, accounts, problems } = await problemsOf(deps, actor.workspaceId, input)
+  const { render, accounts, problems } = await targetProblems(deps, actor.workspaceId, input)
   if (problems.length) throw new ServiceError(400, `Nothing was published. ${problems.join(' ')}`, { problems })
   const groupId = randomUUID()
   const now = new Date()
+  // An editor's post in a workspace whose posts need approval waits for an admin, "now" included.
+  const needsApproval = await approvalNeeded(deps.db, actor)
+  const zone = await workspaceZone(deps.db, actor.workspaceId)
   const posts = await deps.db.$transaction(input.targets.map(target => deps.db.post.create({
     data: {
       workspaceId: actor.workspaceId, socialAccountId: target.accountId, videoId: render.sourceVideoId, renderId: render.id,
-      createdById: actor.userId, status: 'scheduled', scheduledAt: now, groupId,
+      createdById: actor.userId, status: 'scheduled', scheduledAt: now, dueAt: now, groupId, needsApproval,
+      scheduledWall: instantToWallTime(now.toISOString(), zone), scheduledZone: zone,
       caption: target.caption, title: target.title, tags: target.tags, privacy: target.privacy, options: target.options,
     },
     select: { id: true, socialAccountId: true },
   })))
+  if (needsApproval) {
+    await deps.notify?.approvalRequested({ workspaceId: actor.workspaceId, groupId, authorId: actor.userId, occurrences: 1 })
+    return { groupId, postIds: posts.map(post => post.id), waitingForApproval: true }
+  }
   for (const post of posts) {
     try {
       await deps.jobs.send({ workspaceId: actor.workspaceId, postId: post.id })
@@ -72,5 +85,5 @@ export async function publishNow(deps: PublishNowDeps, actor: { workspaceId: str
       await deps.db.post.update({ where: { id: post.id }, data: { status: 'failed', error: `It could not be queued for ${platformNames[account.platform]}. Publish it again in a moment.` } })
     }
   }
-  return { groupId, postIds: posts.map(post => post.id) }
+  return { groupId, postIds: posts.map(post => post.id), waitingForApproval: false }
 }

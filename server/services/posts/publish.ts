@@ -26,6 +26,33 @@ export interface PostWorkerDeps {
    * processing deadline) is multiplied by this, so hours of platform time fit in a run. Unset in the app: 1.
    */
   timeScale?: number
+  /** The clock the claim and the late window read (bench/schedule.ts measures lateness against it). */
+  now?: () => Date
+}
+
+/** A job may start this much before its time (pg-boss polls; clocks differ by a little). */
+const EARLY_TOLERANCE_MS = 5_000
+/** Later than this past its time, a first attempt is marked late. */
+const LATE_AFTER_MS = 60_000
+
+/**
+ * A first attempt that starts past its time (the worker was down): marked late, or past the workspace's limit, failed
+ * with "missed its window" before anything is sent. Attempts after a wait (a platform limit) are not late.
+ */
+async function missedWindow(db: PrismaClient, post: { id: string, scheduledAt: Date | null, workspace: { lateLimitMinutes: number } }, now: Date): Promise<{ outcome: string } | null> {
+  if (!post.scheduledAt) return null
+  const lateMs = now.getTime() - post.scheduledAt.getTime()
+  if (lateMs <= LATE_AFTER_MS || await db.postAttempt.count({ where: { postId: post.id } })) return null
+  const limit = post.workspace.lateLimitMinutes
+  if (lateMs > limit * 60_000) {
+    await db.post.updateMany({
+      where: { id: post.id, status: 'publishing' },
+      data: { status: 'failed', lateSeconds: Math.round(lateMs / 1000), error: `It missed its window: publishing could not start until ${Math.round(lateMs / 60_000)} minutes after its time, past this workspace's limit of ${limit} minutes (Settings). Nothing was sent; schedule it again.` },
+    })
+    return { outcome: 'failed: missed its window' }
+  }
+  await db.post.update({ where: { id: post.id }, data: { lateSeconds: Math.round(lateMs / 1000) } })
+  return null
 }
 
 /** Attempts a post gets for errors the platform calls temporary (429, 5xx), on top of a worker's crash recovery. */
@@ -40,12 +67,23 @@ export async function runPublish(deps: PostWorkerDeps, data: PostJobData): Promi
   const { db } = deps
   // Claim it: scheduled → publishing. The queue's stately policy lets one job per post be active at a time, so a
   // post found `publishing` here was left by a worker that died or handed its job back: this delivery takes it over.
+  // Never before its time (a job left over from a time that moved later), never without the approval it needs.
+  const now = deps.now?.() ?? new Date()
   const claimed = await db.post.updateMany({
-    where: { id: data.postId, workspaceId: data.workspaceId, status: { in: ['scheduled', 'publishing'] } },
+    where: {
+      id: data.postId, workspaceId: data.workspaceId, status: { in: ['scheduled', 'publishing'] },
+      AND: [
+        // (A post waiting out a platform's limit says why, and its job was sent for its new time.)
+        { OR: [{ dueAt: null }, { dueAt: { lte: new Date(now.getTime() + EARLY_TOLERANCE_MS) } }, { waitingReason: { not: null } }] },
+        { OR: [{ needsApproval: false }, { approvedAt: { not: null } }] },
+      ],
+    },
     data: { status: 'publishing', waitingReason: null, error: null },
   })
-  if (!claimed.count) return { outcome: 'skipped: not waiting to publish' }
-  const post = await db.post.findUniqueOrThrow({ where: { id: data.postId }, include: { socialAccount: true, render: true } })
+  if (!claimed.count) return { outcome: 'skipped: not due, not approved, or not waiting to publish' }
+  const post = await db.post.findUniqueOrThrow({ where: { id: data.postId }, include: { socialAccount: true, render: true, workspace: { select: { lateLimitMinutes: true } } } })
+  const missed = await missedWindow(db, post, now)
+  if (missed) return missed
   await db.postAttempt.updateMany({
     where: { postId: post.id, status: 'running' },
     data: { status: 'failed', retryable: true, finishedAt: new Date(), error: 'The worker stopped during this attempt; the next one resumed where the platform allows.' },

@@ -52,7 +52,7 @@ export async function settleAttempt(
     case 'wait': {
       const at_ = new Date(now.getTime() + outcome.afterSeconds * 1000 * scale)
       await db.$transaction([
-        db.post.update({ where: { id: at.post.id }, data: { status: 'scheduled', scheduledAt: at_, waitingReason: outcome.reason } }),
+        db.post.update({ where: { id: at.post.id }, data: { status: 'scheduled', dueAt: at_, waitingReason: outcome.reason } }),
         attemptDone('failed', { error: outcome.reason, retryable: true }),
       ])
       await deps.sendPublish(data, { startAfter: at_ })

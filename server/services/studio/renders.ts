@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import type { PrismaClient } from '../../generated/prisma/client'
 import { Prisma } from '../../generated/prisma/client'
 import { checkRenderEverywhere } from '#shared/platforms'
+import { platformNames } from '#shared/platforms/keys'
 import type { PlatformCheck } from '#shared/platforms'
 import { editRecipeSchema, expandVariations, usesApproximateWordTiming, VariationError } from '#shared/recipe'
 import { cueAfterClip } from '#shared/srt'
@@ -288,13 +289,36 @@ export async function retryRender(deps: StudioDependencies & { jobs: StudioJobs,
   return getRender(deps, workspaceId, renderId)
 }
 
+/** A render a post still waits to publish cannot go: the answer names those posts (when, where), for the calendar. */
+async function refuseWhileScheduled(db: PrismaClient, workspaceId: string, renderId: string): Promise<void> {
+  const posts = await db.post.findMany({
+    where: { workspaceId, renderId, status: { in: ['draft', 'scheduled', 'publishing', 'processing'] } },
+    select: { groupId: true, status: true, scheduledAt: true, socialAccount: { select: { platform: true } }, workspace: { select: { timeZone: true } } },
+    orderBy: { scheduledAt: 'asc' },
+  })
+  if (!posts.length) return
+  const zone = posts[0]!.workspace.timeZone
+  const when = (at: Date | null) => at ? new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' }).format(at) : 'no time yet'
+  const groups = new Map<string, { when: string, status: string, platforms: string[] }>()
+  for (const post of posts) {
+    const key = post.groupId ?? `${post.scheduledAt?.toISOString()}`
+    const group = groups.get(key) ?? { when: when(post.scheduledAt), status: post.status, platforms: [] }
+    group.platforms.push(platformNames[post.socialAccount.platform])
+    groups.set(key, group)
+  }
+  const list = [...groups.values()].slice(0, 5).map(group => `${group.status === 'draft' ? 'a draft' : 'a post'} for ${group.when} (${group.platforms.join(', ')})`)
+  const more = groups.size > 5 ? ` and ${groups.size - 5} more` : ''
+  throw new ServiceError(409, `This render is used by ${list.join('; ')}${more}. Delete those posts or pick another render for them in the Calendar first.`, {
+    posts: [...groups.entries()].map(([groupId, group]) => ({ groupId, ...group })),
+  })
+}
+
 /** Deletes a render, its stored files and its row; one still running is canceled first. */
 export async function deleteRender(deps: StudioDependencies & { jobs: StudioJobs }, workspaceId: string, renderId: string): Promise<{ removedObjects: number }> {
   const { db } = deps
   const render = await db.render.findFirst({ where: { id: renderId, workspaceId }, select: { id: true, status: true, jobId: true } })
   if (!render) throw notFound('This render')
-  const posts = await db.post.count({ where: { workspaceId, renderId: render.id, status: { in: ['scheduled', 'publishing', 'processing'] } } })
-  if (posts > 0) throw conflict(`This render is in ${posts === 1 ? 'a scheduled post' : `${posts} scheduled posts`}. Cancel the post${posts === 1 ? '' : 's'} or pick another render there first.`)
+  await refuseWhileScheduled(db, workspaceId, render.id)
   if ((render.status === 'queued' || render.status === 'running') && render.jobId) await deps.jobs.cancel(render.jobId)
   await db.render.delete({ where: { id: render.id } })
   // After the row: a worker still running finds no row, stops, and removes what it stored.

@@ -1,5 +1,6 @@
-// Every five minutes in the worker role: enqueue posts.sweep (due posts, processing checks, silent publishes).
+// Every minute in the worker role: enqueue posts.sweep (posts due in the next minutes, processing checks, silent
+// publishes, and the notifications of posts that finished).
 export default defineTask({
   meta: { name: 'posts:sweep', description: 'Enqueue posts.sweep' },
-  run: () => enqueueSweep('posts.sweep', 4 * 60),
+  run: () => enqueueSweep('posts.sweep', 50),
 })

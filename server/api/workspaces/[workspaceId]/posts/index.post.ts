@@ -2,16 +2,17 @@ import { publishInput } from '#shared/posts'
 import { publishNow } from '../../../../services/posts/create'
 
 // "Publish now": a render to one or more connected accounts. Everything is checked first; nothing is sent when any
-// target would be refused, and the answer names what to change.
+// target would be refused, and the answer names what to change. An editor's post waits for approval when the
+// workspace asks for it.
 export default defineEventHandler(async (event) => {
-  const { workspaceId, user } = await requireMember(event, 'posts.publish')
+  const member = await requireMember(event, 'posts.publish')
   const input = await readValidatedBody(event, publishInput.parse)
   const { server, app } = usePlatforms()
   const engine = await useJobs()
   const created = await publishNow({
-    db: useDb(), appUrl: server.appUrl, app,
+    db: useDb(), appUrl: server.appUrl, app, notify: useNotifier(),
     jobs: { send: (data, options) => engine.send('posts.publish', data, { ...options, singletonKey: `post:${data.postId}` }) },
-  }, { workspaceId, userId: user.id }, input)
+  }, actorOf(member), input)
   setResponseStatus(event, 201)
   return created
 })

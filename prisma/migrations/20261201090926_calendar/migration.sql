@@ -12,7 +12,7 @@ ALTER TABLE "Post" ADD COLUMN     "dueAt" TIMESTAMPTZ(3),
 ADD COLUMN     "fromQueue" BOOLEAN NOT NULL DEFAULT false,
 ADD COLUMN     "lateSeconds" INTEGER,
 ADD COLUMN     "needsApproval" BOOLEAN NOT NULL DEFAULT false,
-ADD COLUMN     "publishJobId" TEXT,
+ADD COLUMN     "notifiedAt" TIMESTAMPTZ(3),
 ADD COLUMN     "reviewComment" TEXT,
 ADD COLUMN     "reviewedAt" TIMESTAMPTZ(3),
 ADD COLUMN     "scheduledWall" TEXT,
@@ -96,6 +96,9 @@ CREATE INDEX "Post_status_dueAt_idx" ON "Post"("status", "dueAt");
 -- CreateIndex
 CREATE INDEX "Post_seriesId_scheduledAt_idx" ON "Post"("seriesId", "scheduledAt");
 
+-- CreateIndex
+CREATE INDEX "Post_notifiedAt_status_idx" ON "Post"("notifiedAt", "status");
+
 -- AddForeignKey
 ALTER TABLE "Post" ADD CONSTRAINT "Post_seriesId_fkey" FOREIGN KEY ("seriesId") REFERENCES "PostSeries"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
@@ -114,5 +117,6 @@ ALTER TABLE "ApprovalLink" ADD CONSTRAINT "ApprovalLink_workspaceId_fkey" FOREIG
 -- AddForeignKey
 ALTER TABLE "ApprovalLink" ADD CONSTRAINT "ApprovalLink_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
--- Posts already waiting keep their time as the moment the next attempt is due.
+-- Posts already waiting keep their time as the moment the next attempt is due; finished ones were already seen.
 UPDATE "Post" SET "dueAt" = "scheduledAt" WHERE "status" = 'scheduled';
+UPDATE "Post" SET "notifiedAt" = "updatedAt" WHERE "status" IN ('published', 'failed', 'canceled');
