@@ -40,7 +40,7 @@ export function useSchedule() {
     update: (groupId: string, input: z.input<typeof updateScheduleInput>) =>
       $fetch<{ entry: CalendarEntry }>(`${base()}/${groupId}`, { method: 'PATCH', body: input }),
     cancel: (groupId: string, scope: 'this' | 'following') =>
-      $fetch<{ canceled: number }>(`${base()}/${groupId}`, { method: 'DELETE', query: { scope } }),
+      $fetch<{ deleted: number, canceled: number, kept: number }>(`${base()}/${groupId}`, { method: 'DELETE', query: { scope } }),
     review: (groupId: string, input: z.input<typeof reviewInput>) =>
       $fetch<{ entry: CalendarEntry }>(`${base()}/${groupId}/review`, { method: 'POST', body: input }),
   }
