@@ -31,7 +31,7 @@ export async function withTimeChoice<T>(send: (choice?: 'earlier' | 'later') => 
 }
 
 /** Scheduling, changing, canceling and reviewing posts of the current workspace (POST/PATCH/DELETE …/schedule). */
-export function useSchedule() {
+export function useScheduledPosts() {
   const { current } = useWorkspace()
   const base = () => `/api/workspaces/${current.value?.id}/schedule`
   return {
