@@ -24,6 +24,8 @@ const publicRoutes: Record<string, string> = {
   'POST /api/auth/password-reset': 'asks for a reset link by e-mail; answers the same whether or not the account exists',
   'POST /api/auth/password-reset/confirm': 'the single-use link from the reset mail is the credential',
   'POST /api/auth/verify-email': 'the single-use link from the verification mail is the credential; it works on any device',
+  'GET /api/approvals/[token]': 'an approval mail\'s link: the single-use, expiring token is the credential (tested in schedule.test.ts)',
+  'POST /api/approvals/[token]': 'approves or rejects through that link, as the approver it was sent to, while still an admin',
 }
 
 /** Routes that act only on the caller's own account, so there is no other workspace's id to put in them. */
@@ -58,6 +60,8 @@ const bodies: Record<string, unknown> = {
   'PUT /api/workspaces/[workspaceId]/ai/settings': { provider: 'local', monthlyBudgetUsd: 1 },
   'POST /api/workspaces/[workspaceId]/accounts/connect': { platform: 'youtube' },
   'POST /api/workspaces/[workspaceId]/accounts/flows/[flowId]': { externalIds: ['UC-b-secret'] },
+  'PATCH /api/workspaces/[workspaceId]/schedule/[groupId]': { when: { kind: 'draft' } },
+  'POST /api/workspaces/[workspaceId]/schedule/[groupId]/review': { decision: 'approve' },
   'PUT /api/workspaces/[workspaceId]/accounts/[accountId]/queue': { slots: [{ day: 1, time: '09:00' }] },
 }
 
@@ -65,7 +69,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   let app: RunningApp
   let dataDir: string
   const a = { client: undefined as unknown as ApiClient, workspaceId: '' }
-  const b = { client: undefined as unknown as ApiClient, workspaceId: '', memberId: '', inviteId: '', jobId: '', usedToken: '', name: '', emails: [] as string[], videoId: '', uploadId: '', videoTitle: '', renderId: '', assetId: '', assetName: '', recipeId: '', recipeName: '', strategyId: '', strategyTitle: '', scriptId: '', scriptTitle: '', batchId: '', accountId: '', accountName: '', postId: '', caption: '', flowId: '', state: '' }
+  const b = { client: undefined as unknown as ApiClient, workspaceId: '', memberId: '', inviteId: '', jobId: '', usedToken: '', name: '', emails: [] as string[], videoId: '', uploadId: '', videoTitle: '', renderId: '', assetId: '', assetName: '', recipeId: '', recipeName: '', strategyId: '', strategyTitle: '', scriptId: '', scriptTitle: '', batchId: '', accountId: '', accountName: '', postId: '', groupId: '', caption: '', flowId: '', state: '' }
   const run = Math.random().toString(36).slice(2, 8)
 
   beforeAll(async () => {
@@ -116,6 +120,10 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
     b.accountId = (await db.socialAccount.create({ data: { workspaceId: b.workspaceId, platform: 'youtube', externalId: 'UC-b-secret', displayName: b.accountName, accessTokenEnc: 'not-a-real-token' } })).id
     b.caption = `B secret caption ${run}`
     b.postId = (await db.post.create({ data: { workspaceId: b.workspaceId, socialAccountId: b.accountId, renderId: b.renderId, caption: b.caption, status: 'failed' } })).id
+    // A scheduled post of B's waiting for approval, on the calendar, and B's approval-mail link to it.
+    b.groupId = randomUUID()
+    await db.post.create({ data: { workspaceId: b.workspaceId, socialAccountId: b.accountId, renderId: b.renderId, caption: b.caption, status: 'scheduled', groupId: b.groupId, needsApproval: true, scheduledAt: new Date(Date.now() + 86_400_000), dueAt: new Date(Date.now() + 86_400_000), scheduledWall: '2030-01-01T09:00', scheduledZone: 'UTC' } })
+    bodies['POST /api/workspaces/[workspaceId]/schedule'] = { renderId: b.renderId, targets: [{ accountId: b.accountId, caption: 'Taken over' }], when: { kind: 'draft' } }
     b.state = `b-state-${randomUUID()}`
     const bUser = await db.user.findFirstOrThrow({ where: { email: b.emails[0] } })
     b.flowId = (await db.oAuthFlow.create({ data: { workspaceId: b.workspaceId, userId: bUser.id, platform: 'youtube', stateHash: createHash('sha256').update(b.state).digest('base64url'), choicesEnc: 'v2.x.y.z.w', expiresAt: new Date(Date.now() + 15 * 60_000) } })).id
@@ -134,7 +142,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   // Error replies echo the requested URL, so the ids the caller sent are not counted as leaked.
   function leaksB(body: unknown, path = ''): boolean {
     const text = JSON.stringify(body)
-    return [b.workspaceId, b.memberId, b.inviteId, b.jobId, b.name, 'B private failure', b.videoId, b.uploadId, b.videoTitle, b.renderId, b.assetId, b.assetName, b.recipeId, b.recipeName, b.strategyId, b.strategyTitle, b.scriptId, b.scriptTitle, b.batchId, 'B secret hook', b.accountId, b.accountName, b.postId, b.caption, b.flowId, ...b.emails].some(secret => !path.includes(secret) && text.includes(secret))
+    return [b.workspaceId, b.memberId, b.inviteId, b.jobId, b.name, 'B private failure', b.videoId, b.uploadId, b.videoTitle, b.renderId, b.assetId, b.assetName, b.recipeId, b.recipeName, b.strategyId, b.strategyTitle, b.scriptId, b.scriptTitle, b.batchId, 'B secret hook', b.accountId, b.accountName, b.postId, b.groupId, b.caption, b.flowId, ...b.emails].some(secret => !path.includes(secret) && text.includes(secret))
   }
 
   it('finds the routes from the file tree', () => {
@@ -144,7 +152,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
 
   it.each(routes.filter(route => !(key(route) in publicRoutes)).map(route => [key(route), route] as const))('%s answers 401 without a session', async (_, route) => {
     const anonymous = new ApiClient(app.url)
-    const ids = { workspaceId: b.workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, token: b.usedToken, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId, strategyId: b.strategyId, scriptId: b.scriptId, batchId: b.batchId, accountId: b.accountId, postId: b.postId, flowId: b.flowId, platform: 'youtube' }
+    const ids = { workspaceId: b.workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, token: b.usedToken, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId, strategyId: b.strategyId, scriptId: b.scriptId, batchId: b.batchId, accountId: b.accountId, postId: b.postId, groupId: b.groupId, flowId: b.flowId, platform: 'youtube' }
     const path = fillTemplate(route.template, ids)
     const response = await anonymous.request(route.method, path, bodies[key(route)] ?? (['GET', 'HEAD', 'DELETE'].includes(route.method) ? undefined : {}))
     expect(response.status).toBe(401)
@@ -160,11 +168,11 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
   it.each(scoped.map(route => [key(route), route] as const))('%s refuses a member of A, with B\'s workspace or B\'s objects', async (_, route) => {
     const body = bodies[key(route)] ?? (['GET', 'HEAD', 'DELETE'].includes(route.method) ? undefined : {})
     for (const workspaceId of [b.workspaceId, a.workspaceId]) {
-      const path = fillTemplate(route.template, { workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId, strategyId: b.strategyId, scriptId: b.scriptId, batchId: b.batchId, accountId: b.accountId, postId: b.postId, flowId: b.flowId })
+      const path = fillTemplate(route.template, { workspaceId, memberId: b.memberId, inviteId: b.inviteId, jobId: b.jobId, videoId: b.videoId, uploadId: b.uploadId, renderId: b.renderId, assetId: b.assetId, recipeId: b.recipeId, strategyId: b.strategyId, scriptId: b.scriptId, batchId: b.batchId, accountId: b.accountId, postId: b.postId, groupId: b.groupId, flowId: b.flowId })
       // With A's own workspace and no other id in the path, the call is A's own business, not a cross-tenant one.
       if (workspaceId === a.workspaceId && route.params.length === 1) continue
       const response = await a.client.request(route.method, path, body)
-      expect([403, 404], `${route.method} ${path} answered ${response.status}`).toContain(response.status)
+      expect([403, 404], `${route.method} ${path} answered ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`).toContain(response.status)
       expect(leaksB(response.body, path)).toBe(false)
     }
   })
@@ -198,6 +206,7 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
     const accounts = (await b.client.get(`/api/workspaces/${b.workspaceId}/accounts`)).body as { accounts: { id: string, status: string }[] }
     expect(accounts.accounts.map(({ id, status }) => ({ id, status }))).toEqual([{ id: b.accountId, status: 'active' }])
     expect((await b.client.get(`/api/workspaces/${b.workspaceId}/posts/${b.postId}`)).body).toMatchObject({ id: b.postId, caption: b.caption })
+    expect((await b.client.get(`/api/workspaces/${b.workspaceId}/schedule/${b.groupId}`)).body.entry).toMatchObject({ groupId: b.groupId, state: 'waiting_approval', targets: [{ caption: b.caption }] })
     expect((await a.client.session()).workspaces.map(workspace => workspace.id)).not.toContain(b.workspaceId)
   })
 

@@ -1,7 +1,6 @@
 // A member's notifications in a workspace: only their own, only that workspace's.
+import type { NotificationView } from '#shared/notifications'
 import type { PrismaClient } from '../../generated/prisma/client'
-
-export interface NotificationView { id: string, kind: string, groupId: string | null, title: string, body: string, read: boolean, createdAt: string }
 
 export async function listNotifications(db: PrismaClient, workspaceId: string, userId: string): Promise<{ notifications: NotificationView[], unread: number }> {
   const [rows, unread] = await Promise.all([

@@ -34,7 +34,7 @@ async function groupSummary(db: PrismaClient, workspaceId: string, groupId: stri
   const first = posts[0]!
   const names = posts.map(post => `${platformNames[post.socialAccount.platform]} (${post.socialAccount.displayName ?? post.socialAccount.handle ?? 'account'})`)
   const when = first.scheduledAt
-    ? new Intl.DateTimeFormat('en-GB', { timeZone: first.workspace.timeZone, dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' }).format(first.scheduledAt)
+    ? new Intl.DateTimeFormat('en-GB', { timeZone: first.workspace.timeZone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(first.scheduledAt)
     : 'no time yet'
   return { posts, names, when, workspaceName: first.workspace.name, authorId: first.createdById }
 }

@@ -88,7 +88,7 @@ export async function updateScheduled(deps: ScheduleDeps, actor: Actor, groupId:
 
   // An editor's change to an approved post needs approving again; an approver's keeps it (or approves it).
   const needsApproval = await approvalNeeded(db, actor)
-  const approval: Prisma.PostUpdateManyMutationInput = needsApproval
+  const approval: Prisma.PostUncheckedUpdateInput = needsApproval
     ? { needsApproval: true, approvedAt: null, approvedById: null }
     : roleAllows(actor.role, 'posts.approve') && first.needsApproval ? { approvedAt: now, approvedById: actor.userId } : {}
 
@@ -110,7 +110,7 @@ export async function updateScheduled(deps: ScheduleDeps, actor: Actor, groupId:
           touched.push(row.id)
           continue
         }
-        const timing: Prisma.PostUpdateInput = time === undefined
+        const timing: Prisma.PostUncheckedUpdateInput = time === undefined
           ? {}
           : time === null
             ? { status: 'draft', dueAt: null }

@@ -18,7 +18,7 @@ export function placeWallTime(wall: string, zone: string, choice?: Disambiguatio
   catch (error) {
     if (!(error instanceof WallTimeChoiceNeeded)) throw error
     const resolution = error.resolution
-    const [first, second] = resolution.kind === 'gap' ? [resolution.before, resolution.after] : [resolution.earlier, resolution.later]
+    const [first, second] = (resolution.kind === 'gap' ? [resolution.before, resolution.after] : [resolution.earlier, resolution.later]).map(instant => new Date(instant).toISOString()) as [string, string]
     const data: WallTimeChoiceData = {
       wallTimeChoice: {
         wall: minute, zone, kind: resolution.kind,

@@ -1,5 +1,5 @@
 import { calendarQuery } from '#shared/calendar'
-import { workspaceZone } from '../../../services/schedule/create'
+import { workspaceZone } from '../../../services/schedule/policy'
 import { calendarWindow } from '../../../services/schedule/entries'
 
 // A window of the calendar (a month, a week, a list) with its filters, in the workspace's zone; and the drafts
