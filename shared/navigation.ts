@@ -22,7 +22,7 @@ export const sections: Section[] = [
     summary: 'Filming scripts: shot lists with timings, hook lines, on-screen text and a call to action.' },
   { key: 'studio', label: 'Studio', icon: 'i-lucide-scissors', to: '/studio', built: true,
     summary: 'FFmpeg edits that apply your patterns (reframe, silence cuts, hook text, captions) and render variations for A/B tests.' },
-  { key: 'calendar', label: 'Calendar', icon: 'i-lucide-calendar-days', to: '/calendar', built: false,
+  { key: 'calendar', label: 'Calendar', icon: 'i-lucide-calendar-days', to: '/calendar', built: true,
     summary: 'Schedule posts across your channels; the worker publishes them on time.' },
   { key: 'analytics', label: 'Analytics', icon: 'i-lucide-chart-line', to: '/analytics', built: false,
     summary: 'Metrics pulled after publishing, normalised per account, feeding back into every pattern\'s score.' },

@@ -89,8 +89,8 @@ describe('the app shell on a fresh data directory', () => {
   it('renders a page on the server for a signed-in visitor, and sends others to sign in', async () => {
     const cookies = await page.context().cookies()
     const cookie = cookies.map(entry => `${entry.name}=${entry.value}`).join('; ')
-    const html = await (await fetch(`${app.url}/calendar`, { headers: { cookie, accept: 'text/html' } })).text()
-    expect(html).toContain('Calendar is not built yet')
+    const html = await (await fetch(`${app.url}/analytics`, { headers: { cookie, accept: 'text/html' } })).text()
+    expect(html).toContain('Analytics is not built yet')
     const anonymous = await fetch(`${app.url}/studio`, { redirect: 'manual', headers: { accept: 'text/html' } })
     expect(anonymous.status).toBe(302)
     expect(anonymous.headers.get('location')).toBe('/login?next=/studio')
