@@ -13,6 +13,7 @@ const outsideSidebar: Record<string, string> = {
   '/auth': 'the Supabase sign-in link callback',
   '/forgot-password': 'asking for a password reset link, from the sign-in page',
   '/reset-password': 'the password reset link from the mail',
+  '/approve': 'the approve-or-reject link from an approval mail; works without signing in',
   '/verify-email': 'the address confirmation link from the mail',
 }
 
