@@ -1,6 +1,7 @@
 // Connecting YouTube in Chromium through the real redirect flow (the loopback Google consent screen answers at once
 // with a code), publishing a render now from the Studio, watching its post go publishing → processing → published,
-// opening its permalink (the browser's www.youtube.com is routed to the fake), then disconnecting on the Accounts page.
+// opening its permalink (the browser's www.youtube.com is routed to the fake); then an editor schedules a post in the
+// Calendar and drags it to another day, the owner approves it, and it publishes at its time; then disconnecting.
 // The footage and its render are made through the API, by this app's own worker: the clicks are not the point there.
 import { mkdtemp, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -14,6 +15,7 @@ import { startFakeTiktok, type FakeTiktok } from '../support/fake-tiktok'
 import { startFakeYoutube, type FakeYoutube } from '../support/fake-youtube'
 import { generateClip } from '../support/media'
 import { TusTestClient } from '../support/tus'
+import { instantToWallTime } from '../../shared/schedule-time'
 
 const person = { name: 'Pia Publisher', email: 'pia@example.test', password: 'publish-password-1' }
 const desktop = { width: 1440, height: 900 }
@@ -155,6 +157,94 @@ describe('connect, publish and disconnect in a browser', () => {
     expect(await opened!.title()).toBe('Three knife mistakes - YouTube')
     await opened!.close()
   }, 240_000)
+
+  it('an editor schedules a post in the calendar and drags it to another day; an admin approves it; it publishes at its time and the list shows its link', async () => {
+    // Posts by editors need an admin's approval here; Ed joins as an editor and works in his own browser.
+    expect((await api.patch(`/api/workspaces/${workspaceId}`, { postsNeedApproval: true })).status).toBe(200)
+    const invite = await api.post(`/api/workspaces/${workspaceId}/invites`, { role: 'editor' })
+    expect((await new ApiClient(app.url).signUp({ name: 'Ed Editor', email: 'ed@example.test', password: 'editor-password-1', inviteToken: invite.body.token })).status).toBe(201)
+    let groupId = ''
+    // Its time: two minutes past the next whole minute, in the workspace's zone; first put on the day after.
+    const zone = (await api.get(`/api/workspaces/${workspaceId}`)).body.timeZone as string
+    const at = new Date(Math.ceil(Date.now() / 60_000) * 60_000 + 2 * 60_000)
+    const wall = instantToWallTime(at.toISOString(), zone)
+    const nextDay = instantToWallTime(new Date(at.getTime() + 86_400_000).toISOString(), zone)
+    const context = await browser.newContext({ viewport: desktop })
+    const ed = await context.newPage()
+    ed.on('pageerror', error => pageErrors.push(`editor: ${error.message}`))
+    try {
+      await ed.goto(`${app.url}/login`)
+      await waitForHydration(ed)
+      await ed.getByLabel('E-mail').fill('ed@example.test')
+      await ed.getByLabel('Password').fill('editor-password-1')
+      await ed.getByRole('button', { name: 'Sign in' }).click()
+      await ed.waitForURL(`${app.url}/`)
+
+      await ed.goto(`${app.url}/calendar?view=month&date=${wall.slice(0, 10)}`)
+      await ed.getByTestId('calendar-grid').waitFor()
+      await waitForHydration(ed)
+      await screenshot('calendar-empty-1440')
+      await ed.getByTestId('calendar-new-post').click()
+      await ed.getByTestId('composer-render').click()
+      await ed.getByRole('option').first().click()
+      await ed.getByTestId('publish-to-youtube').click()
+      await ed.getByTestId('publish-caption').fill('Onion trick #cooking')
+      await ed.getByTestId('publish-title').fill('The onion trick')
+      await ed.getByTestId('composer-when').getByText('At a date and time').click()
+      await ed.getByTestId('composer-date').fill(nextDay.slice(0, 10))
+      await ed.getByTestId('composer-time').fill(wall.slice(11, 16))
+      await screenshot('calendar-composer-1440')
+      await ed.getByTestId('composer-save').click()
+      // (The post published now, above, is on the calendar too.)
+      const event = ed.locator('[data-testid=calendar-event][data-state=waiting_approval]')
+      await event.waitFor()
+      groupId = (await event.getAttribute('data-group-id'))!
+
+      // Dragged back a day, onto the day of its time: the same wall-clock time, a day earlier.
+      const from = (await event.boundingBox())!
+      const to = (await ed.locator(`[data-date="${wall.slice(0, 10)}"]`).first().boundingBox())!
+      await ed.mouse.move(from.x + from.width / 2, from.y + from.height / 2)
+      await ed.mouse.down()
+      for (let step = 1; step <= 12; step++) await ed.mouse.move(from.x + from.width / 2 + (to.x + to.width / 2 - from.x - from.width / 2) * step / 12, from.y + from.height / 2 + (to.y + to.height / 2 - from.y - from.height / 2) * step / 12)
+      await ed.mouse.up()
+      await expect.poll(async () => (await api.get(`/api/workspaces/${workspaceId}/schedule/${groupId}`)).body.entry.start, { timeout: 15_000 }).toBe(at.toISOString())
+      await ed.getByRole('button', { name: 'Undo' }).waitFor()
+      await screenshot('calendar-moved-1440')
+      // Waiting for approval: nothing reaches YouTube, whatever the time.
+      expect(youtube.videos()).toHaveLength(1)
+    }
+    finally {
+      await context.close()
+    }
+
+    // Pia, an owner, approves it from her calendar.
+    await page.goto(`${app.url}/calendar?view=month&date=${wall.slice(0, 10)}`)
+    await waitForHydration(page)
+    const ours = page.locator(`[data-testid=calendar-event][data-group-id="${groupId}"]`)
+    expect(await ours.getAttribute('data-state')).toBe('waiting_approval')
+    await ours.click()
+    await page.getByTestId('calendar-approve').click()
+    await expect.poll(() => ours.getAttribute('data-state')).toBe('scheduled')
+    await screenshot('calendar-approved-1440')
+
+    // At its time, the worker publishes it: not before (pg-boss waits), and within seconds after.
+    await expect.poll(() => youtube.videos().length, { timeout: 240_000, interval: 250 }).toBe(2)
+    const published = Date.now()
+    expect(published).toBeGreaterThanOrEqual(at.getTime() - 5_000)
+    expect(published - at.getTime()).toBeLessThan(60_000)
+
+    // The list view: the post, published, with its link on YouTube.
+    await page.getByTestId('calendar-view-list').click()
+    const targets = page.getByTestId('calendar-list-target')
+    await expect.poll(async () => (await targets.evaluateAll(rows => rows.map(row => row.getAttribute('data-status')))).join(), { timeout: 60_000, interval: 500 }).toBe('published,published')
+    const links = await page.getByTestId('calendar-permalink').evaluateAll(anchors => anchors.map(anchor => anchor.getAttribute('href')))
+    expect(links).toContain(`https://www.youtube.com/shorts/${youtube.videos()[1]!.id}`)
+    await screenshot('calendar-list-1440')
+    await page.setViewportSize(mobile)
+    expect(await noSideScroll()).toBe(true)
+    await screenshot('calendar-list-390')
+    await page.setViewportSize(desktop)
+  }, 420_000)
 
   it('disconnects: the card says so, and the published post keeps its link', async () => {
     await page.goto(`${app.url}/accounts`)
