@@ -136,8 +136,9 @@ export async function commitImport(deps: ScheduleDeps, actor: Actor, csvText: st
   }
   if (!groups.length) throw badRequest('Nothing to import: every row was left out.')
   const needsApproval = await approvalNeeded(db, actor)
-  const data: Prisma.PostCreateManyInput[] = groups.flatMap((group) => {
-    const groupId = randomUUID()
+  const groupIds = groups.map(() => randomUUID())
+  const data: Prisma.PostCreateManyInput[] = groups.flatMap((group, index) => {
+    const groupId = groupIds[index]!
     return group.targets.map(target => ({
       workspaceId: actor.workspaceId, socialAccountId: target.accountId, videoId: group.render.sourceVideoId, renderId: group.render.id,
       createdById: actor.userId, groupId, status: 'scheduled' as const, needsApproval,
@@ -150,7 +151,7 @@ export async function commitImport(deps: ScheduleDeps, actor: Actor, csvText: st
     for (let start = 0; start < data.length; start += INSERT_SLICE) {
       rows.push(...await tx.post.createManyAndReturn({
         data: data.slice(start, start + INSERT_SLICE),
-        select: { id: true, workspaceId: true, groupId: true, dueAt: true, status: true, needsApproval: true, approvedAt: true },
+        select: { id: true, workspaceId: true, dueAt: true, status: true, needsApproval: true, approvedAt: true },
       }))
     }
     return rows
@@ -158,7 +159,7 @@ export async function commitImport(deps: ScheduleDeps, actor: Actor, csvText: st
   await sendIfSoon(deps.jobs, created, now)
   if (needsApproval) {
     // One notice for the whole import, as for a series: the approvers find every post of it waiting on the calendar.
-    await deps.notify?.approvalRequested({ workspaceId: actor.workspaceId, groupId: created[0]!.groupId!, authorId: actor.userId, occurrences: groups.length })
+    await deps.notify?.approvalRequested({ workspaceId: actor.workspaceId, groupId: groupIds[0]!, authorId: actor.userId, occurrences: groups.length })
   }
   return { created: created.length, groups: groups.length }
 }
@@ -169,7 +170,7 @@ export async function exportCsv(db: PrismaClient, workspaceId: string, window: S
     workspaceZone(db, workspaceId),
     db.post.findMany({
       where: { workspaceId, scheduledAt: { gte: new Date(window.from), lt: new Date(window.to) } },
-      orderBy: [{ scheduledAt: 'asc' }, { groupId: 'asc' }, { createdAt: 'asc' }],
+      orderBy: [{ scheduledAt: 'asc' }, { groupId: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
       select: {
         scheduledAt: true, scheduledWall: true, scheduledZone: true, renderId: true, caption: true, title: true, tags: true, privacy: true,
         status: true, needsApproval: true, approvedAt: true, permalink: true, error: true,
