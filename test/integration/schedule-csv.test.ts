@@ -177,6 +177,36 @@ describe(`scheduled posts by CSV on ${inject('databaseKind')}`, () => {
     expect(await db.post.count({ where: { workspaceId: space.id } })).toBe(0)
   })
 
+  it('names the other problems a row can have: a second row for one account, an unfinished render, hashtags, reconnecting, an ambiguous name', async () => {
+    const space = await workspace()
+    const queued = await db.render.create({ data: { workspaceId: space.id, sourceVideoId: (await db.render.findUniqueOrThrow({ where: { id: space.renderId } })).sourceVideoId, status: 'running' } })
+    await db.socialAccount.create({ data: { workspaceId: space.id, platform: 'facebook', externalId: 'page-1', handle: null, displayName: 'Chef', accessTokenEnc: 'v2.test.unused', status: 'expired' } })
+    await db.socialAccount.create({ data: { workspaceId: space.id, platform: 'youtube', externalId: 'UC1', handle: null, displayName: 'Chef', accessTokenEnc: 'v2.test.unused' } })
+    const hashtags = Array.from({ length: 31 }, (_, index) => `#tag${index}`).join(' ')
+    const preview = await previewImport(deps(), space.owner, csvOf([
+      ['2027-02-01', '09:00', '', 'tiktok:chef', space.renderId, 'First', '', '', '', ''],
+      ['2027-02-01', '09:00', '', space.tiktok.id, space.renderId, 'Again', '', '', '', ''],
+      ['2027-02-02', '09:00', '', 'tiktok:chef', queued.id, 'Unfinished', '', '', '', ''],
+      ['2027-02-03', '09:00', '', 'chef.gram', space.renderId, hashtags, '', '', '', ''],
+      ['2027-02-04', '09:00', '', 'facebook:chef', space.renderId, 'Expired', '', '', '', ''],
+      ['2027-02-05', '09:00', '', 'Chef', space.renderId, 'Which one', '', '', '', ''],
+    ]))
+    expect(preview.rows.map(row => row.errors)).toEqual([
+      [],
+      ['Line 2 already posts this render to TikTok Chef on TikTok at this time. Keep one row per account.'],
+      ['That render has not finished. Import this row once it has.'],
+      ['Instagram (Chef on Instagram): Instagram takes at most 30 hashtags; this caption has 31.'],
+      ['Facebook (Chef): reconnect it on the Accounts page first.'],
+      ['“Chef” could be TikTok Chef on TikTok or Facebook Chef or YouTube Chef. Write platform:handle (like tiktok:chef) or the account\'s id.'],
+    ])
+    expect(preview).toMatchObject({ valid: 1, invalid: 5, posts: 1 })
+    // Leaving out the first row, the second is the only one for its account.
+    expect((await previewImport(deps(), space.owner, csvOf([
+      ['2027-02-01', '09:00', '', 'tiktok:chef', space.renderId, 'First', '', '', '', ''],
+      ['2027-02-01', '09:00', '', space.tiktok.id, space.renderId, 'Again', '', '', '', ''],
+    ]), { excludeLines: [2] })).rows).toMatchObject([{ line: 2, excluded: true, errors: [] }, { line: 3, excluded: false, errors: [] }])
+  })
+
   it('names both moments of a DST gap, and takes choice=later', async () => {
     const space = await workspace()
     const gap = (choice: string) => csvOf([['2027-03-28', '02:30', 'Europe/Berlin', 'chef', space.renderId, 'Spring', '', '', '', choice]])

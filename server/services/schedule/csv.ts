@@ -59,6 +59,8 @@ async function check(deps: CheckDeps, actor: Actor, csvText: string, excludeLine
     db.socialAccount.findMany({
       where: { workspaceId: actor.workspaceId },
       select: { id: true, platform: true, handle: true, displayName: true, externalId: true, status: true },
+      // In the order they were connected, so a message listing several reads the same every time.
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     }),
     renderIds.length
       ? db.render.findMany({ where: { workspaceId: actor.workspaceId, id: { in: renderIds } }, select: { id: true, status: true, storageKey: true, checks: true, sourceVideoId: true } })
