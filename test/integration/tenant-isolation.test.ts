@@ -124,6 +124,10 @@ describe(`tenant isolation on ${inject('databaseKind')}`, () => {
     b.groupId = randomUUID()
     await db.post.create({ data: { workspaceId: b.workspaceId, socialAccountId: b.accountId, renderId: b.renderId, caption: b.caption, status: 'scheduled', groupId: b.groupId, needsApproval: true, scheduledAt: new Date(Date.now() + 86_400_000), dueAt: new Date(Date.now() + 86_400_000), scheduledWall: '2030-01-01T09:00', scheduledZone: 'UTC' } })
     bodies['POST /api/workspaces/[workspaceId]/schedule'] = { renderId: b.renderId, targets: [{ accountId: b.accountId, caption: 'Taken over' }], when: { kind: 'draft' } }
+    // B's account and render by id: unscoped, the preview would show B's account and the import would schedule to it.
+    const bCsv = `date,time,zone,account,render,caption,title\n2030-01-02,09:00,UTC,${b.accountId},${b.renderId},Taken over,Taken over\n`
+    bodies['POST /api/workspaces/[workspaceId]/schedule/import/preview'] = { csv: bCsv }
+    bodies['POST /api/workspaces/[workspaceId]/schedule/import'] = { csv: bCsv }
     b.state = `b-state-${randomUUID()}`
     const bUser = await db.user.findFirstOrThrow({ where: { email: b.emails[0] } })
     b.flowId = (await db.oAuthFlow.create({ data: { workspaceId: b.workspaceId, userId: bUser.id, platform: 'youtube', stateHash: createHash('sha256').update(b.state).digest('base64url'), choicesEnc: 'v2.x.y.z.w', expiresAt: new Date(Date.now() + 15 * 60_000) } })).id

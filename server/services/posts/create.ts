@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Role } from '#shared/permissions'
 import type { PlatformCheck } from '#shared/platforms'
-import { platformNames } from '#shared/platforms/keys'
+import { platformNames, type PlatformKey } from '#shared/platforms/keys'
 import { captionProblems, type PublishInput } from '#shared/posts'
 import { instantToWallTime } from '#shared/schedule-time'
 import type { PrismaClient } from '../../generated/prisma/client'
@@ -33,24 +33,33 @@ export async function targetProblems(deps: Pick<PublishNowDeps, 'db' | 'appUrl' 
   if (!render) throw notFound('That render')
   if (render.status !== 'succeeded' || !render.storageKey) throw badRequest('That render has not finished. Publish it once it has.')
   const accounts = await deps.db.socialAccount.findMany({ where: { workspaceId, id: { in: input.targets.map(target => target.accountId) } } })
-  const checks = (render.checks ?? []) as unknown as PlatformCheck[]
   const problems: string[] = []
   for (const target of input.targets) {
     const account = accounts.find(row => row.id === target.accountId)
     if (!account) throw notFound('One of the chosen accounts')
-    const label = `${platformNames[account.platform]} (${account.displayName ?? account.handle ?? account.externalId})`
-    if (account.status !== 'active') problems.push(`${label}: reconnect it on the Accounts page first.`)
-    // Made from ffprobe's reading of the finished file (runRender), for every platform.
-    const check = checks.find(each => each.platform === account.platform)
-    if (check && !check.ok) problems.push(...check.problems.map(problem => `${label}: ${problem}`))
-    problems.push(...captionProblems(account.platform, target).map(problem => `${label}: ${problem}`))
-    const app = deps.app(account.platform)
-    // A stand-in for the platform (tests, a proxy) reaches what it reaches; the real platform needs a public address.
-    if (connectors[account.platform].pullsFromUrl && !app.baseUrl && !isPublicUrl(deps.appUrl)) {
-      problems.push(`${label}: ${platformNames[account.platform]} fetches the video from this server (${deps.appUrl}), which the internet cannot reach. Set APP_URL to the server's public https address.`)
-    }
+    problems.push(...accountProblems(deps, render, account, target))
   }
   return { render, accounts, problems }
+}
+
+export interface CheckedAccount { platform: PlatformKey, status: string, displayName: string | null, handle: string | null, externalId: string }
+
+/** What stands between one account and this render with this text, in words; the CSV import checks its rows with it too. */
+export function accountProblems(deps: Pick<PublishNowDeps, 'appUrl' | 'app'>, render: { checks: unknown }, account: CheckedAccount, target: Pick<PublishInput['targets'][number], 'caption' | 'title' | 'tags'>): string[] {
+  const checks = (render.checks ?? []) as PlatformCheck[]
+  const label = `${platformNames[account.platform]} (${account.displayName ?? account.handle ?? account.externalId})`
+  const problems: string[] = []
+  if (account.status !== 'active') problems.push(`${label}: reconnect it on the Accounts page first.`)
+  // Made from ffprobe's reading of the finished file (runRender), for every platform.
+  const check = checks.find(each => each.platform === account.platform)
+  if (check && !check.ok) problems.push(...check.problems.map(problem => `${label}: ${problem}`))
+  problems.push(...captionProblems(account.platform, target).map(problem => `${label}: ${problem}`))
+  const app = deps.app(account.platform)
+  // A stand-in for the platform (tests, a proxy) reaches what it reaches; the real platform needs a public address.
+  if (connectors[account.platform].pullsFromUrl && !app.baseUrl && !isPublicUrl(deps.appUrl)) {
+    problems.push(`${label}: ${platformNames[account.platform]} fetches the video from this server (${deps.appUrl}), which the internet cannot reach. Set APP_URL to the server's public https address.`)
+  }
+  return problems
 }
 
 export async function publishNow(deps: PublishNowDeps, actor: { workspaceId: string, userId: string, role: Role }, input: PublishInput): Promise<{ groupId: string, postIds: string[], waitingForApproval: boolean }> {

@@ -30,7 +30,7 @@ const headerAliases: Record<string, Field> = {
 
 export const templateColumns = ['id', 'title', 'platform', 'views', 'likes', 'comments', 'shares', 'saves', 'followers', 'posted_at'] as const
 
-const headerKey = (header: string) => header.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')
+export const headerKey = (header: string) => header.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')
 
 /** The delimiter of the header line: comma, semicolon (spreadsheets in much of Europe) or tab, whichever it has most of. */
 function delimiterOf(text: string): string {
@@ -54,6 +54,35 @@ export interface ParsedCsv {
   rows: ParsedRow[]
 }
 
+export interface CsvRecord { line: number, cells: string[] }
+
+/**
+ * The records of a CSV (comma, semicolon or tab), each with the line it starts on, blank ones left out; or the reason
+ * it cannot be read, in words. Shared by the imports (reference numbers, scheduled posts).
+ */
+export function readCsvRecords(text: string): { records: CsvRecord[] } | { problem: string } {
+  let parsed: { record: string[], info: { lines: number, empty_lines: number } }[]
+  try {
+    // With `info`, csv-parse gives each record with where it ends; its types describe the plain form only.
+    parsed = parse(text, { bom: true, delimiter: delimiterOf(text), info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as typeof parsed
+  }
+  catch (error) {
+    if (error instanceof CsvError) return { problem: `Line ${(error as CsvError & { lines?: number }).lines ?? '?'}: ${csvErrorWords[error.code] ?? 'the CSV cannot be read there'}. Fix the file and try again.` }
+    throw error
+  }
+  const records: CsvRecord[] = []
+  let previousEnd = 0
+  let previousEmpty = 0
+  for (const { record, info } of parsed) {
+    // A record starts on the line after the previous one ended, past the blank lines skipped between them.
+    const line = previousEnd + 1 + (info.empty_lines - previousEmpty)
+    previousEnd = info.lines
+    previousEmpty = info.empty_lines
+    if (record.some(cell => cell !== '') || !records.length) records.push({ line, cells: record })
+  }
+  return { records }
+}
+
 const csvErrorWords: Record<string, string> = {
   CSV_QUOTE_NOT_CLOSED: 'a quote (") is opened and never closed',
   CSV_INVALID_CLOSING_QUOTE: 'a quote (") closes a cell but more text follows it in the same cell',
@@ -65,18 +94,12 @@ export function parseReferenceCsv(text: string, zone: string, now: Date): Parsed
   const empty = (problem: string): ParsedCsv => ({ fileProblems: [problem], columns: [], ignoredColumns: [], rows: [] })
   const bytes = Buffer.byteLength(text)
   if (bytes > IMPORT_MAX_BYTES) return empty(`The CSV is ${(bytes / 1024 / 1024).toFixed(1)} MB; at most 1 MB (about ${IMPORT_MAX_ROWS.toLocaleString('en-GB')} rows) is read at a time. Split it into smaller files.`)
-  let records: { record: string[], info: { lines: number, empty_lines: number } }[]
-  try {
-    // With `info`, csv-parse gives each record with where it ends; its types describe the plain form only.
-    records = parse(text, { bom: true, delimiter: delimiterOf(text), info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as typeof records
-  }
-  catch (error) {
-    if (error instanceof CsvError) return empty(`Line ${(error as CsvError & { lines?: number }).lines ?? '?'}: ${csvErrorWords[error.code] ?? 'the CSV cannot be read there'}. Fix the file and try again.`)
-    throw error
-  }
+  const read = readCsvRecords(text)
+  if ('problem' in read) return empty(read.problem)
+  const records = read.records
   const [head, ...body] = records
   if (!head) return empty('The CSV is empty: it needs a header line (id or title, views, followers…) and a row per video.')
-  const headers = head.record
+  const headers = head.cells
   const fields = headers.map(header => headerAliases[headerKey(header)])
   const columns = headers.flatMap((column, index) => fields[index] ? [{ column, field: fields[index]! }] : [])
   const ignoredColumns = headers.filter((header, index) => !fields[index] && header !== '')
@@ -85,20 +108,11 @@ export function parseReferenceCsv(text: string, zone: string, now: Date): Parsed
   if (!fields.some(field => field && (countFields as readonly string[]).includes(field))) fileProblems.push('No column holds numbers. Add at least one of views, likes, comments, shares, saves or followers.')
   const duplicates = [...new Set(fields.filter((field, index) => field && fields.indexOf(field) !== index && field !== 'title'))]
   for (const field of duplicates) fileProblems.push(`Two columns hold ${field === 'postedAt' ? 'the posting date' : field}: ${columns.filter(column => column.field === field).map(column => `“${column.column}”`).join(' and ')}. Keep one.`)
-  const rows = body.filter(({ record }) => record.some(cell => cell !== ''))
+  const rows = body
   if (rows.length > IMPORT_MAX_ROWS) fileProblems.push(`The CSV has ${rows.length.toLocaleString('en-GB')} rows; at most ${IMPORT_MAX_ROWS.toLocaleString('en-GB')} are imported at a time. Split it into smaller files.`)
   if (fileProblems.length) return { fileProblems, columns, ignoredColumns, rows: [] }
 
-  let previousEnd = head.info.lines
-  let previousEmpty = head.info.empty_lines
-  const parsed: ParsedRow[] = []
-  for (const { record, info } of body) {
-    const line = previousEnd + 1 + (info.empty_lines - previousEmpty)
-    previousEnd = info.lines
-    previousEmpty = info.empty_lines
-    if (!record.some(cell => cell !== '')) continue
-    parsed.push(readRow(record, line, headers, fields, zone, now))
-  }
+  const parsed = body.map(({ cells, line }) => readRow(cells, line, headers, fields, zone, now))
   return { fileProblems, columns, ignoredColumns, rows: parsed }
 }
 
