@@ -65,8 +65,9 @@ export function createNotifier(deps: NotifyDeps): Notifier & { postsSettled: (ar
       const approvers = await db.membership.findMany({ where: { workspaceId, role: { in: [...APPROVER_ROLES] }, userId: { not: authorId } }, select: { userId: true } })
       const author = await db.user.findUnique({ where: { id: authorId }, select: { name: true, email: true } })
       const who = author?.name ?? author?.email ?? 'An editor'
-      const title = `${who} asks you to approve a post`
-      const body = `${occurrences > 1 ? `A post repeating ${occurrences} times, first on` : 'A post for'} ${summary.when}, to ${summary.names.join(', ')}. It will not publish until someone approves it.`
+      const title = `${who} asks you to approve ${occurrences > 1 ? `${occurrences} posts` : 'a post'}`
+      // Several posts at once: a repeating post, an evergreen rotation, or a CSV import.
+      const body = `${occurrences > 1 ? `${occurrences} posts, the first on` : 'A post for'} ${summary.when}, to ${summary.names.join(', ')}. ${occurrences > 1 ? 'They do' : 'It does'} not publish until someone approves ${occurrences > 1 ? 'them' : 'it'}.`
       await record(workspaceId, approvers.map(row => row.userId), 'post_needs_approval', groupId, title, body, async (user) => {
         const { token, hash } = newOpaqueToken()
         await db.approvalLink.create({ data: { workspaceId, groupId, userId: user.id, tokenHash: hash, expiresAt: new Date(Date.now() + APPROVAL_LINK_HOURS * 3_600_000) } })
