@@ -23,7 +23,7 @@ export interface AuditFacts {
 const article = (role: unknown) => (typeof role === 'string' && /^[aeiou]/i.test(role) ? `an ${role}` : `a ${String(role)}`)
 const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined)
 const platformName = (value: unknown) => (typeof value === 'string' && value in platformNames ? platformNames[value as PlatformKey] : 'an account')
-const settingNames: Record<string, string> = { name: 'name', timeZone: 'time zone', postsNeedApproval: 'post approval' }
+const settingNames: Record<string, string> = { name: 'name', timeZone: 'time zone', postsNeedApproval: 'post approval', lateLimitMinutes: 'late limit (minutes)' }
 
 function settingChange(key: string, value: unknown): string {
   if (key === 'postsNeedApproval') return value ? 'turned post approval on' : 'turned post approval off'

@@ -60,6 +60,8 @@ export const workspaceSettingsSchema = z.object({
   name: z.string().trim().min(1, 'Give the workspace a name.').max(80),
   timeZone: z.string().refine(isTimeZone, 'Choose a time zone from the list (an IANA name such as Europe/Paris).'),
   postsNeedApproval: z.boolean(),
+  // A scheduled post whose worker was down still goes out this long after its time (marked late); later, it fails.
+  lateLimitMinutes: z.number({ error: 'Give the late limit in minutes.' }).int('Give whole minutes.').min(0, 'The late limit cannot be negative.').max(7 * 24 * 60, 'The late limit can be at most a week (10,080 minutes).'),
 })
 
 export const createWorkspaceSchema = workspaceSettingsSchema.pick({ name: true, timeZone: true })

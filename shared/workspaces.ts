@@ -3,7 +3,7 @@ import type { Role } from './permissions'
 // What the workspace routes answer, used by the routes and the pages alike.
 
 /** One workspace in the session (GET /api/auth/session), with the signed-in user's role in it. */
-export interface WorkspaceSummary { id: string, name: string, slug: string, timeZone: string, postsNeedApproval: boolean, role: Role }
+export interface WorkspaceSummary { id: string, name: string, slug: string, timeZone: string, postsNeedApproval: boolean, lateLimitMinutes: number, role: Role }
 
 /** GET /api/auth/session: who is signed in and which workspaces they can open. */
 export interface SessionData { user: { id: string, email: string, name: string | null, emailVerified: boolean }, workspaces: WorkspaceSummary[] }

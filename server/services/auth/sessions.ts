@@ -87,7 +87,7 @@ export async function loadSession(db: PrismaClient, sessionId: string, userId: s
   const rows = await db.$queryRaw<(SessionView['user'] & { workspaces: SessionView['workspaces'], expiresAt: Date })[]>`
     SELECT u.id::text AS id, u.email, u.name, (u."emailVerifiedAt" IS NOT NULL) AS "emailVerified", s."expiresAt",
       COALESCE((SELECT json_agg(json_build_object('id', w.id, 'name', w.name, 'slug', w.slug, 'timeZone', w."timeZone",
-                  'postsNeedApproval', w."postsNeedApproval", 'role', m.role) ORDER BY m."createdAt")
+                  'postsNeedApproval', w."postsNeedApproval", 'lateLimitMinutes', w."lateLimitMinutes", 'role', m.role) ORDER BY m."createdAt")
                 FROM "Membership" m JOIN "Workspace" w ON w.id = m."workspaceId" WHERE m."userId" = u.id), '[]'::json) AS workspaces
     FROM "AuthSession" s JOIN "User" u ON u.id = s."userId"
     WHERE s.id = ${sessionId}::uuid AND s."userId" = ${userId}::uuid AND s."revokedAt" IS NULL AND s."expiresAt" > ${now}`

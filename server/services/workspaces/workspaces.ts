@@ -49,7 +49,7 @@ export async function listWorkspacesFor(db: PrismaClient, userId: string) {
   const memberships = await db.membership.findMany({
     where: { userId },
     orderBy: { createdAt: 'asc' },
-    select: { role: true, workspace: { select: { id: true, name: true, slug: true, timeZone: true, postsNeedApproval: true } } },
+    select: { role: true, workspace: { select: { id: true, name: true, slug: true, timeZone: true, postsNeedApproval: true, lateLimitMinutes: true } } },
   })
   return memberships.map(membership => ({ ...membership.workspace, role: membership.role as Role }))
 }
@@ -57,22 +57,22 @@ export async function listWorkspacesFor(db: PrismaClient, userId: string) {
 export async function getWorkspace(db: PrismaClient, workspaceId: string) {
   const workspace = await db.workspace.findUnique({
     where: { id: workspaceId },
-    select: { id: true, name: true, slug: true, timeZone: true, postsNeedApproval: true, createdAt: true },
+    select: { id: true, name: true, slug: true, timeZone: true, postsNeedApproval: true, lateLimitMinutes: true, createdAt: true },
   })
   if (!workspace) throw notFound('The workspace')
   return workspace
 }
 
-export interface WorkspaceSettings { name?: string, timeZone?: string, postsNeedApproval?: boolean }
+export interface WorkspaceSettings { name?: string, timeZone?: string, postsNeedApproval?: boolean, lateLimitMinutes?: number }
 
 export async function updateWorkspace(db: PrismaClient, workspaceId: string, actorId: string, settings: WorkspaceSettings) {
-  const before = await db.workspace.findUnique({ where: { id: workspaceId }, select: { name: true, timeZone: true, postsNeedApproval: true } })
+  const before = await db.workspace.findUnique({ where: { id: workspaceId }, select: { name: true, timeZone: true, postsNeedApproval: true, lateLimitMinutes: true } })
   // The audit trail records what changed, not every field the form sent back.
   const changed = Object.entries(settings).filter(([key, value]) => value !== undefined && before?.[key as keyof WorkspaceSettings] !== value)
   const workspace = await db.workspace.update({
     where: { id: workspaceId },
     data: settings,
-    select: { id: true, name: true, slug: true, timeZone: true, postsNeedApproval: true, createdAt: true },
+    select: { id: true, name: true, slug: true, timeZone: true, postsNeedApproval: true, lateLimitMinutes: true, createdAt: true },
   })
   await recordAudit(db, {
     action: 'workspace.updated', workspaceId, actorId, targetType: 'workspace', targetId: workspaceId,
