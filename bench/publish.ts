@@ -28,14 +28,13 @@ import { platformApp } from '../server/services/platforms'
 import type { PostWorkerDeps } from '../server/services/posts/publish'
 import { postQueues } from '../server/services/posts/worker'
 import { createSecretBox } from '../server/services/security/secrets'
-import type { FakePlatformServer, FakeReply } from '../test/support/fake-platform-server'
-import { FAKE_APP, metaError, startFakeMeta } from '../test/support/fake-meta'
-import { startFakeTiktok } from '../test/support/fake-tiktok'
-import { startFakeYoutube } from '../test/support/fake-youtube'
+import type { FakeReply } from '../test/support/fake-platform-server'
+import { metaError } from '../test/support/fake-meta'
 import { generateClip } from '../test/support/media'
 import { createScratchPostgres } from '../test/support/postgres'
 import { startSignedMediaServer } from '../test/support/signed-media-server'
-import { facebookAccount, instagramAccount, storedRender, tiktokAccountRow, tiktokAppFor, youtubeAccount } from '../test/support/publish-accounts'
+import { storedRender } from '../test/support/publish-accounts'
+import { PLATFORMS, round, seeded, startBenchPlatforms } from './platforms'
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } })
 const PUBLISHES = values.quick ? 40 : 200
@@ -43,23 +42,11 @@ const FAULT_SHARE = 0.1
 const SEED = 20261201
 // A platform's minute is 0.6 s here: a 429's 30 s wait is 0.3 s, Instagram's 2 h deadline 72 s.
 const TIME_SCALE = 0.01
-const PLATFORMS: PlatformKey[] = ['youtube', 'instagram', 'facebook', 'tiktok']
 // Each workspace has one account per platform and 5 posts on each: within every platform's per-account limits.
 const POSTS_PER_ACCOUNT = 5
 const WORKSPACES = PUBLISHES / (PLATFORMS.length * POSTS_PER_ACCOUNT)
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits
 
-/** mulberry32: the same faults every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6D2B79F5) >>> 0
-    let value = state
-    value = Math.imul(value ^ (value >>> 15), value | 1)
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61)
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
+// The same faults every run.
 const random = seeded(SEED)
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!
 
@@ -121,20 +108,10 @@ try {
   closers.push(() => media.close())
   const { store, url: appUrl } = media
 
-  const youtube = await startFakeYoutube({ id: 'yt-bench-client', secret: 'yt-bench-secret', redirectUri: `${appUrl}/accounts/callback/youtube` })
-  youtube.setChannels([{ id: 'UC-bench', title: 'Bench Kitchen' }])
-  youtube.script.processingPolls = 1
-  const meta = await startFakeMeta()
   // TikTok's 6 inits a minute per token run on the bench's clock, as our waits do.
-  const tiktok = await startFakeTiktok({ redirectUri: `${appUrl}/accounts/callback/tiktok`, initWindowMs: 60_000 * TIME_SCALE })
-  closers.push(() => youtube.close(), () => meta.close(), () => tiktok.close())
-  const servers: Record<PlatformKey, FakePlatformServer> = { youtube: youtube.server, instagram: meta.server, facebook: meta.server, tiktok: tiktok.server }
-  const platforms = {
-    youtube: { clientId: 'yt-bench-client', clientSecret: 'yt-bench-secret', baseUrl: youtube.url },
-    instagram: { clientId: FAKE_APP.clientId, clientSecret: FAKE_APP.clientSecret, baseUrl: meta.url },
-    facebook: { clientId: FAKE_APP.clientId, clientSecret: FAKE_APP.clientSecret, baseUrl: meta.url },
-    tiktok: { clientId: tiktok.options.clientKey, clientSecret: tiktok.options.clientSecret, baseUrl: tiktok.url },
-  }
+  const fakes = await startBenchPlatforms(appUrl, TIME_SCALE)
+  closers.push(() => fakes.close())
+  const { youtube, meta, tiktok, servers, platforms } = fakes
 
   // The render: a 4 s 9:16 clip with sound, the same file in every workspace's store.
   const clip = await generateClip(join(dir, 'clip.mp4'), { width: 360, height: 640, fps: 30, shots: [2, 2], audio: [{ tone: -16, seconds: 4 }] })
@@ -142,12 +119,7 @@ try {
   for (let index = 0; index < WORKSPACES; index++) {
     const workspace = await db.workspace.create({ data: { name: `Bench ${index}`, slug: `bench-publish-${randomUUID()}` } })
     const renderId = await storedRender(db, store, workspace.id, clip.path)
-    const accounts = {
-      youtube: await youtubeAccount(db, box, workspace.id, youtube),
-      instagram: await instagramAccount(db, box, workspace.id, meta),
-      facebook: await facebookAccount(db, box, workspace.id, meta),
-      tiktok: await tiktokAccountRow(db, box, workspace.id, tiktokAppFor(tiktok)),
-    }
+    const accounts = await fakes.connect(db, box, workspace.id)
     for (const platform of PLATFORMS) {
       for (let number = 0; number < POSTS_PER_ACCOUNT; number++) {
         const post = await db.post.create({
@@ -198,7 +170,7 @@ try {
       spent[queue].runs++
     }
   }
-  const fakeMs = () => youtube.server.handlingMs() + meta.server.handlingMs() + tiktok.server.handlingMs()
+  const fakeMs = fakes.handlingMs
 
   Object.assign(queries, { ms: 0, count: 0 })
   const started = performance.now()
@@ -230,12 +202,7 @@ try {
   for (const row of failed) reasons.set(row.error || '(no reason)', (reasons.get(row.error || '(no reason)') ?? 0) + 1)
   const publishedOn = (platform: PlatformKey) => published.filter(row => row.socialAccount.platform === platform).length
   // What each platform made public: a second one for the same post is a double post.
-  const made: Record<PlatformKey, number> = {
-    youtube: youtube.videos().length,
-    instagram: meta.instagram.reels.length,
-    facebook: [...meta.facebook.videos.values()].filter(video => video.finished > 0).length,
-    tiktok: tiktok.posts,
-  }
+  const made = fakes.made()
   const duplicates = PLATFORMS.reduce((sum, platform) => sum + Math.max(0, made[platform] - publishedOn(platform)), 0)
   const attempts = await db.postAttempt.count({ where: { postId: { in: ids } } })
   const waits = await db.postAttempt.count({ where: { postId: { in: ids }, retryable: true } })

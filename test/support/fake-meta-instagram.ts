@@ -83,9 +83,10 @@ export function routeInstagram(server: FakePlatformServer, tokens: Map<string, I
   server.route('GET', 'graph.instagram.com', `${V}/me`, 'ig.me', authorised(() => ({
     status: 200, body: { user_id: state.user.userId, username: state.user.username, profile_picture_url: state.user.pictureUrl, id: newId() },
   })))
-  server.route('POST', 'graph.instagram.com', `${V}/:igId/media`, 'ig.media.create', authorised(async (request) => {
+  // A token speaks for the account it was issued to (the fake's user, or one bench/schedule.ts adds to `tokens`).
+  server.route('POST', 'graph.instagram.com', `${V}/:igId/media`, 'ig.media.create', authorised(async (request, issued) => {
     const params = paramsOf(request)
-    if (request.params.igId !== state.user.userId) return metaError(100, 'Unsupported post request.', { subcode: 33, type: 'GraphMethodException' })
+    if (request.params.igId !== issued.subject) return metaError(100, 'Unsupported post request.', { subcode: 33, type: 'GraphMethodException' })
     const videoUrl = params.get('video_url')
     if (params.get('media_type') !== 'REELS' || !videoUrl) return metaError(100, 'The parameter video_url is required')
     const container: FakeContainer = {

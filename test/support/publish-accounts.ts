@@ -29,28 +29,37 @@ async function insertAccount(db: PrismaClient, box: SecretBox, workspaceId: stri
   return { id: created.id, accessToken: row.accessToken }
 }
 
+// `number` > 0 makes another account of the same platform in the workspace (its own id and token), so a bench can
+// spread posts over accounts and stay within each one's platform limits.
+
 /** A YouTube channel whose access token the fake accepts. */
-export async function youtubeAccount(db: PrismaClient, box: SecretBox, workspaceId: string, fake: FakeYoutube): Promise<AccountRow> {
+export async function youtubeAccount(db: PrismaClient, box: SecretBox, workspaceId: string, fake: FakeYoutube, number = 0): Promise<AccountRow> {
   const accessToken = `ya29.bench-${randomUUID()}`
   const scopes = ['https://www.googleapis.com/auth/youtube.upload', 'https://www.googleapis.com/auth/youtube.readonly']
   fake.state.accessTokens.set(accessToken, { scope: scopes.join(' '), expired: false })
   const channel = fake.state.channels[0]!
-  return insertAccount(db, box, workspaceId, { platform: 'youtube', externalId: channel.id, displayName: channel.title, accessToken, scopes, metadata: { channelId: channel.id } })
+  const externalId = number ? `${channel.id}-${number}` : channel.id
+  return insertAccount(db, box, workspaceId, { platform: 'youtube', externalId, displayName: channel.title, accessToken, scopes, metadata: { channelId: externalId } })
 }
 
 /** The fake's Instagram professional account, with a 60-day token it issued. */
-export async function instagramAccount(db: PrismaClient, box: SecretBox, workspaceId: string, fake: FakeMeta): Promise<AccountRow> {
+export async function instagramAccount(db: PrismaClient, box: SecretBox, workspaceId: string, fake: FakeMeta, number = 0): Promise<AccountRow> {
   const accessToken = newToken('IGAAlong')
-  fake.tokens.set(accessToken, { kind: 'ig-long', subject: fake.instagram.user.userId })
+  const userId = number ? `${fake.instagram.user.userId}${number}` : fake.instagram.user.userId
+  fake.tokens.set(accessToken, { kind: 'ig-long', subject: userId })
   return insertAccount(db, box, workspaceId, {
-    platform: 'instagram', externalId: fake.instagram.user.userId, displayName: fake.instagram.user.username, accessToken,
+    platform: 'instagram', externalId: userId, displayName: fake.instagram.user.username, accessToken,
     scopes: ['instagram_business_basic', 'instagram_business_content_publish'], metadata: { login: 'instagram' },
   })
 }
 
 /** The fake's first Facebook Page (the one its creator may post to), with its Page token. */
-export async function facebookAccount(db: PrismaClient, box: SecretBox, workspaceId: string, fake: FakeMeta): Promise<AccountRow> {
-  const page = fake.facebook.pages[0]!
+export async function facebookAccount(db: PrismaClient, box: SecretBox, workspaceId: string, fake: FakeMeta, number = 0): Promise<AccountRow> {
+  const page = number ? { ...fake.facebook.pages[0]!, id: `${fake.facebook.pages[0]!.id}${number}`, token: newToken('EAAGpage') } : fake.facebook.pages[0]!
+  if (number) {
+    fake.tokens.set(page.token, { kind: 'fb-page', subject: page.id })
+    fake.facebook.pages.push(page)
+  }
   return insertAccount(db, box, workspaceId, {
     platform: 'facebook', externalId: page.id, displayName: page.name, accessToken: page.token,
     scopes: ['pages_manage_posts', 'pages_read_engagement', 'pages_show_list'], metadata: { tasks: page.tasks, canReadInsights: true },
@@ -58,14 +67,14 @@ export async function facebookAccount(db: PrismaClient, box: SecretBox, workspac
 }
 
 /** A TikTok account connected the way a creator does it: the authorize page's redirect, the code exchange, user info. */
-export async function tiktokAccountRow(db: PrismaClient, box: SecretBox, workspaceId: string, app: PlatformApp): Promise<AccountRow> {
+export async function tiktokAccountRow(db: PrismaClient, box: SecretBox, workspaceId: string, app: PlatformApp, number = 0): Promise<AccountRow> {
   const page = await fetch(tiktokConnector.authorizeUrl(app, { state: 'bench' }), { redirect: 'manual' })
   const code = new URL(page.headers.get('location')!).searchParams.get('code')
   if (!code) throw new Error(`the fake TikTok's authorize page answered ${page.status} without a code`)
   const tokens = await tiktokConnector.exchangeCode(app, { code })
   const [connected] = await tiktokConnector.accounts(app, tokens)
   return insertAccount(db, box, workspaceId, {
-    platform: 'tiktok', externalId: connected!.externalId, displayName: connected!.displayName ?? 'TikTok', accessToken: tokens.accessToken,
+    platform: 'tiktok', externalId: number ? `${connected!.externalId}-${number}` : connected!.externalId, displayName: connected!.displayName ?? 'TikTok', accessToken: tokens.accessToken,
     refreshToken: tokens.refreshToken, scopes: tokens.scopes, metadata: connected!.metadata,
   })
 }

@@ -1,5 +1,6 @@
 // The job engine: pg-boss in the application's own database (PostgreSQL, or the embedded PGlite over its socket).
 // `web` only sends; `worker` and `all` also work the queues. One engine per process.
+import { randomUUID } from 'node:crypto'
 import { PgBoss, type Job, type JobWithMetadata, type SendOptions } from 'pg-boss'
 import { isPermanentFailure } from './permanent'
 import { assertQueueRules, deadLetterOf, SUPERVISE_SECONDS, type QueueDefinition } from './registry'
@@ -58,6 +59,11 @@ export interface EngineOptions {
 export interface JobEngine {
   boss: PgBoss
   send: (queue: string, data?: object, options?: SendOptions) => Promise<string | null>
+  /**
+   * Sends many jobs in one statement per thousand (pg-boss insert): one whose singleton is already queued is skipped,
+   * as by send(). Returns the ids of the jobs queued. For sweeps, which send the same waiting jobs every minute.
+   */
+  sendMany: (queue: string, jobs: { data: object, singletonKey?: string, startAfter?: Date }[]) => Promise<string[]>
   /**
    * Stops fetching and lets running jobs finish until `timeoutMs`. A job still running then is handed back: it is
    * queued again at once, for another worker, without using up one of its attempts. Then closes.
@@ -210,6 +216,26 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
       // A singleton already queued returns no id: nothing new to track.
       if (id) await tracker?.queued(id, queue, workspaceId, data)
       return id
+    },
+    async sendMany(queue, jobs) {
+      const definition = definitions.get(queue)
+      const queued: string[] = []
+      for (let offset = 0; offset < jobs.length; offset += 1000) {
+        // Ids chosen here: pg-boss returns only the rows it inserted, so these say which data each one carries.
+        const batch = jobs.slice(offset, offset + 1000).map(({ data, singletonKey, startAfter }) => {
+          if (definition?.payload) definition.payload.parse(data)
+          const workspaceId = (data as { workspaceId?: string }).workspaceId
+          const group = definition?.perWorkspace && workspaceId ? { group: { id: workspaceId } } : {}
+          return { id: randomUUID(), data, ...group, ...(singletonKey ? { singletonKey } : {}), ...(startAfter ? { startAfter: startAfter.toISOString() } : {}) }
+        })
+        const ids = new Set(await boss.insert(queue, batch, { returnId: true }) ?? [])
+        for (const job of batch) {
+          if (!ids.has(job.id)) continue
+          queued.push(job.id)
+          await tracker?.queued(job.id, queue, (job.data as { workspaceId?: string }).workspaceId, job.data)
+        }
+      }
+      return queued
     },
     async stop(timeoutMs = 25_000) {
       if (stopping) return

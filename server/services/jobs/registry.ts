@@ -147,7 +147,7 @@ export const queues = {
   // connector then resumes from what it stored (`pending`). A large upload on a slow link fits in an hour.
   'posts.publish': {
     name: 'posts.publish', payload: postPayload, retryLimit: 3, retryDelay: 15, retryBackoff: true, expireInSeconds: 60 * 60,
-    heartbeatSeconds: 30, concurrency: 2, policy: 'stately',
+    heartbeatSeconds: 30, concurrency: 8, policy: 'stately',
     onFinalFailure: (db, data, reason) => failStuckPost(db, postPayload.parse(data), reason),
   },
   // One read-only status check of a post the platform is processing; the next check is its own job, later.

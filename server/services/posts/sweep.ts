@@ -3,14 +3,14 @@
 // (the queues' stately policy drops one that is already waiting), and fails a post whose processing deadline passed
 // or whose publish has been silent for too long, with the reason.
 import type { PrismaClient } from '../../generated/prisma/client'
-import { SEND_AHEAD_MINUTES, sendIfSoon } from '../schedule/jobs'
+import { SEND_AHEAD_MINUTES, sendIfSoon, type ScheduleJobs } from '../schedule/jobs'
 import type { PostWorkerDeps } from './publish'
 import { failStuckPost, nextCheckDelaySeconds } from './settle'
 
 /** A publish that has not moved in this long has lost its worker for good (uploads send heartbeats far more often). */
 export const PUBLISH_SILENT_MINUTES = 90
 
-export async function sweepPosts(db: PrismaClient, jobs: Pick<PostWorkerDeps, 'sendPublish' | 'sendCheck'>, now = new Date()): Promise<{ due: number, checks: number, failed: number }> {
+export async function sweepPosts(db: PrismaClient, jobs: Pick<PostWorkerDeps, 'sendPublish' | 'sendCheck'> & Pick<ScheduleJobs, 'sendPublishMany'>, now = new Date()): Promise<{ due: number, checks: number, failed: number }> {
   // Due within the send-ahead window and free to go (approved, or needing no approval): pg-boss waits for the time.
   // A job already waiting for a post drops the send (its singleton key), so a sweep every minute sends each post once.
   const due = await db.post.findMany({

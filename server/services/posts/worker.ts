@@ -12,6 +12,7 @@ export const CHECK_QUEUE = 'posts.check'
 export function postQueues(engine: JobEngine, queues: { publish: string, check: string } = { publish: PUBLISH_QUEUE, check: CHECK_QUEUE }): Pick<PostWorkerDeps, 'sendPublish' | 'sendCheck'> & ScheduleJobs {
   return {
     sendPublish: (data, options) => engine.send(queues.publish, data, { ...options, singletonKey: `post:${data.postId}` }),
+    sendPublishMany: async jobs => (await engine.sendMany(queues.publish, jobs.map(({ data, startAfter }) => ({ data, startAfter, singletonKey: `post:${data.postId}` })))).length,
     sendCheck: (data, options) => engine.send(queues.check, data, { ...options, singletonKey: `post-check:${data.postId}` }),
     async cancelPublish(postId) {
       const waiting = await engine.boss.findJobs(queues.publish, { key: `post:${postId}`, queued: true })

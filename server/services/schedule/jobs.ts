@@ -9,6 +9,8 @@ export const SEND_AHEAD_MINUTES = 10
 
 export interface ScheduleJobs {
   sendPublish: (data: PostJobData, options?: { startAfter?: Date }) => Promise<unknown>
+  /** The same for many posts in one statement (the sweep sends every post of the window, every minute); returns how many were new. */
+  sendPublishMany?: (jobs: { data: PostJobData, startAfter?: Date }[]) => Promise<number>
   /** Cancels the post's publish job still waiting (a post moved or deleted). One already running is left to its claim. */
   cancelPublish: (postId: string) => Promise<void>
 }
@@ -19,13 +21,14 @@ interface Due { id: string, workspaceId: string, dueAt: Date | null, status: str
 export const readyToPublish = (post: Due) => post.status === 'scheduled' && !!post.dueAt && (!post.needsApproval || !!post.approvedAt)
 
 /** Sends the publish job of each post due within the window; later ones are left to the sweep. */
-export async function sendIfSoon(jobs: Pick<ScheduleJobs, 'sendPublish'>, posts: Due[], now = new Date()): Promise<number> {
+export async function sendIfSoon(jobs: Pick<ScheduleJobs, 'sendPublish' | 'sendPublishMany'>, posts: Due[], now = new Date()): Promise<number> {
   const horizon = now.getTime() + SEND_AHEAD_MINUTES * 60_000
-  let sent = 0
-  for (const post of posts) {
-    if (!readyToPublish(post) || post.dueAt!.getTime() > horizon) continue
-    await jobs.sendPublish({ workspaceId: post.workspaceId, postId: post.id }, post.dueAt!.getTime() > now.getTime() ? { startAfter: post.dueAt! } : undefined)
-    sent++
-  }
-  return sent
+  const soon = posts.filter(post => readyToPublish(post) && post.dueAt!.getTime() <= horizon).map(post => ({
+    data: { workspaceId: post.workspaceId, postId: post.id },
+    startAfter: post.dueAt!.getTime() > now.getTime() ? post.dueAt! : undefined,
+  }))
+  // One statement for a sweep's thousands; a job already waiting for its post is skipped by its singleton key either way.
+  if (jobs.sendPublishMany && soon.length > 1) await jobs.sendPublishMany(soon)
+  else for (const job of soon) await jobs.sendPublish(job.data, job.startAfter ? { startAfter: job.startAfter } : undefined)
+  return soon.length
 }
