@@ -2,7 +2,7 @@
 // the profile, Reel containers, media_publish, insights and the publishing limit. A container really fetches its
 // video_url with an HTTP GET, as Instagram does: an address it cannot fetch ends the container in ERROR 2207052.
 import { GRAPH_VERSION } from '../../server/services/platforms/meta-graph'
-import type { FakeHandler, FakePlatformServer } from './fake-platform-server'
+import type { FakePlatformServer } from './fake-platform-server'
 import { FAKE_APP, authorise, consentRedirect, formOf, metaError, newId, newToken, paramsOf, withToken, type IssuedToken } from './fake-meta-wire'
 
 export interface FakeContainer {
@@ -78,7 +78,7 @@ export function routeInstagram(server: FakePlatformServer, tokens: Map<string, I
     if (request.query.get('grant_type') !== 'ig_refresh_token' || checked.issued.kind !== 'ig-long') return metaError(100, 'Invalid parameter')
     return { status: 200, body: { access_token: issue('ig-long'), token_type: 'bearer', expires_in: 5_184_000 } }
   })
-  const authorised = (handler: FakeHandler) => withToken(tokens, handler)
+  const authorised = (handler: Parameters<typeof withToken>[1]) => withToken(tokens, handler)
 
   server.route('GET', 'graph.instagram.com', `${V}/me`, 'ig.me', authorised(() => ({
     status: 200, body: { user_id: state.user.userId, username: state.user.username, profile_picture_url: state.user.pictureUrl, id: newId() },
