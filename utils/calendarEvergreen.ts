@@ -1,6 +1,7 @@
 import { platformNames, type PlatformKey } from '#shared/platforms/keys'
 import { captionProblems } from '#shared/posts'
 import type { RenderSummary } from '#shared/studio'
+import { calendarWeekdays } from './calendarWhen'
 
 /** One render of an evergreen rotation, as its form holds it. */
 export interface EvergreenItemFields { renderId: string, caption: string, title: string }
