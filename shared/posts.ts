@@ -82,6 +82,8 @@ export interface PostView {
   status: PostStatus
   caption: string
   title: string | null
+  /** YouTube's tags (the calendar's edit form shows them again). */
+  tags: string[]
   privacy: string | null
   error: string | null
   waitingReason: string | null

@@ -99,7 +99,7 @@ describe(`data model on ${inject('databaseKind')}`, () => {
     const definitions = indexes.map(index => index.indexdef)
     for (const expected of [
       /"Post".*\("workspaceId", "scheduledAt"\)/,
-      /"Post".*\(status, "scheduledAt"\)/,
+      /"Post".*\(status, "dueAt"\)/,
       /"SocialAccount".*\(status, "tokenExpiresAt"\)/,
       /"Video".*\("workspaceId", "createdAt" DESC\)/,
       /"MetricSnapshot".*\("workspaceId", "postId", "capturedAt" DESC\)/,

@@ -18,7 +18,7 @@ function viewOf(row: Row): PostView {
     account: { id: account.id, platform: account.platform, name: account.displayName ?? account.handle ?? platformNames[account.platform] },
     status: row.status, caption: row.caption, title: row.title, privacy: row.privacy, error: row.error, waitingReason: row.waitingReason,
     permalink: row.permalink, notice: row.notice, publishedAt: row.publishedAt?.toISOString() ?? null, createdAt: row.createdAt.toISOString(),
-    waitingForApproval: row.status === 'scheduled' && row.needsApproval && !row.approvedAt, lateSeconds: row.lateSeconds,
+    waitingForApproval: row.status === 'scheduled' && row.needsApproval && !row.approvedAt, lateSeconds: row.lateSeconds, tags: row.tags,
     attempts: row.attempts.map((attempt): PostAttemptView => ({
       number: attempt.number, status: attempt.status, error: attempt.error, errorCode: attempt.errorCode, retryable: attempt.retryable,
       responses: Array.isArray(attempt.responses) ? attempt.responses : [],
