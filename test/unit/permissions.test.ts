@@ -32,10 +32,18 @@ describe('form schemas shared with the routes', () => {
   })
 
   it('takes only real IANA time zones', () => {
-    const base = { name: 'Studio', postsNeedApproval: false }
+    const base = { name: 'Studio', postsNeedApproval: false, lateLimitMinutes: 120 }
     expect(workspaceSettingsSchema.safeParse({ ...base, timeZone: 'Europe/Paris' }).success).toBe(true)
     expect(workspaceSettingsSchema.safeParse({ ...base, timeZone: 'UTC' }).success).toBe(true)
     expect(workspaceSettingsSchema.safeParse({ ...base, timeZone: 'Mars/Olympus' }).success).toBe(false)
     expect(workspaceSettingsSchema.safeParse({ ...base, timeZone: 'EST' }).success).toBe(false)
+  })
+
+  it('takes a late limit from 0 minutes to a week', () => {
+    const base = { name: 'Studio', postsNeedApproval: false, timeZone: 'UTC' }
+    expect(workspaceSettingsSchema.safeParse({ ...base, lateLimitMinutes: 0 }).success).toBe(true)
+    expect(workspaceSettingsSchema.safeParse({ ...base, lateLimitMinutes: 10_080 }).success).toBe(true)
+    expect(workspaceSettingsSchema.safeParse({ ...base, lateLimitMinutes: -5 }).error?.issues[0]?.message).toBe('The late limit cannot be negative.')
+    expect(workspaceSettingsSchema.safeParse({ ...base, lateLimitMinutes: 10_081 }).success).toBe(false)
   })
 })
