@@ -40,7 +40,7 @@ export default defineNuxtConfig({
       nitroConfig.externals = { ...nitroConfig.externals, traceInclude: [...nitroConfig.externals?.traceInclude ?? [], wasm] }
       // Scheduled sweeps only enqueue; the worker role does the work (server/tasks/, server/jobs/).
       nitroConfig.experimental = { ...nitroConfig.experimental, tasks: true }
-      nitroConfig.scheduledTasks = { ...nitroConfig.scheduledTasks, '7 * * * *': ['maintenance:cleanup'], '* * * * *': ['posts:sweep'], '*/5 * * * *': ['jobs:reconcile', 'accounts:refresh'], '17 3 * * *': ['storage:sweep'] }
+      nitroConfig.scheduledTasks = { ...nitroConfig.scheduledTasks, '7 * * * *': ['maintenance:cleanup'], '* * * * *': ['posts:sweep'], '*/5 * * * *': ['jobs:reconcile', 'accounts:refresh', 'metrics:sweep'], '17 3 * * *': ['storage:sweep'], '41 4 * * *': ['analytics:rebuild'] }
     },
   },
 

@@ -1,19 +1,31 @@
 import { defineConfig } from 'vitest/config'
 
 // Three kinds of test, one command (`npm test`). The integration suite runs twice: once on the embedded PGlite
-// and once on a real PostgreSQL database created for the run and dropped after it.
+// and once on a real PostgreSQL database created for the run and dropped after it. `npm test` runs the two side by side
+// (scripts/test.ts), so a file that needs only one run goes where it keeps the two about equally long.
+const files = (names: string[]) => names.map(name => `test/integration/${name}.test.ts`)
+// No database at all (ffmpeg and the media store): one run, on PostgreSQL's side.
+const noDatabase = ['media-analysis', 'media-render*', 'media-store', 'media-tool-lifetime']
+// PGlite only:
+// - the embedded database's own tests (persistence, locking, templates) have nothing to learn from PostgreSQL;
+// - the AI provider and platform connector tests use no database; one run of them is enough;
+// - the video reading, transcription and Studio render tests spend their time in ffmpeg and the recogniser, and their
+//   rows are plain inserts the other tests run on both databases; so is one run of the job streams (server-sent
+//   events, their slots in Redis across two web processes);
+// - a full disk is likeliest on one machine running the embedded defaults.
+const pgliteOnly = ['embedded-database', 'ai-providers', 'platform-*', 'studio-render', 'video-reading', 'ai-transcribe', 'job-streams', 'disk-full']
+// PostgreSQL only:
+// - the scale test is about real PostgreSQL; cutting connections mid-run means nothing for PGlite, which lives in the
+//   app's process (see the file for why); the publish chaos test is about worker processes and pg-boss's heartbeat;
+// - S3 storage, several web instances behind one Redis, and mail over SMTP are production setups, which run on
+//   PostgreSQL; the database is incidental to what they test.
+const postgresOnly = ['jobs-scale', 'database-outage-midrun', 'posts-chaos', 'library-s3', 'uploads-multi-instance', 'email', ...noDatabase]
+
 const integration = (database: 'pglite' | 'postgres') => ({
   test: {
     name: `integration:${database}`,
     include: ['test/integration/**/*.test.ts'],
-    // The embedded database's own tests (persistence, locking, templates) have nothing to learn from PostgreSQL.
-    // The scale test is about real PostgreSQL. The media, AI provider and platform connector tests use no database, so one run of them is enough.
-    // The video reading and transcription tests spend their time in ffmpeg and the recogniser, and their rows are plain
-    // inserts the other tests run on both databases: one run of them is enough (CI stays under 30 minutes). So is one
-    // run of the job streams (server-sent events, their slots in Redis across two web processes).
-    // Cutting connections mid-run means nothing for PGlite, which lives in the app's process (see the file for why).
-    // The publish chaos test is about worker processes and pg-boss's heartbeat, not the database: PostgreSQL runs it.
-    exclude: database === 'postgres' ? ['test/integration/embedded-database.test.ts', 'test/integration/media-analysis.test.ts', 'test/integration/media-render*.test.ts', 'test/integration/media-store.test.ts', 'test/integration/media-tool-lifetime.test.ts', 'test/integration/studio-render.test.ts', 'test/integration/ai-providers.test.ts', 'test/integration/platform-*.test.ts', 'test/integration/video-reading.test.ts', 'test/integration/ai-transcribe.test.ts', 'test/integration/job-streams.test.ts'] : ['test/integration/jobs-scale.test.ts', 'test/integration/database-outage-midrun.test.ts', 'test/integration/posts-chaos.test.ts'],
+    exclude: files(database === 'postgres' ? pgliteOnly : postgresOnly),
     // The secret scan fails the run when a token a loopback platform issued appears in any app or worker's output.
     globalSetup: ['test/support/database.global.ts', 'test/support/secret-scan.global.ts'],
     provide: { databaseKind: database },

@@ -1,5 +1,6 @@
 // The audit trail in sentences ("Ana invited bob@x.com as an editor"), made on the server from each event's
 // actor, metadata and target, so every reader (the page, an export, a test) reads the same words.
+import { outcomeMetricLabels, type OutcomeMetricKey } from './analytics'
 import { platformNames, type PlatformKey } from './platforms/keys'
 
 export interface AuditEntry {
@@ -23,10 +24,11 @@ export interface AuditFacts {
 const article = (role: unknown) => (typeof role === 'string' && /^[aeiou]/i.test(role) ? `an ${role}` : `a ${String(role)}`)
 const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined)
 const platformName = (value: unknown) => (typeof value === 'string' && value in platformNames ? platformNames[value as PlatformKey] : 'an account')
-const settingNames: Record<string, string> = { name: 'name', timeZone: 'time zone', postsNeedApproval: 'post approval', lateLimitMinutes: 'late limit (minutes)' }
+const settingNames: Record<string, string> = { name: 'name', timeZone: 'time zone', postsNeedApproval: 'post approval', lateLimitMinutes: 'late limit (minutes)', outcomeHorizonHours: 'outcome horizon (hours)', exploration: 'exploration' }
 
 function settingChange(key: string, value: unknown): string {
   if (key === 'postsNeedApproval') return value ? 'turned post approval on' : 'turned post approval off'
+  if (key === 'outcomeMetric') return `set the outcome metric to “${outcomeMetricLabels[value as OutcomeMetricKey] ?? String(value)}”`
   return `set the ${settingNames[key] ?? key} to “${String(value)}”`
 }
 

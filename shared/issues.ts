@@ -24,6 +24,8 @@ const fieldNames: Record<string, string> = {
   provider: 'Provider', model: 'Model', baseUrl: 'Base URL', apiKey: 'API key', monthlyBudgetUsd: 'Monthly budget', from: 'Start date', to: 'End date',
   // Calendar → Queue.
   slots: 'Queue slot',
+  // Analytics: its filters and the learning settings.
+  accountId: 'Account', outcomeMetric: 'Outcome metric', outcomeHorizonHours: 'Horizon', exploration: 'Exploration',
 }
 
 // Keys nobody has named yet still read as words: "workspaceId" → "workspace id".

@@ -46,6 +46,10 @@ const queueNames: Record<string, string> = {
   'posts.publish': 'Publish',
   'posts.check': 'Publish status check',
   'posts.sweep': 'Publishing sweep',
+  'metrics.pull': 'Metrics pull',
+  'metrics.followers': 'Follower count',
+  'metrics.sweep': 'Metrics sweep',
+  'analytics.rebuild': 'Pattern scores rebuild',
 }
 
 /** "Render", "Analysis"; a queue without a name reads as itself. */

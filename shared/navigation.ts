@@ -24,7 +24,7 @@ export const sections: Section[] = [
     summary: 'FFmpeg edits that apply your patterns (reframe, silence cuts, hook text, captions) and render variations for A/B tests.' },
   { key: 'calendar', label: 'Calendar', icon: 'i-lucide-calendar-days', to: '/calendar', built: true,
     summary: 'Schedule posts across your channels; the worker publishes them on time.' },
-  { key: 'analytics', label: 'Analytics', icon: 'i-lucide-chart-line', to: '/analytics', built: false,
+  { key: 'analytics', label: 'Analytics', icon: 'i-lucide-chart-line', to: '/analytics', built: true,
     summary: 'Metrics pulled after publishing, normalised per account, feeding back into every pattern\'s score.' },
   { key: 'accounts', label: 'Accounts', icon: 'i-lucide-plug', to: '/accounts', built: true,
     summary: 'Connect Instagram, TikTok, YouTube and Facebook through OAuth; tokens are encrypted and refreshed for you.' },

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { AiProvenanceView } from './ai'
+import { evidenceWords } from './decisions'
 import { platforms, type PlatformKey } from './recipe'
 
 // Filming scripts: a shot list with timings, a hook line, on-screen text, B-roll notes, the spoken lines and a call
@@ -81,6 +82,8 @@ export const createBatchSchema = z.object({
   platform: z.enum(platforms, { error: 'Choose Instagram, TikTok, YouTube or Facebook.' }).optional(),
   targetDurationSec: z.number({ error: 'Give the length in seconds.' }).int().min(5, 'At least 5 seconds.').max(maxScriptSeconds, `At most ${maxScriptSeconds} seconds.`).optional(),
   local: z.boolean().default(false),
+  /** This batch's balance of exploiting the best patterns and testing others, instead of the workspace's setting. */
+  exploration: z.number({ error: 'Exploration is a number from 0 to 3.' }).min(0, 'Exploration goes from 0 (always the best so far) to 3.').max(3, 'Exploration goes from 0 to 3 (mostly testing).').optional(),
 })
 export type CreateBatchInput = z.input<typeof createBatchSchema>
 
@@ -103,12 +106,35 @@ export const scriptListQuery = z.object({
   status: z.enum(scriptStatuses).optional(),
 })
 
+const evidenceFiguresSchema = z.object({
+  role: z.enum(['exploit', 'explore']),
+  mean: z.number(),
+  lower80: z.number(),
+  upper80: z.number(),
+  posts: z.number().int().min(0),
+  references: z.number().int().min(0),
+  metric: z.string(),
+})
+
+/** A family of patterns ("first cut") whose pattern for this script was drawn from the outcomes (Thompson sampling). */
+export const scriptDecisionSchema = z.object({
+  family: z.string(),
+  key: z.string(),
+  label: z.string(),
+  role: z.enum(['exploit', 'explore']),
+  figures: evidenceFiguresSchema,
+  /** The family's best pattern so far (highest posterior mean), or null while none leads. */
+  best: z.object({ key: z.string(), label: z.string(), figures: evidenceFiguresSchema }).nullable(),
+})
+export type ScriptDecision = z.infer<typeof scriptDecisionSchema>
+
 /** What `Script.notes` holds besides the shot list. */
 export const scriptNotesSchema = z.object({
   slot: z.number().int().min(0).optional(),
   pillar: z.string().optional(),
   platform: z.enum(platforms).optional(),
   patterns: z.array(scriptPatternSchema).default([]),
+  decisions: z.array(scriptDecisionSchema).default([]),
 })
 export type ScriptNotes = z.infer<typeof scriptNotesSchema>
 
@@ -140,6 +166,8 @@ export interface ScriptSummary {
   targetDurationSec: number | null
   shotCount: number
   patterns: ScriptPattern[]
+  /** The families whose pattern the outcomes chose (empty before any post or reference is scored). */
+  decisions: ScriptDecision[]
   provenance: AiProvenanceView | null
   version: number
   createdAt: string
@@ -174,6 +202,8 @@ export interface ScriptList {
   scripts: ScriptSummary[]
   running: ScriptBatchRun[]
   lastFailure: ScriptBatchFailure | null
+  /** The workspace's exploration (0 always the best pattern so far, 1 Thompson sampling, up to 3), set on the analytics page. */
+  exploration: number
 }
 
 export interface BatchStarted { batchId: string, jobId: string, count: number }
@@ -196,4 +226,33 @@ export function fileNameOf(title: string, extension: string): string {
 /** A placeholder the local templates write for the creator to fill: "[Your one-line promise about cooking]". */
 export function isPlaceholder(text: string): boolean {
   return /^\[[^\]]*\]$/.test(text.trim())
+}
+
+/** The balance a batch struck between its best patterns and tests, in a sentence, with the evidence to link to. */
+export interface BatchBalance {
+  sentence: string
+  /** The pattern the sentence names (the leader, else the first one tested): its row on the analytics page. */
+  patternKey: string
+}
+
+/**
+ * "3 of 5 scripts exploit your best first cut (First cut within 1 s, ×1.6 views (…)); 2 test new ones", for the first
+ * family of the batch the outcomes decided; null when none was (no evidence yet: every script follows the most common).
+ */
+export function batchBalance(scripts: Pick<ScriptSummary, 'decisions'>[]): BatchBalance | null {
+  const family = scripts.find(script => script.decisions.length)?.decisions[0]?.family
+  if (!family) return null
+  const chosen = scripts.flatMap(script => script.decisions.filter(decision => decision.family === family))
+  const total = scripts.length
+  const exploit = chosen.filter(decision => decision.role === 'exploit').length
+  const best = chosen.find(decision => decision.best)?.best ?? null
+  const scriptWord = (count: number) => `${count} of ${total} script${total === 1 ? '' : 's'}`
+  if (!best) {
+    return { sentence: `No ${family} leads yet: ${scriptWord(total - exploit)} test${total - exploit === 1 ? 's' : ''} ${family === 'length' ? 'lengths' : `${family} patterns`} to find out.`, patternKey: chosen[0]!.key }
+  }
+  const rest = total - exploit
+  const tail = rest ? `; ${rest} test${rest === 1 ? 's' : ''} ${rest === 1 ? 'a new one' : 'new ones'}` : ''
+  // A leader no post shows yet leads because every tried one did worse than the usual post.
+  const figures = best.figures.posts + best.figures.references ? evidenceWords(best.figures) : 'not tried yet: the ones tried did worse than your usual post'
+  return { sentence: `${scriptWord(exploit)} exploit${exploit === 1 ? 's' : ''} your best ${family} (${best.label}, ${figures})${tail}.`, patternKey: best.key }
 }

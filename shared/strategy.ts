@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { platforms, type PlatformKey } from './recipe'
+import type { PosteriorFigures } from './decisions'
 import { formatMultiple } from './references'
 
 // The strategy: pillars, a cadence per platform, hooks to test, an experiment plan, and claims that each cite a
@@ -64,6 +65,9 @@ export interface PatternEvidenceFigures {
   /** Fewer than three scored videos on a side: a hint, not a finding. */
   weak: boolean
   videos: EvidenceVideo[]
+  /** The learning loop's posterior of the outcome with it (the workspace's posts, references at a quarter), when any
+   *  post or scored reference shows it; its role says whether the strategy leans on it as the best of its family. */
+  posterior?: PosteriorFigures
 }
 
 export interface StrategyPillar { name: string, description: string, patternKeys: string[] }
@@ -110,6 +114,17 @@ export interface StrategyBasis {
   rankedBy: string
   computedAt: string
   dropped: StrategyDropped
+  /** How the pillars' patterns were drawn (Thompson sampling over the posteriors); absent before any outcome. */
+  decisions?: StrategyDecisions
+}
+
+export interface StrategyDecisions {
+  /** The workspace's exploration when the strategy was made. */
+  exploration: number
+  /** "2 of 3 pillar patterns exploit the best of their family so far; 1 tests another." */
+  sentence: string
+  /** Each pillar pattern with a posterior: exploited (the best of its family by posterior mean) or explored. */
+  patterns: { key: string, role: 'exploit' | 'explore' }[]
 }
 
 export type StrategyStatus = 'draft' | 'active' | 'archived'

@@ -37,5 +37,6 @@ describe('npm run dev', () => {
       await stopProcess(child)
       await rm(dataDir, { recursive: true, force: true })
     }
-  })
+    // The waits above allow 180 + 60 + 60 s (a cold `nuxi dev` compiles everything first, slower on a busy machine).
+  }, 330_000)
 })

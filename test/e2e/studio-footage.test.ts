@@ -157,7 +157,7 @@ describe('footage, references, variations and Compare in a browser', () => {
     // The new draft is saved before the first change (the page opens it by its id, as a reload would).
     await expect.poll(() => page.getByTestId('draft-save-state').getAttribute('data-state'), { timeout: 15_000 }).toBe('saved')
     await page.getByRole('checkbox', { name: '5 s' }).click()
-    await expect.poll(() => page.getByTestId('variant-count').getAttribute('data-count')).toBe('2')
+    await expect.poll(() => page.getByTestId('variant-count').getAttribute('data-count'), { timeout: 30_000 }).toBe('2')
     const planned = await page.getByTestId('variant-planned').allTextContents()
     expect(planned.map(text => text.replace(/\s+/g, ' ').trim())).toEqual(['A: full length', 'B: at most 5 s'])
 

@@ -238,6 +238,7 @@ describe(`e-mail with no SMTP server on ${inject('databaseKind')}`, () => {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true })
   })
 
+  // These two start their app inside the test, whose own wait for /health is up to 60 s (app-server.ts): hence 120 s.
   it('in development, prints each mail to the log and shows it to the workspace owner in the dev outbox', async () => {
     const app = await start({})
     const client = new ApiClient(app.url)
@@ -254,7 +255,7 @@ describe(`e-mail with no SMTP server on ${inject('databaseKind')}`, () => {
     const token = /\/verify-email\/([\w-]+)/.exec(mail.text)![1]!
     expect(app.output()).toContain(token)
     expect((await new ApiClient(app.url).post('/api/auth/verify-email', { token })).status).toBe(200)
-  })
+  }, 120_000)
 
   it('in production, neither prints the mail nor has a dev outbox', async () => {
     const app = await start({ NODE_ENV: 'production', SECRET_KEY: 'a'.repeat(48), ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') })
@@ -267,7 +268,7 @@ describe(`e-mail with no SMTP server on ${inject('databaseKind')}`, () => {
     await expect.poll(() => app.output()).toMatch(/SMTP_URL/)
     expect(app.output()).not.toMatch(/\/(verify-email|reset-password)\//)
     expect((await client.get(`/api/workspaces/${workspaceId}/dev-outbox`)).status).toBe(404)
-  })
+  }, 120_000)
 })
 
 describe(`e-mail verification in Supabase Auth mode on ${inject('databaseKind')}`, () => {

@@ -1,10 +1,10 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { PrismaClient } from '../../server/generated/prisma/client'
 import { readMigrationsDir } from '../../server/services/db/migration-files'
-import { runHealthChecks, STORAGE_CHECK_TTL_MS, type HealthDependencies } from '../../server/services/system/health'
+import { FFMPEG_CHECK_TTL_MS, runHealthChecks, STORAGE_CHECK_TTL_MS, type HealthDependencies } from '../../server/services/system/health'
 import { createPrisma } from '../support/scratch'
 import { createLocalMediaStore } from '../../server/services/media/storage/local'
 
@@ -51,6 +51,31 @@ describe(`health checks on ${inject('databaseKind')}`, () => {
     await chmod(impostor, 0o755)
     const wrong = await runHealthChecks({ ...healthy, ffmpegPath: impostor })
     expect(wrong.checks.ffmpeg.error).toMatch(/did not print an ffmpeg version/)
+  })
+
+  it('runs ffmpeg -version once a minute while it works, and at every probe while it does not', async () => {
+    // A real ffmpeg behind a wrapper that counts its starts.
+    const starts = join(dir, 'ffmpeg-starts')
+    const wrapper = join(dir, 'counted-ffmpeg')
+    const real = (await runHealthChecks(healthy)).checks.ffmpeg.path as string
+    await writeFile(wrapper, `#!/bin/sh\necho start >> '${starts}'\nexec '${real}' "$@"\n`)
+    await chmod(wrapper, 0o755)
+    const count = async () => (await readFile(starts, 'utf8').catch(() => '')).split('\n').filter(Boolean).length
+    let now = 5_000_000
+    const probe = (ffmpegPath: string) => runHealthChecks({ ...healthy, ffmpegPath, now: () => now })
+    for (let index = 0; index < 4; index++) expect((await probe(wrapper)).checks.ffmpeg).toMatchObject({ ok: true, path: wrapper })
+    expect(await count()).toBe(1)
+    now += FFMPEG_CHECK_TTL_MS
+    expect((await probe(wrapper)).checks.ffmpeg.ok).toBe(true)
+    expect(await count()).toBe(2)
+    // A failure is looked at again at the next probe, so a fix shows at once.
+    const broken = join(dir, 'broken-ffmpeg')
+    await writeFile(broken, '#!/bin/sh\necho hello\n')
+    await chmod(broken, 0o755)
+    expect((await probe(broken)).checks.ffmpeg.ok).toBe(false)
+    await writeFile(broken, `#!/bin/sh\nexec '${wrapper}' "$@"\n`)
+    expect((await probe(broken)).checks.ffmpeg.ok).toBe(true)
+    expect(await count()).toBe(3)
   })
 
   it('fails the storage check when the media folder cannot be written', async () => {

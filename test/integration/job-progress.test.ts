@@ -83,6 +83,20 @@ describe(`job progress on ${inject('databaseKind')}`, () => {
     await waitUntil(async () => ((await db.jobRun.findUnique({ where: { id: jobId } }))?.attempts ?? 0) > 4, 20_000, 'the retried job to run again')
   })
 
+  it('keeps a job on its workspace\'s page when the worker started it before the sender recorded it', async () => {
+    // A polling worker can fetch a job between pg-boss's insert and the sender's JobRun row (CI saw it once): the
+    // row the start creates must carry the workspace and subject, or the job never shows on the Jobs page.
+    const tracker = prismaJobTracker(db)
+    const id = crypto.randomUUID()
+    const data = { workspaceId: owner.workspaceId, videoId: crypto.randomUUID() }
+    await tracker.started(id, queue, 1, data)
+    await tracker.queued(id, queue, owner.workspaceId, data)
+    await tracker.finished(id, { state: 'failed', error: 'Started first.' })
+    expect(await db.jobRun.findUniqueOrThrow({ where: { id } })).toMatchObject({ workspaceId: owner.workspaceId, subject: { videoId: data.videoId }, state: 'failed' })
+    const summary = await owner.client.get(`/api/workspaces/${owner.workspaceId}/jobs`)
+    expect(summary.body.recent.find((entry: { id: string }) => entry.id === id)?.error).toBe('Started first.')
+  })
+
   it('the CLI lists queues and failures, and cancels a waiting job', async () => {
     const cli = (...args: string[]) => new Promise<{ code: number | null, output: string }>((done) => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/jobs.ts', ...args], { cwd: root, env: { ...process.env, DATABASE_URL: url } })

@@ -234,7 +234,8 @@ describe('npm run render', () => {
       if (!stderr.includes('rendering') && (stderr + chunk).includes('rendering')) child.kill('SIGINT')
       stderr += chunk
     })
-    const [code] = await once(child, 'exit') as [number | null]
+    // 'close', not 'exit': the process can exit before its last stderr lines ("Canceled") have been read.
+    const [code] = await once(child, 'close') as [number | null]
     expect(code, stderr).toBe(130)
     expect(stderr).toContain('Canceled')
     expect(await waitFor(async () => (await processesNaming(output)).length === 0), 'ffmpeg still runs').toBe(true)

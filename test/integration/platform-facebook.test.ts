@@ -181,6 +181,13 @@ describe('numbers and revoking', () => {
     expect(metrics!.raw).toMatchObject({ fb_reels_total_plays: 910 })
   })
 
+  it('leaves a Reel deleted from the Page out of the numbers, and reads the Page\'s followers', async () => {
+    fake.facebook.deleted.add('5678')
+    fake.facebook.insights.set('1234', { blue_reels_play_count: 700 })
+    expect((await facebookConnector.metrics(account, ['1234', '5678'])).map(metrics => [metrics.externalId, metrics.views])).toEqual([['1234', 700]])
+    expect(await facebookConnector.accountMetrics!(account)).toEqual({ followers: 860, raw: { followers_count: 860, fan_count: 860 } })
+  })
+
   it('states the API Reels limit, and revokes the app\'s access (twice is harmless)', async () => {
     expect(facebookConnector.limits).toEqual([expect.objectContaining({ key: 'facebook.reels', max: 30, window: { rollingSeconds: 86_400 } })])
     const consent = await fetch(facebookConnector.authorizeUrl(fake.app(), { state: 's' }), { redirect: 'manual' })

@@ -175,5 +175,18 @@ describe('TikTok metrics', () => {
 
     fake.server.failNext('video.query', fake.apiError(401, 'scope_not_authorized'))
     expect(tiktok.classifyError(await refusal(tiktok.metrics(account, ids)))).toEqual({ action: 'disconnect' })
+
+    // Counts moved on; a video the creator deleted is left out.
+    fake.videoNumbers.counts.set(published.externalId, { view_count: 5400 })
+    expect((await tiktok.metrics(account, ids))[0]).toMatchObject({ views: 5400 })
+    fake.videoNumbers.deleted.add(published.externalId)
+    expect(await tiktok.metrics(account, ids)).toEqual([])
+  })
+
+  it('reads the creator\'s followers with user.info.stats, and asks nothing without it', async () => {
+    const calls = fake.server.count('user.info')
+    expect(await tiktok.accountMetrics!({ ...account, scopes: ['user.info.basic', 'video.publish', 'video.list'] })).toEqual({ raw: { notice: 'Reconnect TikTok to allow follower counts (user.info.stats)' } })
+    expect(fake.server.count('user.info')).toBe(calls)
+    expect(await tiktok.accountMetrics!({ ...account, scopes: undefined })).toMatchObject({ followers: 3100, raw: { follower_count: 3100 } })
   })
 })

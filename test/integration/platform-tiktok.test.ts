@@ -37,7 +37,7 @@ describe('TikTok login', () => {
   it('sends the creator to the authorize page with client_key and comma-separated scopes, and exchanges the code as client_key', async () => {
     const url = new URL(tiktok.authorizeUrl(app, { state: 'abc' }))
     expect(url.pathname).toBe('/www.tiktok.com/v2/auth/authorize/')
-    expect(Object.fromEntries(url.searchParams)).toEqual({ client_key: app.clientId, scope: 'user.info.basic,video.publish,video.list', response_type: 'code', redirect_uri: app.redirectUri, state: 'abc' })
+    expect(Object.fromEntries(url.searchParams)).toEqual({ client_key: app.clientId, scope: 'user.info.basic,video.publish,video.list,user.info.stats', response_type: 'code', redirect_uri: app.redirectUri, state: 'abc' })
     expect(tiktok.usesPkce).toBe(false)
 
     const tokens = await connect()
@@ -45,7 +45,7 @@ describe('TikTok login', () => {
     expect(form.get('client_key')).toBe(app.clientId)
     expect(form.has('client_id')).toBe(false)
     expect(form.get('grant_type')).toBe('authorization_code')
-    expect(tokens.scopes).toEqual(['user.info.basic', 'video.publish', 'video.list'])
+    expect(tokens.scopes).toEqual(['user.info.basic', 'video.publish', 'video.list', 'user.info.stats'])
     expect(tokens.expiresAt!.getTime() - Date.now()).toBeGreaterThan(7100_000)
     expect(tokens.refreshExpiresAt!.getTime() - Date.now()).toBeGreaterThan(179 * 86400_000)
 

@@ -123,6 +123,8 @@ describe(`publish decisions on ${inject('databaseKind')}`, () => {
     expect(await checkUntilSettled(data)).toBe('published')
     post = await postOf(data)
     expect(post).toMatchObject({ status: 'published', waitingReason: null, error: null })
+    // Published by the status check: its metrics pulls start an hour later.
+    expect(post.metricsDueAt!.getTime() - post.publishedAt!.getTime()).toBe(3_600_000)
     expect(post.attempts.map(attempt => attempt.status)).toEqual(['failed', 'succeeded'])
     expect(post.attempts[0]!.retryable).toBe(true)
     expect(tiktok.posts - posted).toBe(1)

@@ -291,6 +291,10 @@ describe(`scheduling on ${inject('databaseKind')}`, () => {
       const window = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 86_400_000).toISOString() }
       expect((await calendarWindow(db, space.id, { ...window, state: 'waiting_approval' })).entries.map(each => each.groupId)).toEqual([entry.groupId])
       expect((await calendarWindow(db, space.id, { ...window, state: 'scheduled' })).entries).toEqual([])
+      // Unfiltered, the month's one joined read gives the same entry, its account, render and author included.
+      const month = (await calendarWindow(db, space.id, window)).entries
+      expect(month).toEqual([entry])
+      expect(month[0]).toMatchObject({ author: { name: 'Eddie' }, renderName: expect.stringContaining('·'), targets: [{ account: { platform: 'tiktok' } }] })
 
       // Rejected: back to draft with the comment, and its author hears why.
       const rejected = await reviewPost(deps(), space.owner, entry.groupId, { decision: 'reject', comment: 'Say where the knives are from.' })

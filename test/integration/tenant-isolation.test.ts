@@ -63,6 +63,7 @@ const bodies: Record<string, unknown> = {
   'PATCH /api/workspaces/[workspaceId]/schedule/[groupId]': { when: { kind: 'draft' } },
   'POST /api/workspaces/[workspaceId]/schedule/[groupId]/review': { decision: 'approve' },
   'PUT /api/workspaces/[workspaceId]/accounts/[accountId]/queue': { slots: [{ day: 1, time: '09:00' }] },
+  'PATCH /api/workspaces/[workspaceId]/analytics/settings': { exploration: 2 },
 }
 
 describe(`tenant isolation on ${inject('databaseKind')}`, () => {

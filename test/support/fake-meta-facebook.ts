@@ -20,8 +20,12 @@ export interface FakeVideo {
 export interface FakeFacebookState {
   userId: string
   scopes: string[]
-  pages: { id: string, name: string, tasks: string[], token: string }[]
+  pages: { id: string, name: string, tasks: string[], token: string, followers?: number }[]
   videos: Map<string, FakeVideo>
+  /** A Reel's insights by video id, over the fake's defaults (a test moves them on over time). */
+  insights: Map<string, Record<string, unknown>>
+  /** Videos the Page deleted: every read of them gets Graph's "does not exist" (100/33). */
+  deleted: Set<string>
   script: {
     /** Status checks a finished Reel answers "processing" before it is published. */
     processingChecks: number
@@ -34,9 +38,9 @@ const V = `/${GRAPH_VERSION}`
 
 export function routeFacebook(server: FakePlatformServer, tokens: Map<string, IssuedToken>): FakeFacebookState {
   const codes = new Map<string, { redirectUri: string, scopes: string[] }>()
-  const state: FakeFacebookState = { userId: newId(), scopes: [], pages: [], videos: new Map(), script: { processingChecks: 1 } }
+  const state: FakeFacebookState = { userId: newId(), scopes: [], pages: [], videos: new Map(), insights: new Map(), deleted: new Set(), script: { processingChecks: 1 } }
   for (const [name, tasks] of [['Ada Cooks', ['ANALYZE', 'ADVERTISE', 'CREATE_CONTENT', 'MODERATE', 'MANAGE']], ['Ada Fan Club', ['ANALYZE']]] as const) {
-    const page = { id: newId(), name, tasks: [...tasks], token: newToken('EAAGpage') }
+    const page = { id: newId(), name, tasks: [...tasks], token: newToken('EAAGpage'), followers: 860 }
     tokens.set(page.token, { kind: 'fb-page', subject: page.id })
     state.pages.push(page)
   }
@@ -103,16 +107,27 @@ export function routeFacebook(server: FakePlatformServer, tokens: Map<string, Is
     video.uploaded = request.body
     return { status: 200, body: { success: true } }
   }, 'OAuth'))
-  server.route('GET', 'graph.facebook.com', `${V}/:videoId/video_insights`, 'fb.insights', authorised(request => ({
-    status: 200,
-    body: {
-      data: (request.query.get('metric') ?? '').split(',').map((name) => {
-        const values: Record<string, unknown> = { blue_reels_play_count: 640, fb_reels_total_plays: 910, post_video_avg_time_watched: 6200, post_video_view_time: 3_968_000, post_video_social_actions: { SHARE: 7, COMMENT: 11 } }
-        return { name, period: 'lifetime', values: [{ value: values[name] }], id: `${request.params.videoId}/video_insights/${name}/lifetime` }
-      }),
-    },
-  })))
-  server.route('GET', 'graph.facebook.com', `${V}/:videoId`, 'fb.node', authorised((request) => {
+  const gone = (id: string) => metaError(100, `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, { subcode: 33, type: 'GraphMethodException' })
+  server.route('GET', 'graph.facebook.com', `${V}/:videoId/video_insights`, 'fb.insights', authorised(request => state.deleted.has(request.params.videoId!)
+    ? gone(request.params.videoId!)
+    : {
+        status: 200,
+        body: {
+          data: (request.query.get('metric') ?? '').split(',').map((name) => {
+            const values: Record<string, unknown> = { blue_reels_play_count: 640, fb_reels_total_plays: 910, post_video_avg_time_watched: 6200, post_video_view_time: 3_968_000, post_video_social_actions: { SHARE: 7, COMMENT: 11 }, ...state.insights.get(request.params.videoId!) }
+            return { name, period: 'lifetime', values: [{ value: values[name] }], id: `${request.params.videoId}/video_insights/${name}/lifetime` }
+          }),
+        },
+      }))
+  server.route('GET', 'graph.facebook.com', `${V}/:videoId`, 'fb.node', authorised((request, issued) => {
+    if (state.deleted.has(request.params.videoId!)) return gone(request.params.videoId!)
+    // A Page node, read with its own Page token: the fields asked for, of those the fake knows.
+    const page = state.pages.find(candidate => candidate.id === request.params.videoId)
+    if (page && issued.subject === page.id) {
+      const known: Record<string, unknown> = { id: page.id, name: page.name, followers_count: page.followers ?? 0, fan_count: page.followers ?? 0 }
+      const fields = (request.query.get('fields') ?? 'id,name').split(',')
+      return { status: 200, body: Object.fromEntries(fields.filter(field => field in known).map(field => [field, known[field]])) }
+    }
     const video = state.videos.get(request.params.videoId!)
     if (!video) return metaError(100, 'Unsupported get request. Object does not exist.', { subcode: 33, type: 'GraphMethodException' })
     const uploading = { status: video.uploaded ? 'complete' : 'not_started' }

@@ -19,7 +19,11 @@ export interface FakeContainer {
 }
 
 export interface FakeInstagramState {
-  user: { userId: string, username: string, pictureUrl: string }
+  user: { userId: string, username: string, pictureUrl: string, followers: number }
+  /** A Reel's lifetime insights by media id, over the fake's defaults (a test moves them on over time). */
+  insights: Map<string, Record<string, number>>
+  /** Media the creator deleted: every read of them gets Graph's "does not exist" (100/33). */
+  deleted: Set<string>
   containers: Map<string, FakeContainer>
   /** Published Reels, newest first. */
   reels: { id: string, containerId: string, caption: string, permalink: string, timestamp: string }[]
@@ -41,7 +45,9 @@ const V = `/${GRAPH_VERSION}`
 export function routeInstagram(server: FakePlatformServer, tokens: Map<string, IssuedToken>): FakeInstagramState {
   const codes = new Map<string, { redirectUri: string, scopes: string[] }>()
   const state: FakeInstagramState = {
-    user: { userId: newId(), username: 'cooking.with.ada', pictureUrl: 'https://scontent.cdninstagram.com/ada.jpg' },
+    user: { userId: newId(), username: 'cooking.with.ada', pictureUrl: 'https://scontent.cdninstagram.com/ada.jpg', followers: 1520 },
+    insights: new Map(),
+    deleted: new Set(),
     containers: new Map(),
     reels: [],
     script: { inProgressChecks: 1 },
@@ -128,9 +134,11 @@ export function routeInstagram(server: FakePlatformServer, tokens: Map<string, I
   server.route('GET', 'graph.instagram.com', `${V}/:igId/media`, 'ig.media.list', authorised(() => ({
     status: 200, body: { data: state.reels.map(reel => ({ id: reel.id, media_product_type: 'REELS', timestamp: reel.timestamp })) },
   })))
+  const gone = (id: string) => metaError(100, `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, { subcode: 33, type: 'GraphMethodException' })
   server.route('GET', 'graph.instagram.com', `${V}/:mediaId/insights`, 'ig.insights', authorised((request) => {
+    if (state.deleted.has(request.params.mediaId!)) return gone(request.params.mediaId!)
     if (state.script.insights === 'empty') return { status: 200, body: { data: [] } }
-    const values: Record<string, number> = { views: 1200, reach: 900, likes: 80, comments: 12, shares: 9, saved: 15, total_interactions: 116, ig_reels_avg_watch_time: 7400, ig_reels_video_view_total_time: 8_880_000 }
+    const values: Record<string, number> = { views: 1200, reach: 900, likes: 80, comments: 12, shares: 9, saved: 15, total_interactions: 116, ig_reels_avg_watch_time: 7400, ig_reels_video_view_total_time: 8_880_000, ...state.insights.get(request.params.mediaId!) }
     const names = (request.query.get('metric') ?? '').split(',')
     const unknown = names.find(name => !(name in values))
     if (unknown) return metaError(100, `(#100) metric[0] must be one of the following values: ${Object.keys(values).join(', ')}`)
@@ -139,7 +147,14 @@ export function routeInstagram(server: FakePlatformServer, tokens: Map<string, I
   server.route('GET', 'graph.instagram.com', `${V}/:igId/content_publishing_limit`, 'ig.limit', authorised(() => ({
     status: 200, body: { data: [{ quota_usage: state.script.publishingLimit?.usage ?? state.reels.length, config: { quota_total: state.script.publishingLimit?.total ?? 50, quota_duration: 86_400 } }] },
   })))
-  server.route('GET', 'graph.instagram.com', `${V}/:id`, 'ig.node', authorised((request) => {
+  server.route('GET', 'graph.instagram.com', `${V}/:id`, 'ig.node', authorised((request, issued) => {
+    if (state.deleted.has(request.params.id!)) return gone(request.params.id!)
+    // The IG user node: the fields asked for, of those the fake knows.
+    if (request.params.id === issued.subject && request.params.id !== undefined && !state.containers.has(request.params.id)) {
+      const known: Record<string, unknown> = { id: request.params.id, username: state.user.username, followers_count: state.user.followers, media_count: state.reels.length }
+      const fields = (request.query.get('fields') ?? 'id').split(',')
+      return { status: 200, body: Object.fromEntries(fields.filter(field => field in known).map(field => [field, known[field]])) }
+    }
     const container = state.containers.get(request.params.id!)
     if (container) {
       const status = statusOf(container)

@@ -38,8 +38,15 @@ function chunkProblem(size: number, chunk: number, count: number): string | unde
   if (size - (count - 1) * chunk > 128 * MIB) return 'the last chunk may not exceed 128 MB'
 }
 
+/** A published video's counts over the fake's defaults, by post id, and the posts the creator deleted. */
+export interface FakeVideoNumbers {
+  counts: Map<string, Partial<Record<'view_count' | 'like_count' | 'comment_count' | 'share_count', number>>>
+  deleted: Set<string>
+}
+
 export function routePosting(server: FakePlatformServer, options: FakeTiktokOptions, bearer: Bearer) {
   const publishes = new Map<string, FakePublish>()
+  const videoNumbers: FakeVideoNumbers = { counts: new Map(), deleted: new Set() }
   const initTimes = new Map<string, number[]>()
   let dropAt: number | undefined
 
@@ -121,15 +128,16 @@ export function routePosting(server: FakePlatformServer, options: FakeTiktokOpti
     const ids = jsonOf<{ filters?: { video_ids?: string[] } }>(request)?.filters?.video_ids ?? []
     if (ids.length === 0 || ids.length > 20) return apiError(400, 'invalid_params', 'filters.video_ids must hold 1 to 20 ids.')
     const fields = (request.query.get('fields') ?? '').split(',')
-    const posted = [...publishes.values()].filter(publish => publish.openId === grant.openId && ids.includes(publish.postId))
+    // A deleted video, or one not this creator's, is left out of the reply, as TikTok does.
+    const posted = [...publishes.values()].filter(publish => publish.openId === grant.openId && ids.includes(publish.postId) && !videoNumbers.deleted.has(publish.postId))
     const videos = posted.map((publish, rank) => Object.fromEntries(Object.entries({
       id: publish.postId, create_time: 1764547200, share_url: `https://www.tiktok.com/@test.creator/video/${publish.postId}`, duration: 12,
-      view_count: 1000 + rank, like_count: 80, comment_count: 7, share_count: 3,
+      view_count: 1000 + rank, like_count: 80, comment_count: 7, share_count: 3, ...videoNumbers.counts.get(publish.postId),
     }).filter(([key]) => fields.includes(key))))
     return ok({ videos, cursor: 0, has_more: false })
   })
 
-  return { publishes, dropUploadAt: (chunkIndex: number) => void (dropAt = chunkIndex) }
+  return { publishes, dropUploadAt: (chunkIndex: number) => void (dropAt = chunkIndex), videoNumbers }
 }
 
 function statusOf(publish: FakePublish, options: FakeTiktokOptions): Record<string, unknown> {

@@ -4,7 +4,7 @@
 // `{error, error_description, log_id}`, the API's `{data, error:{code,message,log_id}}`.
 import { randomBytes } from 'node:crypto'
 import { formOf, startFakePlatformServer, type FakePlatformServer, type FakeReply, type FakeRequest } from './fake-platform-server'
-import { apiError, logId, routePosting, type FakePublish } from './fake-tiktok-posting'
+import { apiError, logId, routePosting, type FakePublish, type FakeVideoNumbers } from './fake-tiktok-posting'
 import { noteIssuedSecret } from './secret-scan'
 
 export interface FakeTiktokOptions {
@@ -24,6 +24,8 @@ export interface FakeTiktokOptions {
   maxDurationSeconds: number
   /** The window of the 6 post inits a token may make (TikTok's minute; a bench whose waits run faster shrinks it too). */
   initWindowMs: number
+  /** The creator's follower_count (user info, scope user.info.stats). */
+  followers: number
 }
 
 interface Grant { openId: string, scopes: string[] }
@@ -35,6 +37,8 @@ export interface FakeTiktok {
   /** Uploads TikTok received whole, which it posts (none while `failReason` is set). A double post shows here. */
   readonly posts: number
   publishes: Map<string, FakePublish>
+  /** Set a published video's counts over time, or delete it (the video query leaves it out). */
+  videoNumbers: FakeVideoNumbers
   /** The next upload's chunk at this index is taken and never answered, as a dropped connection. */
   dropUploadAt: (chunkIndex: number) => void
   /** A TikTok API error reply, for `server.failNext`. */
@@ -59,6 +63,7 @@ export async function startFakeTiktok(overrides: Partial<FakeTiktokOptions> = {}
     toInbox: false,
     maxDurationSeconds: 600,
     initWindowMs: 60_000,
+    followers: 3100,
     ...overrides,
   }
   const codes = new Map<string, Grant & { redirectUri: string }>()
@@ -125,8 +130,14 @@ export async function startFakeTiktok(overrides: Partial<FakeTiktokOptions> = {}
   server.route('GET', 'open.tiktokapis.com', '/v2/user/info', 'user.info', (request) => {
     const grant = bearer(request, 'user.info.basic')
     if ('status' in grant) return grant
-    const user: Record<string, string> = { open_id: grant.openId, union_id: `union-${grant.openId}`, avatar_url: 'https://p16.tiktokcdn.test/avatar.jpeg', display_name: 'Test Creator' }
+    const user: Record<string, string | number> = { open_id: grant.openId, union_id: `union-${grant.openId}`, avatar_url: 'https://p16.tiktokcdn.test/avatar.jpeg', display_name: 'Test Creator' }
     const fields = (request.query.get('fields') ?? '').split(',')
+    // The counts need user.info.stats, as TikTok's user info reference says.
+    const stats: Record<string, number> = { follower_count: options.followers, following_count: 12, likes_count: 5400, video_count: posting.publishes.size }
+    if (fields.some(field => field in stats)) {
+      if (!grant.scopes.includes('user.info.stats')) return apiError(401, 'scope_not_authorized', 'The user did not authorize the scope required for completing this request (user.info.stats).')
+      Object.assign(user, stats)
+    }
     return { status: 200, body: { data: { user: Object.fromEntries(Object.entries(user).filter(([key]) => fields.includes(key))) }, error: { code: 'ok', message: '', log_id: logId() } } }
   })
 
@@ -140,6 +151,7 @@ export async function startFakeTiktok(overrides: Partial<FakeTiktokOptions> = {}
       return [...posting.publishes.values()].filter(publish => publish.received === publish.videoSize).length
     },
     publishes: posting.publishes,
+    videoNumbers: posting.videoNumbers,
     dropUploadAt: posting.dropUploadAt,
     apiError,
     refreshTokenValid: refreshToken => refreshTokens.has(refreshToken),

@@ -1,7 +1,14 @@
 // What the YouTube fake remembers: the registered client, codes and tokens, the login's channels, upload sessions
 // with their bytes, the videos made from them, and the script a test sets to bend the fake's behaviour.
 
-export interface FakeChannel { id: string, title: string, customUrl?: string }
+export interface FakeChannel {
+  id: string
+  title: string
+  customUrl?: string
+  /** channels.list's statistics.subscriberCount; `hiddenSubscriberCount` leaves it out, as YouTube does. */
+  subscriberCount?: number
+  hiddenSubscriberCount?: boolean
+}
 
 export interface FakeVideo {
   id: string

@@ -3,6 +3,7 @@
 // Google's discovery document first (fake-youtube-discovery) and refused with Google's 400 when it does not fit.
 // Tests bend it through `script` (rotating refresh tokens, private uploads, processing outcomes, a dropped chunk,
 // how an expired session answers) and the helpers below; `failNext` scripts a single reply (429, 503...).
+import { randomBytes } from 'node:crypto'
 import { startFakePlatformServer, type FakePlatformServer, type FakeReply, type FakeRequest } from './fake-platform-server'
 import { checkAgainstDiscovery } from './fake-youtube-discovery'
 import { routeGoogleOauth } from './fake-youtube-oauth'
@@ -24,6 +25,12 @@ export interface FakeYoutube {
   revokeRefreshTokens: () => void
   /** Open upload sessions end (YouTube drops them after about a week). */
   expireSessions: () => void
+  /** A published video of the first channel, as if uploaded earlier, with its counts; returns its id. */
+  addVideo: (statistics?: Partial<Record<'viewCount' | 'likeCount' | 'commentCount', number>>) => string
+  /** A video's counts move on (views over time); a count not given stays. */
+  setStatistics: (videoId: string, statistics: Partial<Record<'viewCount' | 'likeCount' | 'commentCount', number>>) => void
+  /** The creator deletes a video: videos.list leaves it out from now on. */
+  deleteVideo: (videoId: string) => void
   close: () => Promise<void>
 }
 
@@ -59,11 +66,17 @@ function channelsList(state: FakeYoutubeState, request: FakeRequest): FakeReply 
   const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1]
   const grant = bearer ? state.accessTokens.get(bearer) : undefined
   if (!grant || grant.expired) return unauthenticated
-  if (request.query.get('mine') !== 'true') return { status: 400, body: { error: { code: 400, message: 'This fake lists only mine=true.' } } }
-  // A login with no channel lists none: it is not an error on channels.list.
-  return listReply('channel', state.channels.map(channel => ({
+  const ids = request.query.getAll('id').flatMap(value => value.split(','))
+  if (request.query.get('mine') !== 'true' && !ids.length) return { status: 400, body: { error: { code: 400, message: 'This fake lists only mine=true or by id.' } } }
+  const parts = partsOf(request)
+  // A login with no channel lists none, and an id it does not own is left out: neither is an error on channels.list.
+  const channels = ids.length ? state.channels.filter(channel => ids.includes(channel.id)) : state.channels
+  return listReply('channel', channels.map(channel => ({
     kind: 'youtube#channel', etag: 'fake-etag', id: channel.id,
-    snippet: { title: channel.title, customUrl: channel.customUrl, thumbnails: { default: { url: `https://yt3.ggpht.com/${channel.id}=s88`, width: 88, height: 88 } } },
+    ...(parts.has('snippet') ? { snippet: { title: channel.title, customUrl: channel.customUrl, thumbnails: { default: { url: `https://yt3.ggpht.com/${channel.id}=s88`, width: 88, height: 88 } } } } : {}),
+    ...(parts.has('statistics')
+      ? { statistics: { viewCount: '48210', ...(channel.hiddenSubscriberCount ? {} : { subscriberCount: String(channel.subscriberCount ?? 0) }), hiddenSubscriberCount: Boolean(channel.hiddenSubscriberCount), videoCount: String(state.videos.size) } }
+      : {}),
   })))
 }
 
@@ -100,6 +113,12 @@ function videosList(state: FakeYoutubeState, request: FakeRequest): FakeReply {
 export async function startFakeYoutube(client: FakeYoutubeState['client']): Promise<FakeYoutube> {
   const server = await startFakePlatformServer()
   const state = newFakeYoutubeState(client)
+  // Counts go out as the API sends them: decimal strings.
+  const setStatistics = (videoId: string, statistics: Partial<Record<string, number>>) => {
+    const video = state.videos.get(videoId)
+    if (!video) throw new Error(`The fake YouTube has no video ${videoId}`)
+    for (const [key, value] of Object.entries(statistics)) if (value !== undefined) video.statistics[key] = String(value)
+  }
   routeGoogleOauth(server, state)
   routeResumableUpload(server, state, request => authorise(state, request, ['youtube.upload', 'youtube', 'youtube.force-ssl']))
   server.route('GET', 'youtube.googleapis.com', '/youtube/v3/channels', 'channels.list', request => channelsList(state, request))
@@ -122,6 +141,17 @@ export async function startFakeYoutube(client: FakeYoutubeState['client']): Prom
     expireAccessTokens: () => state.accessTokens.forEach(grant => grant.expired = true),
     revokeRefreshTokens: () => state.refreshTokens.forEach(grant => grant.revoked = true),
     expireSessions: () => state.sessions.forEach(session => session.expired = true),
+    addVideo(statistics = {}) {
+      const id = randomBytes(8).toString('base64url').slice(0, 11)
+      state.videos.set(id, {
+        id, channelId: state.channels[0]!.id, resource: { snippet: { title: 'An earlier Short' } }, privacyStatus: 'public', bytes: Buffer.alloc(0),
+        contentType: 'video/mp4', pollsLeft: 0, outcome: 'succeeded', statistics: {},
+      })
+      setStatistics(id, { viewCount: 0, likeCount: 0, commentCount: 0, ...statistics })
+      return id
+    },
+    setStatistics: (videoId, statistics) => setStatistics(videoId, statistics),
+    deleteVideo: videoId => void state.videos.delete(videoId),
     close: () => server.close(),
   }
 }

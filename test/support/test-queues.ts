@@ -39,3 +39,14 @@ export function postsTestQueues(prefix: string): { publish: QueueDefinition, che
 export const createTestTables = `
   CREATE TABLE IF NOT EXISTS job_test_started (job_id uuid, pid int, at timestamptz DEFAULT now());
   CREATE TABLE IF NOT EXISTS job_test_effects (job_id uuid, pid int, at timestamptz DEFAULT now());`
+
+/**
+ * Test queues with the registry's rules for metrics.pull and metrics.followers (payload, stately policy, fairness).
+ * Only the timings shrink: pg-boss's smallest heartbeat (10 s), and no retry delay.
+ */
+export function metricsTestQueues(prefix: string): { pull: QueueDefinition, followers: QueueDefinition } {
+  return {
+    pull: { ...queues['metrics.pull'], name: `${prefix}_pull`, heartbeatSeconds: 10, retryDelay: 0, retryBackoff: false },
+    followers: { ...queues['metrics.followers'], name: `${prefix}_followers`, retryDelay: 0, retryBackoff: false },
+  }
+}

@@ -45,6 +45,17 @@ describe('the job registry', () => {
     }
   })
 
+  it('metrics pulls and follower reads are one job per account at a time, fair across workspaces, and typed', () => {
+    for (const name of ['metrics.pull', 'metrics.followers'] as const) {
+      const queue: QueueDefinition = queues[name]
+      expect(queue, name).toMatchObject({ policy: 'stately', perWorkspace: expect.any(Number) })
+      expect(queue.payload!.safeParse({ workspaceId: crypto.randomUUID(), socialAccountId: crypto.randomUUID(), retry: 1 }).success, name).toBe(true)
+      expect(queue.payload!.safeParse({ workspaceId: crypto.randomUUID() }).success, name).toBe(false)
+    }
+    // The sweep runs every 5 minutes, not every minute: the earliest pull is an hour after publishing.
+    expect(readFileSync(resolve(import.meta.dirname, '../../nuxt.config.ts'), 'utf8')).toMatch(/'\*\/5 \* \* \* \*': \[[^\]]*'metrics:sweep'/)
+  })
+
   it('every scheduled task has its file in server/tasks and enqueues a registered queue', () => {
     const root = resolve(import.meta.dirname, '../..')
     const config = readFileSync(resolve(root, 'nuxt.config.ts'), 'utf8')

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest'
 import { PlatformError } from '../../server/services/platforms/connector'
 import { classifyError, redact, youtubeError } from '../../server/services/platforms/youtube/errors'
-import { DEFAULT_CHUNK_BYTES, YOUTUBE_LIMITS, secondsUntilQuotaReset } from '../../server/services/platforms/youtube/limits'
+import { secondsUntilDailyReset } from '../../server/services/platforms/limits'
+import { DEFAULT_CHUNK_BYTES, QUOTA_ZONE, YOUTUBE_LIMITS } from '../../server/services/platforms/youtube/limits'
 import { batches } from '../../server/services/platforms/youtube/metrics'
 import { privacyNotice, titleFor } from '../../server/services/platforms/youtube/publish'
 import { checkChunkSize, chunkAt, nextByteFromRange } from '../../server/services/platforms/youtube/upload'
@@ -98,13 +99,13 @@ describe('classifying YouTube\'s refusals', () => {
 describe('the quota day', () => {
   it('ends at midnight in Los Angeles, DST included', () => {
     // 23:00 PST on 2026-01-15 is 07:00 UTC on the 16th: an hour left.
-    expect(secondsUntilQuotaReset(new Date('2026-01-16T07:00:00Z'))).toBe(3600)
+    expect(secondsUntilDailyReset(new Date('2026-01-16T07:00:00Z'), QUOTA_ZONE)).toBe(3600)
     // 23:30 PDT on 2026-07-15 is 06:30 UTC on the 16th.
-    expect(secondsUntilQuotaReset(new Date('2026-07-16T06:30:00Z'))).toBe(1800)
+    expect(secondsUntilDailyReset(new Date('2026-07-16T06:30:00Z'), QUOTA_ZONE)).toBe(1800)
     // Midnight Pacific on the day clocks go forward (2026-03-08, 02:00 → 03:00): from 00:00 PST it is 23 hours to the next one.
-    expect(secondsUntilQuotaReset(new Date('2026-03-08T08:00:00Z'))).toBe(23 * 3600)
+    expect(secondsUntilDailyReset(new Date('2026-03-08T08:00:00Z'), QUOTA_ZONE)).toBe(23 * 3600)
     // And on the day they go back (2026-11-01): 25 hours.
-    expect(secondsUntilQuotaReset(new Date('2026-11-01T07:00:00Z'))).toBe(25 * 3600)
+    expect(secondsUntilDailyReset(new Date('2026-11-01T07:00:00Z'), QUOTA_ZONE)).toBe(25 * 3600)
   })
 
   it('counts both buckets by that day, a publish taking one upload and a few list units', () => {

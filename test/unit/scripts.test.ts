@@ -130,7 +130,7 @@ describe('Markdown export', () => {
       id: 'x', title: 'Onions | fast', status: 'draft', hook: 'Stop dicing onions like this', batchId: null, slot: 0, pillar: 'Knife skills', platform: 'tiktok',
       targetDurationSec: 9, shotCount: 2, patterns: [{ key: 'hook.first_cut<=1s', label: 'First cut within 1 s', how: 'First shot lasts 1 s.' }],
       provenance: { provider: 'local', model: 'reelwise-templates-1', promptVersion: 'script-1', cacheHit: true, at: '2026-11-30T19:00:00Z' },
-      version: 1, createdAt: '', updatedAt: '', callToAction: 'Follow for more', strategyId: null, recipes: [],
+      version: 1, createdAt: '', updatedAt: '', callToAction: 'Follow for more', strategyId: null, recipes: [], decisions: [],
       shots: retime([{ durationSec: 1, shot: 'Close-up | knife', onScreenText: 'Stop!', spoken: 'Stop dicing onions like this', broll: '' }, { durationSec: 8, shot: 'Board', onScreenText: '', spoken: 'Curl your fingers', broll: 'Hands, top down' }]),
     } satisfies ScriptDetail
     const markdown = scriptMarkdown(script)

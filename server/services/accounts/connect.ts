@@ -8,6 +8,7 @@ import type { AccountChoice } from '#shared/accounts'
 import type { Prisma, PrismaClient } from '../../generated/prisma/client'
 import { recordAudit } from '../audit'
 import { ServiceError, forbidden, notFound } from '../errors'
+import { firstAccountMetricsPull } from '../metrics/schedule'
 import type { ConnectableAccount, PlatformApp } from '../platforms/connector'
 import { connectors } from '../platforms'
 import { readCapabilities } from './capabilities'
@@ -146,7 +147,8 @@ async function saveAccount(db: PrismaClient, box: SecretBox, actor: Actor, platf
   const refresh = tokens.refreshToken ? { refreshTokenEnc: box.encrypt(tokens.refreshToken) } : {}
   const row = await db.socialAccount.upsert({
     where: { workspaceId_platform_externalId: { workspaceId: actor.workspaceId, platform, externalId: account.externalId } },
-    create: { workspaceId: actor.workspaceId, platform, externalId: account.externalId, ...fields, ...refresh },
+    // Its follower count is first read an hour after connecting, as a post's first pull, then daily (metrics.sweep).
+    create: { workspaceId: actor.workspaceId, platform, externalId: account.externalId, ...fields, ...refresh, accountMetricsDueAt: firstAccountMetricsPull(new Date()) },
     // A reconnect whose reply has no refresh token keeps the one stored (Google leaves it out on a second consent).
     update: { ...fields, ...refresh },
     select: { id: true },

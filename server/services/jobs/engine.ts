@@ -31,7 +31,8 @@ export type JobHandler<T = unknown> = (job: Job<T>, context: JobContext) => Prom
 /** Where the engine records what a person may see of a job (the JobRun table; see tracker.ts). */
 export interface JobTracker {
   queued: (id: string, queue: string, workspaceId: string | undefined, data?: unknown) => Promise<void>
-  started: (id: string, queue: string, attempt: number) => Promise<void>
+  /** `data` names the workspace and subject: a worker can start a job before its sender has recorded it. */
+  started: (id: string, queue: string, attempt: number, data?: unknown) => Promise<void>
   progress: (id: string, stage: string, percent: number) => Promise<void>
   finished: (id: string, outcome: { state: 'succeeded' | 'failed' | 'queued', error?: string }) => Promise<void>
 }
@@ -154,7 +155,7 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
           lastAttempt: () => !handBack.signal.aborted && job.retryCount >= job.retryLimit,
         }
         try {
-          await tracker?.started(job.id, queue.name, job.retryCount + 1)
+          await tracker?.started(job.id, queue.name, job.retryCount + 1, job.data)
           const output = await (handler as JobHandler)(job, context)
           if (handBack.signal.aborted) throw handBack.signal.reason
           await tracker?.finished(job.id, { state: 'succeeded' })

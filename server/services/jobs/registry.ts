@@ -72,6 +72,8 @@ const strategyPayload = z.object({ workspaceId: z.uuid(), userId: z.uuid().nulla
 const scriptsPayload = z.object({
   workspaceId: z.uuid(), userId: z.uuid(), batchId: z.uuid(), count: z.number().int().min(1).max(10),
   platform: z.enum(['instagram', 'tiktok', 'youtube', 'facebook']).optional(), targetDurationSec: z.number().int().min(5).max(180).optional(), local: z.boolean(),
+  // The batch's own exploration (0–3) and the day it was asked for (YYYY-MM-DD), which seeds its pattern draws.
+  exploration: z.number().min(0).max(3).optional(), day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
 })
 const readingPayload = z.object({
   workspaceId: z.uuid(),
@@ -81,6 +83,7 @@ const readingPayload = z.object({
   trigger: z.enum(['analysis', 'request']).optional(),
 })
 const postPayload = z.object({ workspaceId: z.uuid(), postId: z.uuid() })
+const metricsAccountPayload = z.object({ workspaceId: z.uuid(), socialAccountId: z.uuid(), retry: z.number().int().min(0).max(20).optional() })
 const transcribePayload = z.object({
   workspaceId: z.uuid(), videoId: z.uuid(), userId: z.uuid().nullable().optional(), recipeId: z.uuid().nullable().optional(),
   method: z.enum(['auto', 'openai', 'gemini', 'offline', 'script']), text: z.string().max(20_000).nullable().optional(),
@@ -159,6 +162,28 @@ export const queues = {
   // (services/posts/sweep.ts), and tells authors how their finished posts went (services/notifications/notify.ts).
   'posts.sweep': {
     name: 'posts.sweep', retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 60, concurrency: 1,
+  },
+  // One account's due metrics pulls, up to the platform's batch (services/metrics/pull.ts). Platform trouble (a full
+  // quota, a 429, a 5xx) is decided in the job: the posts wait and the account's next job is sent for later, so only
+  // a dead worker's or a database failure's job is retried here. Keyed per account (stately): one waits, one runs.
+  // Ten Instagram insights calls of up to 30 s each fit in five minutes.
+  'metrics.pull': {
+    name: 'metrics.pull', payload: metricsAccountPayload, retryLimit: 2, retryDelay: 15, retryBackoff: true, expireInSeconds: 5 * 60,
+    heartbeatSeconds: 30, concurrency: 4, perWorkspace: 2, policy: 'stately',
+  },
+  // One account's own numbers (followers), daily (services/metrics/followers.ts); one call.
+  'metrics.followers': {
+    name: 'metrics.followers', payload: metricsAccountPayload, retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 60,
+    concurrency: 2, perWorkspace: 1, policy: 'stately',
+  },
+  // Every 5 minutes: sends the pulls and follower reads that are due (services/metrics/sweep.ts).
+  'metrics.sweep': {
+    name: 'metrics.sweep', retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 60, concurrency: 1,
+  },
+  // Daily: every workspace's outcomes, pattern links and pattern sums recomputed from the snapshots
+  // (services/analytics/learning.ts), which heals a fold that failed after its pull landed.
+  'analytics.rebuild': {
+    name: 'analytics.rebuild', retryLimit: 1, retryDelay: 20, retryBackoff: false, expireInSeconds: 30 * 60, heartbeatSeconds: 30, concurrency: 1,
   },
 } as const satisfies Record<string, QueueDefinition>
 

@@ -71,7 +71,7 @@ export function resilientTracker(tracker: JobTracker, options: { signal: AbortSi
   const quietly = (what: string) => (error: Error) => options.log(`[jobs] could not record ${what}: ${error.message}`)
   return {
     queued: (id, queue, workspaceId, data) => tracker.queued(id, queue, workspaceId, data),
-    started: (id, queue, attempt) => tracker.started(id, queue, attempt).catch(quietly(`the start of ${queue} ${id}`)),
+    started: (id, queue, attempt, data) => tracker.started(id, queue, attempt, data).catch(quietly(`the start of ${queue} ${id}`)),
     progress: (id, stage, percent) => tracker.progress(id, stage, percent).catch(() => {}),
     finished: (id, outcome) => retryUntil(() => tracker.finished(id, outcome), { deadline: Date.now() + options.finishWithinMs, signal: options.signal, log: options.log, what: `record the outcome of job ${id}` })
       .catch(quietly(`the outcome of job ${id}`)),

@@ -16,11 +16,12 @@ export function prismaJobTracker(db: PrismaClient): JobTracker {
       // One INSERT … ON CONFLICT DO NOTHING; an upsert that updates nothing is a transaction of four round trips.
       await db.jobRun.createMany({ data: [{ id, queue, workspaceId, subject: jobSubject(data) }], skipDuplicates: true })
     },
-    async started(id, queue, attempt) {
+    async started(id, queue, attempt, data) {
       const now = new Date()
+      const workspaceId = (data as { workspaceId?: unknown } | undefined)?.workspaceId
       await db.jobRun.upsert({
         where: { id },
-        create: { id, queue, state: 'running', attempts: attempt, startedAt: now },
+        create: { id, queue, workspaceId: typeof workspaceId === 'string' ? workspaceId : undefined, subject: jobSubject(data), state: 'running', attempts: attempt, startedAt: now },
         update: { state: 'running', attempts: attempt, startedAt: now, finishedAt: null, error: null, stage: null, percent: 0 },
       })
     },

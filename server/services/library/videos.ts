@@ -53,7 +53,7 @@ export async function getVideo(db: PrismaClient, store: MediaStore, workspaceId:
     db.patternEvidence.findMany({
       where: { workspaceId, videoId, source: { in: ['analysis', 'semantic'] } },
       include: {
-        pattern: { select: { key: true, kind: true, label: true, n: true, mu: true } },
+        pattern: { select: { key: true, kind: true, label: true } },
         reading: { select: { provider: true, model: true, promptVersion: true, createdAt: true } },
       },
       orderBy: [{ source: 'asc' }, { createdAt: 'asc' }],

@@ -45,6 +45,8 @@ export interface AccountContext {
   externalId: string
   accessToken: string
   metadata: Record<string, unknown>
+  /** The scopes the creator granted, when known: a read a scope was not granted for is skipped, not sent. */
+  scopes?: string[]
   signal?: AbortSignal
 }
 
@@ -105,6 +107,13 @@ export interface PostMetrics {
   raw: Record<string, unknown>
 }
 
+/** An account's own numbers at one moment; absent means the platform did not say (not zero). */
+export interface AccountMetrics {
+  followers?: number
+  /** The platform's reply for these numbers, minus anything secret. */
+  raw: Record<string, unknown>
+}
+
 /**
  * What to do about a failed call: get a new access token and try once more, wait and try again, tell the creator
  * what to change, or ask them to reconnect the account.
@@ -137,6 +146,16 @@ export interface PlatformLimit {
   window: { rollingSeconds: number } | { dayInZone: string }
   /** What one publish uses of it. */
   perPublish: number
+}
+
+/** How metrics are read: ids per call, ids per metrics.pull job, and the counted limits each call uses. */
+export interface MetricsReads {
+  /** Ids one call takes (YouTube's videos.list 50, TikTok's video query 20, Meta one media a call). */
+  idsPerCall: number
+  /** Ids one metrics.pull job reads at most; the job sends the next one while more are due. */
+  idsPerPull: number
+  /** What one call (of up to idsPerCall ids, or the account's own numbers) uses of each counted limit. */
+  limits: { limit: PlatformLimit, perCall: number }[]
 }
 
 export interface PlatformConnector {
@@ -173,7 +192,11 @@ export interface PlatformConnector {
    * Instagram's media_publish on a FINISHED container, never when the container is already PUBLISHED.
    */
   checkStatus(account: AccountContext, pending: Record<string, unknown>): Promise<StatusOutcome>
+  /** The numbers of the posts the platform still has: a post it no longer has (deleted) is left out, not zeroed. */
   metrics(account: AccountContext, externalIds: string[]): Promise<PostMetrics[]>
+  metricsReads?: MetricsReads
+  /** The account's own numbers (followers), read daily. */
+  accountMetrics?(account: AccountContext): Promise<AccountMetrics>
   /** Reads a limit the platform reports at run time (Instagram's content_publishing_limit), when it has one. */
   readUsage?(account: AccountContext): Promise<{ key: string, used: number, max: number }[]>
 

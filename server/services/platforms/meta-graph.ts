@@ -3,7 +3,7 @@
 // Meta's error codes (../shared/PLATFORMS.md, "Errors to classify") for both connectors.
 import { z } from 'zod'
 import type { PlatformKey } from '#shared/platforms/keys'
-import { PlatformError, platformUrl, type ErrorAction, type PlatformApp } from './connector'
+import { PlatformError, platformUrl, type ErrorAction, type MetricsReads, type PlatformApp } from './connector'
 
 /** The Graph API version every Meta URL names; change it here only. */
 export const GRAPH_VERSION = 'v23.0'
@@ -157,4 +157,23 @@ export function classifyMetaError(error: unknown): ErrorAction {
   if (numeric === 1 || numeric === 2) return { action: 'retry', afterSeconds: retryAfterSeconds }
   if (status !== undefined && status >= 400 && status < 500 && Number.isFinite(numeric) && code !== '') return { action: 'bad-input' }
   return { action: 'retry', afterSeconds: retryAfterSeconds }
+}
+
+/**
+ * Graph's answer for a node it no longer has (a media or video deleted by its owner): code 100, subcode 33,
+ * "Object ... does not exist". A metrics read leaves such a post out, so it is marked deleted upstream.
+ */
+export function isGoneNode(error: unknown): boolean {
+  return error instanceof PlatformError && error.details.code === '100' && error.details.subcode === '33'
+}
+
+/**
+ * How Instagram and Facebook metrics reads are counted: one Reel's insights a call, ten a job, against Graph's platform
+ * rate limit of 200 calls an hour per account or Page (⚠ Meta's general rate-limiting doc; Instagram Login apps may
+ * get more, by impressions, and a Page token 4,800 a day per engaged user). Staying under it leaves publishing its room.
+ */
+export function metaMetricsReads(platform: 'instagram' | 'facebook', owner: 'account' | 'Page'): MetricsReads {
+  const name = platform === 'instagram' ? 'Instagram' : 'Facebook'
+  const limit = { key: `${platform}.calls`, label: `${name}'s rate limit (200 API calls an hour per ${owner})`, max: 200, window: { rollingSeconds: 60 * 60 }, perPublish: 0 }
+  return { idsPerCall: 1, idsPerPull: 10, limits: [{ limit, perCall: 1 }] }
 }

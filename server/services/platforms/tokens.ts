@@ -38,6 +38,7 @@ export async function withAccountToken<T>(
     externalId: account.externalId,
     accessToken,
     metadata: (account.metadata ?? {}) as Record<string, unknown>,
+    scopes: account.scopes,
     signal: options.signal,
   })
 

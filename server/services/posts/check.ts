@@ -7,7 +7,7 @@ import { PlatformError, type PlatformApp, type PlatformConnector } from '../plat
 import { AccountNeedsReconnect, withAccountToken } from '../platforms/tokens'
 import type { PostWorkerDeps } from './publish'
 import { recordingFetch, type RecordedExchange } from './record'
-import { nextCheckDelaySeconds, type PostJobData } from './settle'
+import { metricsScheduleFrom, nextCheckDelaySeconds, type PostJobData } from './settle'
 
 const toJson = (value: unknown) => JSON.parse(JSON.stringify(value ?? null)) as Prisma.InputJsonValue
 
@@ -23,13 +23,16 @@ export async function runCheck(deps: PostWorkerDeps, data: PostJobData): Promise
   const now = new Date()
 
   const finish = async (status: 'published' | 'failed', fields: Prisma.PostUpdateManyMutationInput) => {
-    const moved = await db.post.updateMany({ where: { id: post.id, status: 'processing' }, data: { status, ...fields } })
-    if (attempt && moved.count) {
-      await db.postAttempt.update({
-        where: { id: attempt.id },
-        data: { status: status === 'published' ? 'succeeded' : 'failed', finishedAt: now, responses: toJson(responses.slice(-40)), error: status === 'failed' ? String(fields.error) : null },
-      })
-    }
+    // One transaction: a reader never sees the post published while its attempt still says processing.
+    await db.$transaction(async (tx) => {
+      const moved = await tx.post.updateMany({ where: { id: post.id, status: 'processing' }, data: { status, ...fields } })
+      if (attempt && moved.count) {
+        await tx.postAttempt.update({
+          where: { id: attempt.id },
+          data: { status: status === 'published' ? 'succeeded' : 'failed', finishedAt: now, responses: toJson(responses.slice(-40)), error: status === 'failed' ? String(fields.error) : null },
+        })
+      }
+    })
     return { outcome: status }
   }
   const again = async (pending: Record<string, unknown>, detail?: string) => {
@@ -46,7 +49,7 @@ export async function runCheck(deps: PostWorkerDeps, data: PostJobData): Promise
   const pending = (post.pending ?? {}) as Record<string, unknown>
   try {
     const status = await withAccountToken(db, deps.box, connector, app, account.id, context => connector.checkStatus(context, pending))
-    if (status.state === 'published') return finish('published', { externalId: status.externalId, permalink: status.permalink ?? null, ...(status.notice ? { notice: status.notice } : {}), publishedAt: now, waitingReason: null, error: null })
+    if (status.state === 'published') return finish('published', { externalId: status.externalId, permalink: status.permalink ?? null, ...(status.notice ? { notice: status.notice } : {}), publishedAt: now, waitingReason: null, error: null, ...metricsScheduleFrom(now) })
     if (status.state === 'failed') return finish('failed', { error: `${name} did not publish it: ${status.reason}`, waitingReason: null })
     return again({ ...pending, ...status.pending }, status.detail)
   }

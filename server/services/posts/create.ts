@@ -13,15 +13,12 @@ import { connectors } from '../platforms'
 import type { PlatformApp } from '../platforms/connector'
 import type { Notifier } from '../notifications/notify'
 import { isPublicUrl } from '../platforms/reachability'
+import type { ScheduleJobs } from '../schedule/jobs'
 import { approvalNeeded, workspaceZone } from '../schedule/policy'
-
-export interface PostJobs {
-  send: (data: { workspaceId: string, postId: string }, options?: { startAfter?: Date }) => Promise<unknown>
-}
 
 export interface PublishNowDeps {
   db: PrismaClient
-  jobs: PostJobs
+  jobs: Pick<ScheduleJobs, 'sendPublish'>
   appUrl: string
   app: (platform: keyof typeof connectors) => PlatformApp
   notify?: Pick<Notifier, 'approvalRequested'>
@@ -87,7 +84,7 @@ export async function publishNow(deps: PublishNowDeps, actor: { workspaceId: str
   }
   for (const post of posts) {
     try {
-      await deps.jobs.send({ workspaceId: actor.workspaceId, postId: post.id })
+      await deps.jobs.sendPublish({ workspaceId: actor.workspaceId, postId: post.id })
     }
     catch {
       const account = accounts.find(row => row.id === post.socialAccountId)!

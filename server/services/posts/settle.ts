@@ -2,6 +2,7 @@
 // later, with the reason said), or failed with a reason the creator can act on. One transaction for the post and
 // its attempt, so the page never shows one without the other.
 import type { Post, PostAttempt, Prisma, PrismaClient } from '../../generated/prisma/client'
+import { firstMetricsPull } from '../metrics/schedule'
 import type { RecordedExchange } from './record'
 
 export interface PostJobData { workspaceId: string, postId: string }
@@ -38,7 +39,7 @@ export async function settleAttempt(
   switch (outcome.kind) {
     case 'published':
       await db.$transaction([
-        db.post.update({ where: { id: at.post.id }, data: { status: 'published', externalId: outcome.externalId, permalink: outcome.permalink ?? null, notice: outcome.notice ?? null, publishedAt: now, error: null, waitingReason: null } }),
+        db.post.update({ where: { id: at.post.id }, data: { status: 'published', externalId: outcome.externalId, permalink: outcome.permalink ?? null, notice: outcome.notice ?? null, publishedAt: now, error: null, waitingReason: null, ...metricsScheduleFrom(now) } }),
         attemptDone('succeeded'),
       ])
       return { outcome: 'published' }
@@ -65,6 +66,12 @@ export async function settleAttempt(
       ])
       return { outcome: 'failed' }
   }
+}
+
+/** The columns that start a just-published post's metrics pulls (the first at +1 h). */
+export function metricsScheduleFrom(publishedAt: Date): { metricsDueAt: Date, metricsStep: number } {
+  const first = firstMetricsPull(publishedAt)
+  return { metricsDueAt: first.dueAt, metricsStep: first.step }
 }
 
 /** Seconds before the next read-only check of a processing post: 10 s doubling to at most 10 minutes. */

@@ -3,47 +3,58 @@
 // ([workspaceId, scheduledAt]) and groups in memory; a filtered one reads the groups it picked by [groupId].
 import { calendarState, type CalendarEntry, type CalendarQuery } from '#shared/calendar'
 import { platformNames, type PlatformKey } from '#shared/platforms/keys'
-import type { Prisma, PrismaClient } from '../../generated/prisma/client'
+import { Prisma, type PostStatus, type PrismaClient } from '../../generated/prisma/client'
 import { notFound } from '../errors'
 
-// The post's own columns; its account, render and author are read once per window, not joined into every row (the
-// nested select made each of a month's rows carry its own copy: the month of bench/schedule.ts took 85 ms at p50 with
-// it, 32 ms without).
-const columns = {
-  id: true, groupId: true, renderId: true, status: true, caption: true, permalink: true, error: true, waitingReason: true,
-  lateSeconds: true, publishedAt: true, scheduledAt: true, scheduledWall: true, scheduledZone: true, needsApproval: true,
-  approvedAt: true, reviewComment: true, seriesId: true, fromQueue: true, createdAt: true, socialAccountId: true, createdById: true,
-} satisfies Prisma.PostSelect
-
-type Columns = Prisma.PostGetPayload<{ select: typeof columns }>
-type Row = Columns & {
-  socialAccount: { id: string, platform: PlatformKey, displayName: string | null, handle: string | null }
-  render: { variantLabel: string, recipe: { name: string } | null } | null
-  createdBy: { id: string, name: string | null, email: string } | null
+/** A post as the calendar draws it, with its account's, render's and author's names. */
+interface Row {
+  id: string
+  groupId: string | null
+  renderId: string | null
+  status: PostStatus
+  caption: string
+  permalink: string | null
+  error: string | null
+  waitingReason: string | null
+  lateSeconds: number | null
+  publishedAt: Date | null
+  scheduledAt: Date | null
+  scheduledWall: string | null
+  scheduledZone: string | null
+  needsApproval: boolean
+  approvedAt: Date | null
+  reviewComment: string | null
+  seriesId: string | null
+  fromQueue: boolean
+  socialAccountId: string
+  createdById: string | null
+  platform: PlatformKey
+  accountName: string | null
+  renderName: string | null
+  authorName: string | null
 }
 
-/** The posts `args` picks, each with its account, render and author: three small reads for all of them. */
-async function readPosts(db: PrismaClient, workspaceId: string, args: { where: Prisma.PostWhereInput, orderBy: Prisma.PostOrderByWithRelationInput | Prisma.PostOrderByWithRelationInput[], take?: number }): Promise<Row[]> {
-  const posts = await db.post.findMany({ ...args, where: { ...args.where, workspaceId }, select: columns })
-  if (!posts.length) return []
-  const distinct = (ids: (string | null)[]) => [...new Set(ids.filter((id): id is string => !!id))]
-  const renderIds = distinct(posts.map(post => post.renderId))
-  const authorIds = distinct(posts.map(post => post.createdById))
-  const [accounts, renders, authors] = await Promise.all([
-    db.socialAccount.findMany({ where: { workspaceId, id: { in: distinct(posts.map(post => post.socialAccountId)) } }, select: { id: true, platform: true, displayName: true, handle: true } }),
-    renderIds.length ? db.render.findMany({ where: { workspaceId, id: { in: renderIds } }, select: { id: true, variantLabel: true, recipe: { select: { name: true } } } }) : [],
-    // Users belong to no workspace; these ids come from the workspace's own posts.
-    authorIds.length ? db.user.findMany({ where: { id: { in: authorIds } }, select: { id: true, name: true, email: true } }) : [],
-  ])
-  const account = new Map(accounts.map(row => [row.id, row]))
-  const render = new Map(renders.map(row => [row.id, { variantLabel: row.variantLabel, recipe: row.recipe }]))
-  const author = new Map(authors.map(row => [row.id, row]))
-  return posts.map(post => ({
-    ...post,
-    socialAccount: account.get(post.socialAccountId)!,
-    render: (post.renderId && render.get(post.renderId)) || null,
-    createdBy: (post.createdById && author.get(post.createdById)) || null,
-  }))
+/**
+ * The posts `where` picks, in `order`, each with its account, render and author: one statement, with the names
+ * made in the database. A month holds 2,000 posts; every column a row carries costs a conversion in the driver, so the
+ * names come as one column each (bench/schedule.ts: a month read through findMany took 55–70 ms at p50, this about 22).
+ */
+async function readPosts(db: PrismaClient, workspaceId: string, where: Prisma.Sql, order: Prisma.Sql, limit?: number): Promise<Row[]> {
+  return db.$queryRaw<Row[]>`
+    SELECT p.id, p."groupId", p."renderId", p.status::text AS status, p.caption, p.permalink, p.error, p."waitingReason",
+      p."lateSeconds", p."publishedAt", p."scheduledAt", p."scheduledWall", p."scheduledZone", p."needsApproval",
+      p."approvedAt", p."reviewComment", p."seriesId", p."fromQueue", p."socialAccountId", p."createdById",
+      a.platform::text AS platform, COALESCE(a."displayName", a.handle) AS "accountName",
+      CASE WHEN r.id IS NULL THEN NULL ELSE COALESCE(e.name, 'Render') || ' · ' || r."variantLabel" END AS "renderName",
+      COALESCE(u.name, u.email) AS "authorName"
+    FROM "Post" p
+    JOIN "SocialAccount" a ON a.id = p."socialAccountId" AND a."workspaceId" = p."workspaceId"
+    LEFT JOIN "Render" r ON r.id = p."renderId" AND r."workspaceId" = p."workspaceId"
+    LEFT JOIN "EditRecipe" e ON e.id = r."recipeId" AND e."workspaceId" = p."workspaceId"
+    LEFT JOIN "User" u ON u.id = p."createdById"
+    WHERE p."workspaceId" = ${workspaceId}::uuid AND ${where}
+    ORDER BY ${order}
+    ${limit ? Prisma.sql`LIMIT ${limit}` : Prisma.empty}`
 }
 
 /** Posts that have not started publishing can still move; once one account is under way the time is kept. */
@@ -62,7 +73,7 @@ export function entriesOf(rows: Row[]): CalendarEntry[] {
     return {
       groupId,
       renderId: first.renderId,
-      renderName: first.render ? `${first.render.recipe?.name ?? 'Render'} · ${first.render.variantLabel}` : null,
+      renderName: first.renderName,
       start: first.scheduledAt?.toISOString() ?? null,
       wall: first.scheduledWall,
       zone: first.scheduledZone,
@@ -70,13 +81,13 @@ export function entriesOf(rows: Row[]): CalendarEntry[] {
       needsApproval: first.needsApproval,
       approvedAt: first.approvedAt?.toISOString() ?? null,
       reviewComment: first.reviewComment,
-      author: first.createdBy ? { id: first.createdBy.id, name: first.createdBy.name ?? first.createdBy.email } : null,
+      author: first.createdById && first.authorName ? { id: first.createdById, name: first.authorName } : null,
       seriesId: first.seriesId,
       fromQueue: first.fromQueue,
       movable: posts.every(post => MOVABLE.has(post.status) && !post.waitingReason),
       targets: posts.map(post => ({
         postId: post.id,
-        account: { id: post.socialAccount.id, platform: post.socialAccount.platform, name: post.socialAccount.displayName ?? post.socialAccount.handle ?? platformNames[post.socialAccount.platform] },
+        account: { id: post.socialAccountId, platform: post.platform, name: post.accountName ?? platformNames[post.platform] },
         status: post.status, caption: post.caption, permalink: post.permalink, error: post.error, waitingReason: post.waitingReason,
         lateSeconds: post.lateSeconds, publishedAt: post.publishedAt?.toISOString() ?? null,
       })),
@@ -97,26 +108,28 @@ export async function calendarWindow(db: PrismaClient, workspaceId: string, quer
     ...(query.accountId ? { socialAccountId: query.accountId } : {}),
     ...(query.authorId ? { createdById: query.authorId } : {}),
   }
-  const inWindow = { workspaceId, scheduledAt: { gte: new Date(query.from), lt: new Date(query.to) } }
-  const order: Prisma.PostOrderByWithRelationInput[] = [{ scheduledAt: 'asc' }, { createdAt: 'asc' }]
+  const [from, to] = [new Date(query.from), new Date(query.to)]
+  const inTime = Prisma.sql`p."scheduledAt", p."createdAt"`
   const narrowed = !!(query.accountId || query.authorId || query.state)
   const [rows, drafts] = await Promise.all([
     narrowed
       // A filter on an account or a state picks groups; the entry still shows all its accounts.
-      ? db.post.findMany({ where: { ...inWindow, ...filters, ...stateFilter(query.state) }, select: { groupId: true } }).then((picked) => {
+      ? db.post.findMany({ where: { workspaceId, scheduledAt: { gte: from, lt: to }, ...filters, ...stateFilter(query.state) }, select: { groupId: true } }).then((picked) => {
           const groupIds = [...new Set(picked.map(row => row.groupId).filter((id): id is string => !!id))]
-          return groupIds.length ? readPosts(db, workspaceId, { where: { groupId: { in: groupIds } }, orderBy: order }) : []
+          return groupIds.length ? readPosts(db, workspaceId, Prisma.sql`p."groupId" = ANY(${groupIds}::uuid[])`, inTime) : []
         })
       // Unfiltered, the window holds whole groups (a group's posts share their time: they are moved and approved
       // together), so one read of the index range is enough; the month view asks this most.
-      : readPosts(db, workspaceId, { where: { ...inWindow, groupId: { not: null } }, orderBy: order }),
-    readPosts(db, workspaceId, { where: { scheduledAt: null, status: 'draft', ...filters }, orderBy: { createdAt: 'desc' }, take: 100 }),
+      : readPosts(db, workspaceId, Prisma.sql`p."scheduledAt" >= ${from} AND p."scheduledAt" < ${to} AND p."groupId" IS NOT NULL`, inTime),
+    readPosts(db, workspaceId, Prisma.sql`p."scheduledAt" IS NULL AND p.status = 'draft'
+      ${query.accountId ? Prisma.sql`AND p."socialAccountId" = ${query.accountId}::uuid` : Prisma.empty}
+      ${query.authorId ? Prisma.sql`AND p."createdById" = ${query.authorId}::uuid` : Prisma.empty}`, Prisma.sql`p."createdAt" DESC`, 100),
   ])
   return { entries: entriesOf(rows), drafts: entriesOf(drafts) }
 }
 
 export async function getEntry(db: PrismaClient, workspaceId: string, groupId: string): Promise<CalendarEntry> {
-  const rows = await readPosts(db, workspaceId, { where: { groupId }, orderBy: { createdAt: 'asc' } })
+  const rows = await readPosts(db, workspaceId, Prisma.sql`p."groupId" = ${groupId}::uuid`, Prisma.sql`p."createdAt"`)
   if (!rows.length) throw notFound('That post')
   return entriesOf(rows)[0]!
 }

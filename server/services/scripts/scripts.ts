@@ -10,6 +10,7 @@ import { scriptPrompt } from '../ai/prompts/script'
 import { generate, type AiContext } from '../ai/generate'
 import { conflict, notFound } from '../errors'
 import type { JobEngine } from '../jobs/engine'
+import { workspaceExploration } from '../analytics/decisions'
 import { planBatch } from './inputs'
 
 export const SCRIPTS_QUEUE = 'ai.scripts'
@@ -27,7 +28,7 @@ const toJson = <T>(value: T): Prisma.InputJsonValue => JSON.parse(JSON.stringify
 
 function readNotes(notes: unknown): ScriptNotes {
   const parsed = scriptNotesSchema.safeParse(notes ?? {})
-  return parsed.success ? parsed.data : { patterns: [] }
+  return parsed.success ? parsed.data : { patterns: [], decisions: [] }
 }
 
 /** Stored shots as the page reads them; a shot saved in an older shape keeps what it can (a missing field is empty). */
@@ -62,6 +63,7 @@ function summarise(row: SummaryRow): ScriptSummary {
     targetDurationSec: row.targetDurationSec,
     shotCount: Array.isArray(row.shots) ? row.shots.length : 0,
     patterns: row.patternKeys.map(key => explained.get(key) ?? { key, label: key, how: '' }),
+    decisions: notes.decisions,
     provenance: readProvenance(row.provenance),
     version: row.version,
     createdAt: row.createdAt.toISOString(),
@@ -81,7 +83,7 @@ function detail(row: DetailRow): ScriptDetail {
 
 /** The workspace's scripts (newest batch first, in slot order), the batches being written and the last one that failed. */
 export async function listScripts(db: PrismaClient, workspaceId: string, filter: { batchId?: string, status?: ScriptSummary['status'] } = {}): Promise<ScriptList> {
-  const [rows, running, failed] = await Promise.all([
+  const [rows, running, failed, exploration] = await Promise.all([
     db.script.findMany({
       where: { workspaceId, ...(filter.batchId ? { batchId: filter.batchId } : {}), ...(filter.status ? { status: filter.status } : {}) },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
@@ -90,6 +92,7 @@ export async function listScripts(db: PrismaClient, workspaceId: string, filter:
     }),
     db.jobRun.findMany({ where: { workspaceId, queue: SCRIPTS_QUEUE, state: { in: ['queued', 'running'] } }, orderBy: { createdAt: 'desc' }, select: { id: true, result: true } }),
     db.jobRun.findFirst({ where: { workspaceId, queue: SCRIPTS_QUEUE, state: 'failed' }, orderBy: { createdAt: 'desc' }, select: { id: true, error: true, result: true, finishedAt: true, createdAt: true } }),
+    workspaceExploration(db, workspaceId),
   ])
   const scripts = rows.map(summarise)
   // A batch's scripts stay together, in the order they were planned; batches newest first.
@@ -113,6 +116,7 @@ export async function listScripts(db: PrismaClient, workspaceId: string, filter:
     scripts,
     running: running.map(run => ({ batchId: run.id, jobId: run.id, count: null })),
     lastFailure,
+    exploration,
   }
 }
 
@@ -144,9 +148,10 @@ export async function updateScript(db: PrismaClient, workspaceId: string, script
 }
 
 /** Queues a batch; the job's id is the batch's id, so the page follows one and lists the other. */
-export async function startBatch(engine: Pick<JobEngine, 'send'>, input: { workspaceId: string, userId: string, count: number, platform?: PlatformKey, targetDurationSec?: number, local: boolean }): Promise<{ batchId: string, jobId: string, count: number }> {
+export async function startBatch(engine: Pick<JobEngine, 'send'>, input: { workspaceId: string, userId: string, count: number, platform?: PlatformKey, targetDurationSec?: number, exploration?: number, local: boolean }): Promise<{ batchId: string, jobId: string, count: number }> {
   const batchId = randomUUID()
-  await engine.send(SCRIPTS_QUEUE, { ...input, batchId }, { id: batchId })
+  // The day is fixed when the batch is asked for, so a retry after midnight draws the same patterns (inputs.ts).
+  await engine.send(SCRIPTS_QUEUE, { ...input, batchId, day: new Date().toISOString().slice(0, 10) }, { id: batchId })
   return { batchId, jobId: batchId, count: input.count }
 }
 
@@ -157,6 +162,8 @@ export interface BatchJobData {
   count: number
   platform?: PlatformKey
   targetDurationSec?: number
+  exploration?: number
+  day?: string
   local: boolean
 }
 
@@ -177,7 +184,7 @@ export async function runBatch(context: AiContext, data: BatchJobData, options: 
     // Only patterns that were offered may be named: a key the model made up is dropped.
     const offered = new Set(input.patterns.map(pattern => pattern.key))
     const patterns = output.patterns.filter(pattern => offered.has(pattern.key))
-    const notes: ScriptNotes = { slot: input.slot, pillar: input.pillar.name, platform: input.platform, patterns }
+    const notes: ScriptNotes = { slot: input.slot, pillar: input.pillar.name, platform: input.platform, patterns, decisions: plan.decisions[input.slot] ?? [] }
     await db.script.create({
       data: {
         workspaceId: data.workspaceId,

@@ -10,7 +10,7 @@ import { readAiSettings } from '../ai/settings'
 import { strategyPrompt, type StrategyBrandInput, type StrategyPromptInput } from '../ai/prompts/strategy'
 import { publicPart } from '../media/failure'
 import { checkDraft, citedVideoIds } from './check'
-import { rankPatterns } from './evidence'
+import { drawPatterns, pillarDecisions, rankPatterns } from './evidence'
 
 export const STRATEGY_QUEUE = 'ai.strategy'
 // The patterns the prompt sees: enough for pillars, hooks and experiments, few enough to keep the prompt small.
@@ -61,7 +61,11 @@ export async function generateStrategy(ai: AiContext, data: StrategyJobData, opt
   const progress = options.progress ?? (() => {})
   await progress('Reading your brand profile and patterns', 5)
   const [{ profileId, brand }, ranked] = await Promise.all([brandInput(db, data.workspaceId), rankPatterns(db, data.workspaceId)])
-  const input: StrategyPromptInput = { brand, rankedBy: ranked.rankedBy, patterns: ranked.patterns.filter(pattern => pattern.videoCount > 0).slice(0, TOP_PATTERNS) }
+  const now = (options.now ?? (() => new Date()))()
+  // Ordered by a Thompson draw over the patterns' posteriors once posts (or scored references) give them (evidence.ts).
+  const drawn = await drawPatterns(db, data.workspaceId, ranked.patterns, now.toISOString().slice(0, 10))
+  const rankedBy = drawn.leaders.size ? `${ranked.rankedBy}; then ordered by one draw from each pattern's posterior over your posts' results (Thompson sampling, exploration ${drawn.exploration})` : ranked.rankedBy
+  const input: StrategyPromptInput = { brand, rankedBy, patterns: drawn.patterns.filter(pattern => pattern.videoCount > 0).slice(0, TOP_PATTERNS) }
 
   await progress('Writing the strategy', 20)
   const { output, provenance } = await generate(ai, { prompt: strategyPrompt, input, workspaceId: data.workspaceId, userId: data.userId, forceLocal: data.useLocal, signal: options.signal })
@@ -71,7 +75,12 @@ export async function generateStrategy(ai: AiContext, data: StrategyJobData, opt
   const videos = ids.length
     ? await db.video.findMany({ where: { workspaceId: data.workspaceId, id: { in: ids }, deletedAt: null }, select: { id: true, title: true } })
     : []
-  const checked = checkDraft(output, { brand, patterns: ranked.patterns, rankedBy: ranked.rankedBy, videos: new Map(videos.map(video => [video.id, video])), now: (options.now ?? (() => new Date()))() })
+  // The evidence list keeps the Patterns ranking's order (best first), now with the posterior figures.
+  const drawnByKey = new Map(drawn.patterns.map(pattern => [pattern.key, pattern]))
+  const evidence = ranked.patterns.map(pattern => drawnByKey.get(pattern.key) ?? pattern)
+  const checked = checkDraft(output, { brand, patterns: evidence, rankedBy, videos: new Map(videos.map(video => [video.id, video])), now })
+  const decisions = pillarDecisions(checked.content, drawn)
+  if (decisions) checked.basis.decisions = decisions
 
   await progress('Saving the new version', 95)
   const id = await saveStrategyVersion(db, { workspaceId: data.workspaceId, createdById: data.userId, brandProfileId: profileId, content: checked.content, basis: checked.basis, provenance })

@@ -35,8 +35,15 @@ export interface HealthReport {
 const CHECK_TIMEOUT_MS = 3000
 /** The storage round trip (a write, a read, a delete; S3 requests that cost money) runs at most this often per store. */
 export const STORAGE_CHECK_TTL_MS = 30_000
+/**
+ * A found ffmpeg is trusted this long before `ffmpeg -version` runs again: a load balancer probing every few seconds
+ * would otherwise start a process each time, and on a loaded machine that start alone can outlast the time limit and
+ * report a working server as unavailable. A failure is never kept: a fixed FFMPEG_PATH shows at the next probe.
+ */
+export const FFMPEG_CHECK_TTL_MS = 60_000
 
 const storageChecks = new WeakMap<MediaStore, { at: number, result: Promise<CheckResult> }>()
+const ffmpegChecks = new Map<string, { at: number, result: CheckResult }>()
 
 async function check(work: () => Promise<Omit<CheckResult, 'ok'> | undefined>): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined
@@ -69,16 +76,26 @@ export async function runHealthChecks(deps: HealthDependencies): Promise<HealthR
       if (status.pending.length > 0) throw new Error(`${status.pending.length} migration(s) not applied (${status.pending.join(', ')}); run npm run db:migrate`)
       return { applied: status.applied }
     }),
-    check(async () => {
-      const path = await resolveFfmpegPath(deps.ffmpegPath)
-      if (!path) throw new Error('ffmpeg was not found; install it (apt-get install ffmpeg) or set FFMPEG_PATH')
-      return { version: await readFfmpegVersion(path), path }
-    }),
+    cachedFfmpegCheck(deps.ffmpegPath, deps.now ?? Date.now),
     cachedStorageCheck(deps.storage, deps.now ?? Date.now),
   ])
   const checks = { database, migrations, ffmpeg, storage, ...(deps.jobs ? { jobs: jobsCheck(deps.jobs) } : {}) }
   const failing = Object.entries(checks).filter(([, result]) => !result.ok).map(([name]) => name)
   return { status: failing.length === 0 ? 'ok' : 'unavailable', failing, checks }
+}
+
+async function cachedFfmpegCheck(configuredPath: string | undefined, now: () => number): Promise<CheckResult> {
+  const key = configuredPath ?? ''
+  const cached = ffmpegChecks.get(key)
+  if (cached && now() - cached.at < FFMPEG_CHECK_TTL_MS) return cached.result
+  const result = await check(async () => {
+    const path = await resolveFfmpegPath(configuredPath)
+    if (!path) throw new Error('ffmpeg was not found; install it (apt-get install ffmpeg) or set FFMPEG_PATH')
+    return { version: await readFfmpegVersion(path), path }
+  })
+  if (result.ok) ffmpegChecks.set(key, { at: now(), result })
+  else ffmpegChecks.delete(key)
+  return result
 }
 
 // A probe every few seconds from a load balancer, or anyone on the internet, shares one round trip per 30 s.

@@ -4,6 +4,7 @@
 // action last) and leaves the words to the creator as bracketed placeholders: it never invents a fact.
 import { round1, scriptOutputSchema, type ScriptOutput, type ScriptPattern, type ScriptShot } from '#shared/scripts'
 import type { PlatformKey } from '#shared/recipe'
+import { evidenceWords, type PosteriorFigures } from '#shared/decisions'
 import type { PromptTemplate } from '../types'
 
 export interface ScriptPromptPattern {
@@ -13,6 +14,9 @@ export interface ScriptPromptPattern {
   /** Measured, from the workspace's videos: "first cut at 0.9 s (median of 4 videos)". */
   figures: string[]
   videoCount: number
+  /** The outcomes behind it, when posts (or scored references) show it, and whether this script exploits it as the
+   *  best so far or tests it. Absent before any outcome: the input, and so the cache, stay as they were. */
+  evidence?: PosteriorFigures
 }
 
 /** The patterns' numbers as targets for the shot list; null where no chosen pattern says. */
@@ -51,7 +55,13 @@ const instructions = [
   'how the script applies it in a few words. Use only the pattern keys given. Put the hook on screen in the first shot and the call to action in the last.',
   'Write in the brand\'s voice for its audience. Never state statistics, prices, results or facts about the creator that the input does not give:',
   'where the creator must supply a fact, write a bracketed placeholder such as "[your price]". onScreenText, spoken and broll may be empty strings.',
+  'Where a pattern cites the creator\'s own results ("your posts with it: ×1.8 views"), repeat that citation, word for word, in its `how`.',
 ].join(' ')
+
+/** "Your posts with it: ×1.8 views (80 %: ×1.2–×2.6, n 6); the best so far." */
+function citation(evidence: PosteriorFigures): string {
+  return `Your posts with it: ${evidenceWords(evidence)}; ${evidence.role === 'exploit' ? 'the best so far' : 'tested here against the best so far'}.`
+}
 
 function render(input: ScriptPromptInput): string {
   const lines = [
@@ -61,7 +71,7 @@ function render(input: ScriptPromptInput): string {
     input.hookToTest ? `Hook to test (from the strategy): "${input.hookToTest}".` : 'No hook line is set: write one for this pillar.',
     `Platform: ${platformNames[input.platform]}. Target length: ${input.targetDurationSec} s. This is script ${input.slot + 1} of a batch: give it a different angle from the ones before.`,
     'Patterns to follow (measured on the workspace\'s videos):',
-    ...input.patterns.map(pattern => `- ${pattern.key} "${pattern.label}" (${pattern.videoCount} videos): ${pattern.figures.join('; ') || 'no figures'}`),
+    ...input.patterns.map(pattern => `- ${pattern.key} "${pattern.label}" (${pattern.videoCount} videos): ${pattern.figures.join('; ') || 'no figures'}${pattern.evidence ? `. ${citation(pattern.evidence)}` : ''}`),
     `Timing targets: ${JSON.stringify(input.plan)}`,
   ]
   return lines.join('\n')
@@ -164,6 +174,12 @@ function local(input: ScriptPromptInput): ScriptOutput {
 
 /** How the local shot list applies one pattern, with the measured figure it came from. */
 function howApplied(pattern: ScriptPromptPattern, input: ScriptPromptInput, durations: number[]): string {
+  const how = measuredHow(pattern, input, durations)
+  // The outcome comes first when there is one: it is why this script follows the pattern, and 240 characters may cut the rest.
+  return (pattern.evidence ? `${citation(pattern.evidence)} ${how}` : how).slice(0, 240)
+}
+
+function measuredHow(pattern: ScriptPromptPattern, input: ScriptPromptInput, durations: number[]): string {
   const figure = pattern.figures[0] ? ` (${pattern.figures[0]})` : ''
   if (pattern.key.startsWith('hook.first_cut')) return `First shot lasts ${fmt(durations[0]!)}${figure}.`.slice(0, 240)
   if (pattern.key === 'hook.cuts_3s>=2') return `Cuts in the first 3 s follow the opening's pace${figure}.`.slice(0, 240)
@@ -174,6 +190,7 @@ function howApplied(pattern: ScriptPromptPattern, input: ScriptPromptInput, dura
 
 export const scriptPrompt: PromptTemplate<ScriptPromptInput, ScriptOutput> = {
   purpose: 'script.generate',
+  // Still script-1: the instruction added for cited results only concerns inputs with evidence, which no cached answer has.
   version: 'script-1',
   schema: scriptOutputSchema,
   instructions,

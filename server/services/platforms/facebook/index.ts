@@ -3,7 +3,7 @@
 import { facebook } from '#shared/platforms/facebook'
 import type { PlatformConnector } from '../connector'
 import { classifyFacebookError } from './errors'
-import { metrics } from './metrics'
+import { accountMetrics, facebookMetricsReads, metrics } from './metrics'
 import { FACEBOOK_SCOPES, accounts, authorizeUrl, exchangeCode, refresh, revoke } from './oauth'
 import { checkStatus, publish } from './publish'
 
@@ -32,5 +32,7 @@ export const facebookConnector = {
   publish,
   checkStatus,
   metrics,
+  metricsReads: facebookMetricsReads,
+  accountMetrics,
   classifyError: classifyFacebookError,
 } satisfies PlatformConnector

@@ -1,8 +1,8 @@
 // A Facebook Reel's numbers from /{video_id}/video_insights (⚠: the metric names come from third-party code, see
 // ../shared/PLATFORMS.md). Times are in milliseconds. A metric Facebook leaves out is "not known", never 0.
 import { z } from 'zod'
-import type { AccountContext, PostMetrics } from '../connector'
-import { graphCall } from '../meta-graph'
+import type { AccountContext, AccountMetrics, PostMetrics } from '../connector'
+import { graphCall, isGoneNode, metaMetricsReads } from '../meta-graph'
 import { FACEBOOK_GRAPH } from './oauth'
 
 const METRICS = ['blue_reels_play_count', 'fb_reels_total_plays', 'post_video_avg_time_watched', 'post_video_view_time', 'post_video_social_actions']
@@ -49,6 +49,27 @@ async function reelMetrics(account: AccountContext, videoId: string): Promise<Po
 
 export async function metrics(account: AccountContext, externalIds: string[]): Promise<PostMetrics[]> {
   const results: PostMetrics[] = []
-  for (const id of externalIds) results.push(await reelMetrics(account, id))
+  for (const id of externalIds) {
+    try {
+      results.push(await reelMetrics(account, id))
+    }
+    catch (error) {
+      // Deleted from the Page: left out, so the post is marked gone rather than given zeros.
+      if (!isGoneNode(error)) throw error
+    }
+  }
   return results
 }
+
+const pageSchema = z.object({ followers_count: z.number().int().min(0).optional(), fan_count: z.number().int().min(0).optional() })
+
+/** The Page's followers (followers_count; fan_count, the Page's likes, where followers are not given). */
+export async function accountMetrics(account: AccountContext): Promise<AccountMetrics> {
+  const reply = await graphCall({
+    platform: 'facebook', app: account.app, url: `${FACEBOOK_GRAPH}/${account.externalId}`, token: account.accessToken,
+    params: { fields: 'followers_count,fan_count' }, schema: pageSchema, what: 'the Page\'s followers', signal: account.signal,
+  })
+  return { followers: reply.followers_count ?? reply.fan_count, raw: { ...reply } }
+}
+
+export const facebookMetricsReads = metaMetricsReads('facebook', 'Page')

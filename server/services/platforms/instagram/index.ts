@@ -3,7 +3,7 @@
 import { instagram } from '#shared/platforms/instagram'
 import type { PlatformConnector } from '../connector'
 import { classifyInstagramError } from './errors'
-import { PUBLISH_LIMIT_FALLBACK, PUBLISH_LIMIT_KEY, metrics, readUsage } from './metrics'
+import { PUBLISH_LIMIT_FALLBACK, PUBLISH_LIMIT_KEY, accountMetrics, instagramMetricsReads, metrics, readUsage } from './metrics'
 import { INSTAGRAM_SCOPES, accounts, authorizeUrl, exchangeCode, refresh } from './oauth'
 import { checkStatus, publish } from './publish'
 
@@ -34,6 +34,8 @@ export const instagramConnector = {
   publish,
   checkStatus,
   metrics,
+  metricsReads: instagramMetricsReads,
+  accountMetrics,
   readUsage,
   classifyError: classifyInstagramError,
 } satisfies PlatformConnector

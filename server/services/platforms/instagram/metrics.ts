@@ -1,9 +1,9 @@
 // A Reel's numbers (media insights, lifetime) and the account's publishing limit as Instagram reports it.
 // Missing data comes back as an empty set: that is "not known", never 0. Small accounts get "(#10) Not enough viewers".
 import { z } from 'zod'
-import type { AccountContext, PostMetrics } from '../connector'
+import type { AccountContext, AccountMetrics, PostMetrics } from '../connector'
 import { PlatformError } from '../connector'
-import { graphCall } from '../meta-graph'
+import { graphCall, isGoneNode, metaMetricsReads } from '../meta-graph'
 import { INSTAGRAM_GRAPH } from './oauth'
 
 const METRICS = ['views', 'reach', 'likes', 'comments', 'shares', 'saved', 'total_interactions', 'ig_reels_avg_watch_time', 'ig_reels_video_view_total_time']
@@ -64,9 +64,30 @@ async function reelMetrics(account: AccountContext, mediaId: string): Promise<Po
 
 export async function metrics(account: AccountContext, externalIds: string[]): Promise<PostMetrics[]> {
   const results: PostMetrics[] = []
-  for (const id of externalIds) results.push(await reelMetrics(account, id))
+  for (const id of externalIds) {
+    try {
+      results.push(await reelMetrics(account, id))
+    }
+    catch (error) {
+      // Deleted on Instagram: left out, so the post is marked gone rather than given zeros.
+      if (!isGoneNode(error)) throw error
+    }
+  }
   return results
 }
+
+const accountSchema = z.object({ followers_count: z.number().int().min(0).optional(), media_count: z.number().int().min(0).optional() })
+
+/** The professional account's followers (the IG user node's followers_count). */
+export async function accountMetrics(account: AccountContext): Promise<AccountMetrics> {
+  const reply = await graphCall({
+    platform: 'instagram', app: account.app, url: `${INSTAGRAM_GRAPH}/${account.externalId}`, token: account.accessToken,
+    params: { fields: 'followers_count,media_count' }, schema: accountSchema, what: 'the account\'s followers', signal: account.signal,
+  })
+  return { followers: reply.followers_count, raw: { ...reply } }
+}
+
+export const instagramMetricsReads = metaMetricsReads('instagram', 'account')
 
 export async function readUsage(account: AccountContext): Promise<{ key: string, used: number, max: number }[]> {
   const reply = await graphCall({

@@ -8,11 +8,11 @@ import { capabilitiesOf, queryCreatorInfo } from './creator'
 import { classifyTiktokError } from './errors'
 import { exchangeTiktokCode, refreshTiktokTokens, revokeTiktokToken, tiktokAuthorizeUrl } from './oauth'
 import { tiktokAccounts } from './accounts'
-import { tiktokMetrics } from './metrics'
+import { STATS_SCOPE, tiktokAccountMetrics, tiktokMetrics, tiktokMetricsReads } from './metrics'
 import { publishToTiktok, type PublishSettings } from './publish'
 import { fetchPublishStatus, pendingOf, statusOutcome } from './status'
 
-export const tiktokScopes = { publish: ['user.info.basic', 'video.publish'], metrics: ['video.list'] }
+export const tiktokScopes = { publish: ['user.info.basic', 'video.publish'], metrics: ['video.list', STATS_SCOPE] }
 
 // Per access token, rolling one-minute windows (TikTok's Content Posting API reference).
 export const tiktokLimits: PlatformLimit[] = [
@@ -49,6 +49,8 @@ export function createTiktokConnector(settings: Partial<PublishSettings> = {}) {
       return statusOutcome(await fetchPublishStatus(account, known.publishId, requestTimeoutMs), known)
     },
     metrics: (account, externalIds) => tiktokMetrics(account, externalIds, requestTimeoutMs),
+    metricsReads: tiktokMetricsReads,
+    accountMetrics: account => tiktokAccountMetrics(account, requestTimeoutMs),
 
     classifyError: classifyTiktokError,
   } satisfies PlatformConnector

@@ -2,7 +2,8 @@
 // (../shared/PLATFORMS.md, "Errors to classify").
 import { z } from 'zod'
 import { PlatformError, type ErrorAction } from '../connector'
-import { secondsUntilQuotaReset } from './limits'
+import { secondsUntilDailyReset } from '../limits'
+import { QUOTA_ZONE } from './limits'
 
 // Google's API error: {error:{code,message,errors:[{reason,domain,message}],status}}; its OAuth error: {error,error_description}.
 const apiErrorSchema = z.object({
@@ -79,7 +80,7 @@ export function classifyError(error: unknown): ErrorAction {
   }
   const { code, status, retryAfterSeconds } = error.details
   if (code && DISCONNECT.has(code)) return { action: 'disconnect' }
-  if (code && UNTIL_MIDNIGHT.has(code)) return { action: 'retry', afterSeconds: secondsUntilQuotaReset() }
+  if (code && UNTIL_MIDNIGHT.has(code)) return { action: 'retry', afterSeconds: secondsUntilDailyReset(new Date(), QUOTA_ZONE) }
   if (code && SLOW_DOWN.has(code)) return { action: 'retry', afterSeconds: retryAfterSeconds ?? 60 }
   if (code && BAD_INPUT.has(code)) return { action: 'bad-input' }
   if (code === 'network' || status === undefined) return { action: 'retry', afterSeconds: retryAfterSeconds }

@@ -5,7 +5,7 @@ import type { AccountCapabilities, PlatformConnector } from '../connector'
 import { accounts } from './accounts'
 import { classifyError } from './errors'
 import { DEFAULT_CHUNK_BYTES, PRIVACY_OPTIONS, UNVERIFIED_PROJECT_NOTICE, YOUTUBE_LIMITS, YOUTUBE_SCOPES } from './limits'
-import { metrics } from './metrics'
+import { accountMetrics, metrics, youtubeMetricsReads } from './metrics'
 import { authorizeUrl, exchangeCode, refresh, revoke } from './oauth'
 import { checkStatus, publish } from './publish'
 import { checkChunkSize } from './upload'
@@ -40,6 +40,8 @@ export function createYoutubeConnector(options: YoutubeConnectorOptions = {}): P
     publish: (account, request) => publish(account, request, chunkBytes),
     checkStatus,
     metrics,
+    metricsReads: youtubeMetricsReads,
+    accountMetrics,
     classifyError,
   } satisfies PlatformConnector
 }

@@ -60,21 +60,3 @@ export const TITLE_MAX_CHARACTERS = 100
 export const PRIVACY_OPTIONS = ['public', 'unlisted', 'private'] as const
 export const UNVERIFIED_PROJECT_NOTICE = 'Until Google verifies this app\'s API project, YouTube makes every video it uploads private: '
   + 'publish as public, then check the video in YouTube Studio and make it public there if it came back private.'
-
-function zoneOffsetMs(instant: number, zone: string): number {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
-    timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-  }).formatToParts(new Date(instant)).map(part => [part.type, Number(part.value)]))
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!)
-  return wall - Math.floor(instant / 1000) * 1000
-}
-
-/** Seconds from `now` to the next midnight in the quota's zone, when a daily bucket fills again (DST-aware). */
-export function secondsUntilQuotaReset(now: Date = new Date(), zone: string = QUOTA_ZONE): number {
-  const wallNow = new Date(now.getTime() + zoneOffsetMs(now.getTime(), zone))
-  const wallMidnight = Date.UTC(wallNow.getUTCFullYear(), wallNow.getUTCMonth(), wallNow.getUTCDate() + 1)
-  // Midnight's own offset can differ from now's across a DST change: take it at the guess, then once more.
-  let instant = wallMidnight - zoneOffsetMs(wallMidnight, zone)
-  instant = wallMidnight - zoneOffsetMs(instant, zone)
-  return Math.max(1, Math.ceil((instant - now.getTime()) / 1000))
-}

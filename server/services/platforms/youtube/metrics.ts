@@ -1,9 +1,9 @@
 // A video's public numbers from videos.list(part=statistics), up to 50 ids a call. YouTube leaves a count out when
 // the owner hides it (likes) or it is off (comments): that stays undefined, never 0.
 import { z } from 'zod'
-import type { AccountContext, PostMetrics } from '../connector'
+import type { AccountContext, AccountMetrics, MetricsReads, PostMetrics } from '../connector'
 import { callOptions, readApi, youtubeClient } from './api'
-import { VIDEOS_PER_LIST } from './limits'
+import { UNIT_COST, VIDEOS_PER_LIST, YOUTUBE_LIMITS } from './limits'
 
 // The API sends counts as decimal strings (they can pass 2^53 in theory; not for a Short's views).
 const count = z.string().regex(/^\d+$/).optional()
@@ -43,4 +43,32 @@ export async function metrics(account: AccountContext, externalIds: string[]): P
     }
   }
   return results
+}
+
+// channels.list(part=statistics): counts as decimal strings; the subscriber count is left out when the owner hides it.
+const channelStatisticsSchema = z.object({
+  items: z.array(z.object({
+    id: z.string(),
+    statistics: z.object({ viewCount: count, subscriberCount: count, hiddenSubscriberCount: z.boolean().optional(), videoCount: count }).loose().optional(),
+  }).loose()).optional(),
+}).loose()
+
+/** The channel's subscribers (channels.list by id: one login may own several channels). */
+export async function accountMetrics(account: AccountContext): Promise<AccountMetrics> {
+  const list = await readApi('the channel statistics', () => youtubeClient.channels.list(
+    { part: ['statistics'], id: [account.externalId] },
+    callOptions(account.app, account.accessToken, account.signal),
+  ), channelStatisticsSchema)
+  const statistics = list.items?.find(item => item.id === account.externalId)?.statistics
+  if (!statistics) return { raw: { notice: 'YouTube did not return this channel' } }
+  return { followers: statistics.hiddenSubscriberCount ? undefined : asNumber(statistics.subscriberCount), raw: { statistics } }
+}
+
+const unitsLimit = YOUTUBE_LIMITS.find(limit => limit.key === 'youtube.units')!
+
+/** videos.list takes 50 ids for one unit of the daily quota; channels.list costs one too. */
+export const youtubeMetricsReads: MetricsReads = {
+  idsPerCall: VIDEOS_PER_LIST,
+  idsPerPull: VIDEOS_PER_LIST,
+  limits: [{ limit: unitsLimit, perCall: UNIT_COST.list }],
 }

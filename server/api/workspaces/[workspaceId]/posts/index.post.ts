@@ -7,12 +7,7 @@ import { publishNow } from '../../../../services/posts/create'
 export default defineEventHandler(async (event) => {
   const member = await requireMember(event, 'posts.publish')
   const input = await readValidatedBody(event, publishInput.parse)
-  const { server, app } = usePlatforms()
-  const engine = await useJobs()
-  const created = await publishNow({
-    db: useDb(), appUrl: server.appUrl, app, notify: useNotifier(),
-    jobs: { send: (data, options) => engine.send('posts.publish', data, { ...options, singletonKey: `post:${data.postId}` }) },
-  }, actorOf(member), input)
+  const created = await publishNow(await useSchedule(), actorOf(member), input)
   setResponseStatus(event, 201)
   return created
 })
