@@ -7,7 +7,7 @@ import { once } from 'node:events'
 import { mkdir, mkdtemp, readdir, readFile, rm, statfs, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest'
 import type { PrismaClient } from '../../server/generated/prisma/client'
 import { mediaAnalyseHandler } from '../../server/jobs/media.analyse'
 import { mediaRenderHandler } from '../../server/jobs/media.render'
@@ -109,7 +109,11 @@ describe(`a full disk, on ${inject('databaseKind')}`, () => {
     const recipe = editRecipeSchema.parse({ reframe: { mode: 'crop', aspect: '9:16' }, platform: 'tiktok' })
     const before = await filesUnder(root)
 
-    const filler = await fill(mounted, 96 * 1024)
+    let filler: string | undefined = await fill(mounted, 96 * 1024)
+    // A failed check must not leave the disk full for the tests after this one.
+    onTestFinished(async () => {
+      if (filler) await rm(filler, { force: true })
+    })
     const { renders: [failing] } = await createRenders({ db, store, jobs, workspaceQuotaBytes }, { workspaceId: workspace.id, userId: user.id, videoId: video.id, name: 'Full', recipe })
     // The first attempt's outcome: failed for good, or queued again with its error.
     await waitUntil(async () => (await db.render.findUniqueOrThrow({ where: { id: failing!.id } })).error !== null, 120_000, 'the render to fail')
@@ -129,6 +133,7 @@ describe(`a full disk, on ${inject('databaseKind')}`, () => {
     expect(run.error).toMatch(/^The server's disk is full/)
 
     await rm(filler)
+    filler = undefined
     const { renders: [next] } = await createRenders({ db, store, jobs, workspaceQuotaBytes }, { workspaceId: workspace.id, userId: user.id, videoId: video.id, name: 'Freed', recipe })
     await waitUntil(async () => ['succeeded', 'failed'].includes((await db.render.findUniqueOrThrow({ where: { id: next!.id } })).status), 180_000, 'the next render')
     const done = await db.render.findUniqueOrThrow({ where: { id: next!.id } })

@@ -539,6 +539,11 @@ export async function runRender(deps: RenderWorkerDependencies, data: RenderJobD
     const permanent = isPermanentRenderFailure(error)
     const final = last || permanent
     const message = readableFailure(error, interrupted)
+    // The scratch files go before the row says failed: a member who reads "disk full" and frees space finds this
+    // attempt's partial preview gone too, and a render started at once has the room.
+    await release?.()
+    release = undefined
+    await rm(workDir, { recursive: true, force: true })
     const { count } = await db.render.updateMany({
       where: { id: render.id, status: 'running', claim: attempt },
       data: final
