@@ -61,6 +61,17 @@ export function instantToWallTime(instant: string, zone: string): WallTime {
   return Temporal.Instant.from(instant).toZonedDateTimeISO(zone).toPlainDateTime().toString({ smallestUnit: 'minute' })
 }
 
+/**
+ * Where the calendar draws a post to: `minutes` after it, but never past midnight in `zone`. A post is a moment; drawn
+ * half an hour long, one at 23:50 would run into the next day and show on both.
+ */
+export function eventEndWithinDay(start: string, zone: string, minutes: number): string {
+  const zoned = Temporal.Instant.from(start).toZonedDateTimeISO(zone)
+  const later = zoned.add({ minutes })
+  const midnight = zoned.toPlainDate().add({ days: 1 }).toZonedDateTime({ timeZone: zone })
+  return instantOf(Temporal.ZonedDateTime.compare(later, midnight) > 0 ? midnight : later)
+}
+
 export class WallTimeChoiceNeeded extends Error {
   constructor(readonly wall: WallTime, readonly zone: string, readonly resolution: Exclude<WallTimeResolution, { kind: 'exact' }>) {
     const [first, second] = resolution.offsets

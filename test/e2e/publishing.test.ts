@@ -15,6 +15,7 @@ import { startFakeTiktok, type FakeTiktok } from '../support/fake-tiktok'
 import { startFakeYoutube, type FakeYoutube } from '../support/fake-youtube'
 import { generateClip } from '../support/media'
 import { TusTestClient } from '../support/tus'
+import { Temporal } from 'temporal-polyfill'
 import { instantToWallTime } from '../../shared/schedule-time'
 
 const person = { name: 'Pia Publisher', email: 'pia@example.test', password: 'publish-password-1' }
@@ -256,6 +257,30 @@ describe('connect, publish and disconnect in a browser', () => {
     expect(await noSideScroll()).toBe(true)
     await screenshot('calendar-list-390')
     await page.setViewportSize(desktop)
+
+    // A post late in the evening is one post on its own day, in the list and on the grid. (Drawn half an hour long, one
+    // at 23:50 ran past midnight and showed twice.) A Sunday, where the month grid would split it over two weeks' rows.
+    let late = Temporal.Now.plainDateISO(zone).add({ days: 40 })
+    while (late.dayOfWeek !== 7) late = late.add({ days: 1 })
+    const renderId = (await api.get(`/api/workspaces/${workspaceId}/studio/renders?videoId=${footageId}`)).body.renders[0].id as string
+    const accountId = (await api.get(`/api/workspaces/${workspaceId}/accounts`)).body.accounts[0].id as string
+    const lateEntry = await api.post(`/api/workspaces/${workspaceId}/schedule`, {
+      renderId, targets: [{ accountId, caption: 'Late supper #cooking', title: 'Late supper' }], when: { kind: 'at', wall: `${late}T23:50`, zone },
+    })
+    expect(lateEntry.status, JSON.stringify(lateEntry.body)).toBe(201)
+    try {
+      for (const view of ['list', 'month', 'week']) {
+        await page.goto(`${app.url}/calendar?view=${view}&date=${late}`)
+        await waitForHydration(page)
+        const shown = page.locator(`[data-testid=calendar-event][data-group-id="${lateEntry.body.entry.groupId}"]`)
+        await shown.first().waitFor()
+        expect(await shown.count(), `${view}: the post at 23:50 drawn once`).toBe(1)
+      }
+    }
+    finally {
+      // Gone again, so the next test finds only the published posts.
+      expect((await api.delete(`/api/workspaces/${workspaceId}/schedule/${lateEntry.body.entry.groupId}`)).status).toBe(200)
+    }
   }, 420_000)
 
   it('disconnects: the card says so, and the published post keeps its link', async () => {

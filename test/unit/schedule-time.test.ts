@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { instantToWallTime, isTimeZone, occurrences, resolveWallTime, wallTimeToInstant, WallTimeChoiceNeeded } from '#shared/schedule-time'
+import { eventEndWithinDay, instantToWallTime, isTimeZone, occurrences, resolveWallTime, wallTimeToInstant, WallTimeChoiceNeeded } from '#shared/schedule-time'
 
 // A scheduled post goes out at the wall-clock time the creator chose, across DST changes, in the three zones the
 // issue names: Europe/Berlin (last Sundays of March and October), America/New_York (second Sunday of March, first
@@ -49,6 +49,19 @@ describe('wall times and instants', () => {
   it('knows real IANA zones only', () => {
     expect(isTimeZone('Europe/Berlin')).toBe(true)
     expect(isTimeZone('Mars/Olympus')).toBe(false)
+  })
+})
+
+describe('how long the calendar draws a post', () => {
+  it('draws it for its minutes, but never past midnight in the zone, so a late post stays on its own day', () => {
+    const berlin = (wall: string) => wallTimeToInstant(wall, 'Europe/Berlin')
+    expect(eventEndWithinDay(berlin('2027-01-10T10:00'), 'Europe/Berlin', 30)).toBe(berlin('2027-01-10T10:30'))
+    expect(eventEndWithinDay(berlin('2027-01-10T23:50'), 'Europe/Berlin', 30)).toBe(berlin('2027-01-11T00:00'))
+    expect(eventEndWithinDay(berlin('2027-01-10T23:30'), 'Europe/Berlin', 30)).toBe(berlin('2027-01-11T00:00'))
+    // Midnight in the zone, not in UTC: 23:50 in New York is 04:50 UTC the next day.
+    expect(eventEndWithinDay(wallTimeToInstant('2027-01-10T23:50', 'America/New_York'), 'America/New_York', 30)).toBe('2027-01-11T05:00:00Z')
+    // On the night the clocks go forward, half an hour from 01:50 reads 03:20.
+    expect(instantToWallTime(eventEndWithinDay(berlin('2027-03-28T01:50'), 'Europe/Berlin', 30), 'Europe/Berlin')).toBe('2027-03-28T03:20')
   })
 })
 
