@@ -78,6 +78,17 @@ describe(`health checks on ${inject('databaseKind')}`, () => {
     expect(await count()).toBe(3)
   })
 
+  it('counts a slow ffmpeg start as working: a loaded machine can take seconds to start it', async () => {
+    // In CI beside two other suites a bare `ffmpeg -version` outlasted the 3 s every other check has.
+    const real = (await runHealthChecks(healthy)).checks.ffmpeg.path as string
+    const slow = join(dir, 'slow-ffmpeg')
+    await writeFile(slow, `#!/bin/sh\nsleep 3.5\nexec '${real}' "$@"\n`)
+    await chmod(slow, 0o755)
+    const report = await runHealthChecks({ ...healthy, ffmpegPath: slow, now: () => 9_000_000 })
+    expect(report.checks.ffmpeg).toMatchObject({ ok: true, path: slow })
+    expect(report.failing).toEqual([])
+  })
+
   it('fails the storage check when the media folder cannot be written', async () => {
     const blocker = join(dir, 'a-file')
     await writeFile(blocker, 'not a folder')

@@ -43,7 +43,8 @@ export async function resolveFfmpegPath(configured?: string): Promise<string | u
 
 /** The version string from `ffmpeg -version`, e.g. "5.1.8-0+deb12u1". Throws with a readable message when it cannot run. */
 export async function readFfmpegVersion(path: string): Promise<string> {
-  const { stdout } = await run(path, ['-hide_banner', '-version'], { timeout: 5000 })
+  // Seconds, not milliseconds, on a loaded machine; only a hung binary reaches the limit.
+  const { stdout } = await run(path, ['-hide_banner', '-version'], { timeout: 10_000 })
   const match = /^ffmpeg version (\S+)/m.exec(stdout)
   if (!match?.[1]) throw new Error(`${path} did not print an ffmpeg version`)
   return match[1]

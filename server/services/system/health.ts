@@ -33,6 +33,12 @@ export interface HealthReport {
 }
 
 const CHECK_TIMEOUT_MS = 3000
+/**
+ * `ffmpeg -version` starts a process, which on a loaded machine (renders running beside the web server) took more than
+ * 3 s: a working server reported unavailable. It gets longer; a missing or wrong ffmpeg still fails at once, and a hung
+ * one is killed by readFfmpegVersion's own limit first. With the cache below, a probe waits for it once a minute at most.
+ */
+const FFMPEG_CHECK_TIMEOUT_MS = 12_000
 /** The storage round trip (a write, a read, a delete; S3 requests that cost money) runs at most this often per store. */
 export const STORAGE_CHECK_TTL_MS = 30_000
 /**
@@ -45,10 +51,10 @@ export const FFMPEG_CHECK_TTL_MS = 60_000
 const storageChecks = new WeakMap<MediaStore, { at: number, result: Promise<CheckResult> }>()
 const ffmpegChecks = new Map<string, { at: number, result: CheckResult }>()
 
-async function check(work: () => Promise<Omit<CheckResult, 'ok'> | undefined>): Promise<CheckResult> {
+async function check(work: () => Promise<Omit<CheckResult, 'ok'> | undefined>, limitMs = CHECK_TIMEOUT_MS): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS)
+    timer = setTimeout(() => reject(new Error(`no answer within ${limitMs / 1000} s`)), limitMs)
   })
   try {
     return { ok: true, ...(await Promise.race([work(), timeout]) ?? {}) }
@@ -92,7 +98,7 @@ async function cachedFfmpegCheck(configuredPath: string | undefined, now: () => 
     const path = await resolveFfmpegPath(configuredPath)
     if (!path) throw new Error('ffmpeg was not found; install it (apt-get install ffmpeg) or set FFMPEG_PATH')
     return { version: await readFfmpegVersion(path), path }
-  })
+  }, FFMPEG_CHECK_TIMEOUT_MS)
   if (result.ok) ffmpegChecks.set(key, { at: now(), result })
   else ffmpegChecks.delete(key)
   return result
