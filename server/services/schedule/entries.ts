@@ -6,7 +6,7 @@ import { platformNames, type PlatformKey } from '#shared/platforms/keys'
 import { Prisma, type PostStatus, type PrismaClient } from '../../generated/prisma/client'
 import { notFound } from '../errors'
 
-/** A post as the calendar draws it, with its account's, render's and author's names. */
+/** A post as the calendar draws it, with its account's, render's and author's names; times are ISO strings. */
 interface Row {
   id: string
   groupId: string | null
@@ -17,12 +17,12 @@ interface Row {
   error: string | null
   waitingReason: string | null
   lateSeconds: number | null
-  publishedAt: Date | null
-  scheduledAt: Date | null
+  publishedAt: string | null
+  scheduledAt: string | null
   scheduledWall: string | null
   scheduledZone: string | null
   needsApproval: boolean
-  approvedAt: Date | null
+  approvedAt: string | null
   reviewComment: string | null
   seriesId: string | null
   fromQueue: boolean
@@ -34,27 +34,59 @@ interface Row {
   authorName: string | null
 }
 
+/** A Row's values in the order the statement below lists them. */
+type RowValues = [
+  Row['id'], Row['groupId'], Row['renderId'], Row['status'], Row['caption'], Row['permalink'], Row['error'],
+  Row['waitingReason'], Row['lateSeconds'], Row['publishedAt'], Row['scheduledAt'], Row['scheduledWall'],
+  Row['scheduledZone'], Row['needsApproval'], Row['approvedAt'], Row['reviewComment'], Row['seriesId'], Row['fromQueue'],
+  Row['socialAccountId'], Row['createdById'], Row['platform'], Row['accountName'], Row['renderName'], Row['authorName'],
+]
+
+/** A time as JavaScript's toISOString writes it (UTC, milliseconds, "Z"), made in the database. */
+const iso = (column: Prisma.Sql) => Prisma.sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+
+/** Rows per JSON text (see readPosts). */
+const ROWS_PER_CHUNK = 50
+
 /**
- * The posts `where` picks, in `order`, each with its account, render and author: one statement, with the names
- * made in the database. A month holds 2,000 posts; every column a row carries costs a conversion in the driver, so the
- * names come as one column each (bench/schedule.ts: a month read through findMany took 55–70 ms at p50, this about 22).
+ * The posts `where` picks, in `order`, each with its account, render and author: one statement, whose answer is a few
+ * JSON texts the database writes (each a run of 50 rows, each row an array). A month holds 2,000 posts: read as 2,000
+ * rows of 24 columns, every value was an object the driver and Prisma each made and converted, and a young-heap
+ * collection with a read's rows alive made the slow reads. Forty strings and JSON.parse make less garbage
+ * (bench/schedule.ts, same runs: p95 27–35 ms against 31–47 as columns). One text for the whole month was slower
+ * (p50 60–70 ms): the driver assembles a megabyte-long value piece by piece.
  */
 async function readPosts(db: PrismaClient, workspaceId: string, where: Prisma.Sql, order: Prisma.Sql, limit?: number): Promise<Row[]> {
-  return db.$queryRaw<Row[]>`
-    SELECT p.id, p."groupId", p."renderId", p.status::text AS status, p.caption, p.permalink, p.error, p."waitingReason",
-      p."lateSeconds", p."publishedAt", p."scheduledAt", p."scheduledWall", p."scheduledZone", p."needsApproval",
-      p."approvedAt", p."reviewComment", p."seriesId", p."fromQueue", p."socialAccountId", p."createdById",
-      a.platform::text AS platform, COALESCE(a."displayName", a.handle) AS "accountName",
-      CASE WHEN r.id IS NULL THEN NULL ELSE COALESCE(e.name, 'Render') || ' · ' || r."variantLabel" END AS "renderName",
-      COALESCE(u.name, u.email) AS "authorName"
-    FROM "Post" p
-    JOIN "SocialAccount" a ON a.id = p."socialAccountId" AND a."workspaceId" = p."workspaceId"
-    LEFT JOIN "Render" r ON r.id = p."renderId" AND r."workspaceId" = p."workspaceId"
-    LEFT JOIN "EditRecipe" e ON e.id = r."recipeId" AND e."workspaceId" = p."workspaceId"
-    LEFT JOIN "User" u ON u.id = p."createdById"
-    WHERE p."workspaceId" = ${workspaceId}::uuid AND ${where}
-    ORDER BY ${order}
-    ${limit ? Prisma.sql`LIMIT ${limit}` : Prisma.empty}`
+  const chunks = await db.$queryRaw<{ rows: string }[]>`
+    SELECT json_agg(q.row ORDER BY q.n)::text AS rows FROM (
+      SELECT row_number() OVER (ORDER BY ${order}) AS n, json_build_array(
+        p.id, p."groupId", p."renderId", p.status, p.caption, p.permalink, p.error, p."waitingReason", p."lateSeconds",
+        ${iso(Prisma.sql`p."publishedAt"`)}, ${iso(Prisma.sql`p."scheduledAt"`)}, p."scheduledWall", p."scheduledZone",
+        p."needsApproval", ${iso(Prisma.sql`p."approvedAt"`)}, p."reviewComment", p."seriesId", p."fromQueue",
+        p."socialAccountId", p."createdById", a.platform, COALESCE(a."displayName", a.handle),
+        CASE WHEN r.id IS NULL THEN NULL ELSE COALESCE(e.name, 'Render') || ' · ' || r."variantLabel" END,
+        COALESCE(u.name, u.email)
+      ) AS row
+      FROM "Post" p
+      JOIN "SocialAccount" a ON a.id = p."socialAccountId" AND a."workspaceId" = p."workspaceId"
+      LEFT JOIN "Render" r ON r.id = p."renderId" AND r."workspaceId" = p."workspaceId"
+      LEFT JOIN "EditRecipe" e ON e.id = r."recipeId" AND e."workspaceId" = p."workspaceId"
+      LEFT JOIN "User" u ON u.id = p."createdById"
+      WHERE p."workspaceId" = ${workspaceId}::uuid AND ${where}
+      ORDER BY ${order}
+      ${limit ? Prisma.sql`LIMIT ${limit}` : Prisma.empty}
+    ) q
+    GROUP BY (q.n - 1) / ${Prisma.raw(String(ROWS_PER_CHUNK))}
+    ORDER BY (q.n - 1) / ${Prisma.raw(String(ROWS_PER_CHUNK))}`
+  return chunks.flatMap(({ rows }) => (JSON.parse(rows) as RowValues[]).map(([
+    id, groupId, renderId, status, caption, permalink, error, waitingReason, lateSeconds, publishedAt, scheduledAt,
+    scheduledWall, scheduledZone, needsApproval, approvedAt, reviewComment, seriesId, fromQueue, socialAccountId,
+    createdById, platform, accountName, renderName, authorName,
+  ]) => ({
+    id, groupId, renderId, status, caption, permalink, error, waitingReason, lateSeconds, publishedAt, scheduledAt,
+    scheduledWall, scheduledZone, needsApproval, approvedAt, reviewComment, seriesId, fromQueue, socialAccountId,
+    createdById, platform, accountName, renderName, authorName,
+  })))
 }
 
 /** Posts that have not started publishing can still move; once one account is under way the time is kept. */
@@ -74,12 +106,12 @@ export function entriesOf(rows: Row[]): CalendarEntry[] {
       groupId,
       renderId: first.renderId,
       renderName: first.renderName,
-      start: first.scheduledAt?.toISOString() ?? null,
+      start: first.scheduledAt,
       wall: first.scheduledWall,
       zone: first.scheduledZone,
       state: calendarState(posts, first),
       needsApproval: first.needsApproval,
-      approvedAt: first.approvedAt?.toISOString() ?? null,
+      approvedAt: first.approvedAt,
       reviewComment: first.reviewComment,
       author: first.createdById && first.authorName ? { id: first.createdById, name: first.authorName } : null,
       seriesId: first.seriesId,
@@ -89,7 +121,7 @@ export function entriesOf(rows: Row[]): CalendarEntry[] {
         postId: post.id,
         account: { id: post.socialAccountId, platform: post.platform, name: post.accountName ?? platformNames[post.platform] },
         status: post.status, caption: post.caption, permalink: post.permalink, error: post.error, waitingReason: post.waitingReason,
-        lateSeconds: post.lateSeconds, publishedAt: post.publishedAt?.toISOString() ?? null,
+        lateSeconds: post.lateSeconds, publishedAt: post.publishedAt,
       })),
     }
   })
