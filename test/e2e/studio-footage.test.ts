@@ -152,7 +152,12 @@ describe('footage, references, variations and Compare in a browser', () => {
 
   it('lists the variants before rendering exactly as they are rendered, the full length kept next to a shorter one', async () => {
     await page.goto(`${app.url}/studio/${footageId}`)
+    // This footage has drafts from the tests before: the last one opens with the page, and stays in the editor until
+    // the new draft is created. Changes go to the new draft only once the page has opened it (the address names it).
+    const created = page.waitForResponse(response => response.request().method() === 'POST' && new URL(response.url()).pathname.endsWith('/studio/recipes'))
     await page.locator('[data-testid=preset-card][data-key=blank]').click()
+    const { id: newDraftId } = await (await created).json() as { id: string }
+    await expect.poll(() => new URL(page.url()).searchParams.get('draft'), { timeout: 15_000 }).toBe(newDraftId)
     await page.getByTestId('studio-editor').waitFor()
     // The new draft is saved before the first change (the page opens it by its id, as a reload would).
     await expect.poll(() => page.getByTestId('draft-save-state').getAttribute('data-state'), { timeout: 15_000 }).toBe('saved')
