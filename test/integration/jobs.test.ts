@@ -148,6 +148,32 @@ describe(`background jobs on ${inject('databaseKind')}`, () => {
     }
   }, 120_000)
 
+  it('a job sent from the process that works its queue starts at once, though its idle worker asks only every 30 s', async () => {
+    // Unique per run: the two databases' runs share nothing, and a rerun must not find the last one's jobs.
+    const name = `test.wake_${randomUUID().slice(0, 8)}`
+    const started: number[] = []
+    const engine = await startJobEngine({
+      connectionString: url, works: true, queues: [testQueue(name, { pollSeconds: 30 }), testQueue(`${name}.fair`, { pollSeconds: 30, perWorkspace: 1, concurrency: 2 })],
+      handlers: { [name]: async () => void started.push(Date.now()), [`${name}.fair`]: async () => void started.push(Date.now()) },
+    })
+    try {
+      // Each worker asks once as it starts; the next ask would be 30 s later.
+      await new Promise(resolve => setTimeout(resolve, 2000))
+      const sent = Date.now()
+      await engine.send(name, {})
+      await waitUntil(async () => started.length === 1, 20_000, 'the job to start')
+      expect(started[0]! - sent).toBeLessThan(5000)
+      // So do jobs sent many at once, to a queue shared fairly between workspaces.
+      const many = Date.now()
+      expect(await engine.sendMany(`${name}.fair`, [{ data: { workspaceId: randomUUID() } }, { data: { workspaceId: randomUUID() } }])).toHaveLength(2)
+      await waitUntil(async () => started.length === 3, 20_000, 'the two jobs to start')
+      expect(Math.max(...started.slice(1)) - many).toBeLessThan(5000)
+    }
+    finally {
+      await engine.stop(1000)
+    }
+  }, 60_000)
+
   it('a sweep enqueues once per window however many workers run it (singleton key)', async () => {
     const key = `sweep-${Date.now()}`
     const first = await sender.send('test.side_effect', {}, { singletonKey: key, singletonSeconds: 60 })

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { PgBoss, type Job, type JobWithMetadata, type SendOptions } from 'pg-boss'
 import { isPermanentFailure } from './permanent'
-import { assertQueueRules, deadLetterOf, SUPERVISE_SECONDS, type QueueDefinition } from './registry'
+import { assertQueueRules, deadLetterOf, IDLE_POLL_SECONDS, SUPERVISE_SECONDS, type QueueDefinition } from './registry'
 import { resilientTracker, settleBatch, type Outcome } from './settle'
 
 export interface JobContext {
@@ -47,7 +47,10 @@ export interface EngineOptions {
   works: boolean
   queues: QueueDefinition[]
   handlers: Record<string, JobHandler<never>>
-  /** How often an idle worker asks for work (pg-boss allows 0.5 and up). 1 s by default: a job scheduled for 18:00 starts by 18:00:01. */
+  /**
+   * How often an idle worker asks for work (pg-boss allows 0.5 and up), for every queue. By default each queue's own
+   * pollSeconds (posts.publish 1 s: a post scheduled for 18:00 starts by 18:00:01), else IDLE_POLL_SECONDS.
+   */
   pollingIntervalSeconds?: number
   /** How often lost jobs (a heartbeat gone quiet, a time limit passed) are looked for and retried. SUPERVISE_SECONDS by default. */
   expiryCheckSeconds?: number
@@ -121,69 +124,86 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
   }
   // The jobs this process is running, so a shutdown can hand back the ones that do not finish in time.
   const running = new Map<string, { queue: string, retryCount: number, handBack: AbortController }>()
+  // The worker of each queue this process works: a job sent from here wakes it, rather than waiting for its next ask.
+  const workers = new Map<string, string[]>()
+  const wake = (queue: string) => {
+    for (const worker of workers.get(queue) ?? []) boss.notifyWorker(worker)
+  }
   let stopping = false
   if (options.works) {
     for (const queue of options.queues) {
       const handler = options.handlers[queue.name]
       if (!handler) throw new Error(`No handler for queue ${queue.name}: add server/jobs/${queue.name}.ts`)
-      // One loop per queue fetches up to `concurrency` jobs at a time and runs them side by side; while fetches
-      // come back full it fetches again at once (a backlog drains without waiting for the poll interval).
-      // A queue shared fairly between workspaces fetches one job at a time per slot instead, so a free slot asks
-      // again as soon as it is free, and pg-boss's group limit skips a workspace that already has its share.
+      // One loop per queue fetches up to `concurrency` jobs at a time and runs them side by side. A queue shared
+      // fairly between workspaces has one loop per slot instead, each fetching one job at a time, so a free slot
+      // asks again as soon as it is free, and pg-boss's group limit skips a workspace that already has its share.
+      // A loop that found work asks again at once when it is done, not after its poll interval (pollSeconds): a
+      // backlog drains at full speed, and only an idle queue waits between asks.
+      const slots = queue.perWorkspace ? queue.concurrency : 1
       const fetching = queue.perWorkspace
-        ? { batchSize: 1, localConcurrency: queue.concurrency, groupConcurrency: queue.perWorkspace }
-        : { batchSize: queue.concurrency, localConcurrency: 1, burstWhenBatchFull: true }
-      await boss.work(queue.name, {
-        ...fetching, perJobResults: true, includeMetadata: true,
-        pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
-      }, batch => settled(queue, batch, Promise.all((batch as JobWithMetadata[]).map(async (job) => {
-        const started = Date.now()
-        let lastWrite = 0
-        let lastStage: string | undefined
-        const handBack = new AbortController()
-        running.set(job.id, { queue: queue.name, retryCount: job.retryCount, handBack })
-        const context: JobContext = {
-          async progress(stage, percent = 0) {
-            const now = Date.now()
-            if (stage === lastStage && percent < 100 && now - lastWrite < PROGRESS_EVERY_MS) return
-            lastWrite = now
-            lastStage = stage
-            await tracker?.progress(job.id, stage, Math.max(0, Math.min(100, percent)))
-          },
-          signal: AbortSignal.any([job.signal, handBack.signal]),
-          // The job's own limit: a hand-back raised it by one.
-          lastAttempt: () => !handBack.signal.aborted && job.retryCount >= job.retryLimit,
-        }
-        try {
-          await tracker?.started(job.id, queue.name, job.retryCount + 1, job.data)
-          const output = await (handler as JobHandler)(job, context)
-          if (handBack.signal.aborted) throw handBack.signal.reason
-          await tracker?.finished(job.id, { state: 'succeeded' })
-          log(`[jobs] ${queue.name} ${job.id} done in ${Date.now() - started} ms`)
-          return { id: job.id, status: 'completed' as const, output: output ?? undefined }
-        }
-        catch (error) {
-          if (handBack.signal.aborted) {
-            // Already queued again (handBackRunning); the failure below finds the claim gone and changes nothing.
-            await tracker?.finished(job.id, { state: 'queued', error: (handBack.signal.reason as Error).message }).catch(() => {})
-            log(`[jobs] ${queue.name} ${job.id} handed back at shutdown`)
-            return { id: job.id, status: 'failed' as const, output: { message: 'handed back at shutdown' } }
-          }
-          // The message only: job data may hold ids and text, never to be copied into logs.
-          const message = (error as Error).message
-          // Retrying cannot fix it (see permanent.ts): failed now, its remaining attempts unused.
-          const permanent = isPermanentFailure(error)
-          const final = permanent || job.retryCount >= job.retryLimit
-          await tracker?.finished(job.id, { state: final ? 'failed' : 'queued', error: message }).catch(() => {})
-          const verdict = permanent ? ', not retried: another attempt would fail the same way' : final ? ', no retries left' : ', will retry'
-          log(`[jobs] ${queue.name} ${job.id} failed (attempt ${job.retryCount + 1}${verdict}): ${message}`)
-          return { id: job.id, status: permanent ? 'deadletter' as const : 'failed' as const, output: { message } }
-        }
-        finally {
-          running.delete(job.id)
-        }
-      }))))
+        ? { batchSize: 1, groupConcurrency: queue.perWorkspace }
+        : { batchSize: queue.concurrency }
+      const ids: string[] = []
+      for (let slot = 0; slot < slots; slot++) {
+        let id = ''
+        id = await boss.work(queue.name, {
+          ...fetching, perJobResults: true, includeMetadata: true,
+          pollingIntervalSeconds: options.pollingIntervalSeconds ?? queue.pollSeconds ?? IDLE_POLL_SECONDS,
+        }, batch => runBatch(queue, handler, batch as JobWithMetadata[]).finally(() => boss.notifyWorker(id)))
+        ids.push(id)
+      }
+      workers.set(queue.name, ids)
     }
+  }
+
+  function runBatch(queue: QueueDefinition, handler: JobHandler<never>, batch: JobWithMetadata[]): Promise<Outcome[]> {
+    return settled(queue, batch, Promise.all(batch.map(async (job) => {
+      const started = Date.now()
+      let lastWrite = 0
+      let lastStage: string | undefined
+      const handBack = new AbortController()
+      running.set(job.id, { queue: queue.name, retryCount: job.retryCount, handBack })
+      const context: JobContext = {
+        async progress(stage, percent = 0) {
+          const now = Date.now()
+          if (stage === lastStage && percent < 100 && now - lastWrite < PROGRESS_EVERY_MS) return
+          lastWrite = now
+          lastStage = stage
+          await tracker?.progress(job.id, stage, Math.max(0, Math.min(100, percent)))
+        },
+        signal: AbortSignal.any([job.signal, handBack.signal]),
+        // The job's own limit: a hand-back raised it by one.
+        lastAttempt: () => !handBack.signal.aborted && job.retryCount >= job.retryLimit,
+      }
+      try {
+        await tracker?.started(job.id, queue.name, job.retryCount + 1, job.data)
+        const output = await (handler as JobHandler)(job, context)
+        if (handBack.signal.aborted) throw handBack.signal.reason
+        await tracker?.finished(job.id, { state: 'succeeded' })
+        log(`[jobs] ${queue.name} ${job.id} done in ${Date.now() - started} ms`)
+        return { id: job.id, status: 'completed' as const, output: output ?? undefined }
+      }
+      catch (error) {
+        if (handBack.signal.aborted) {
+          // Already queued again (handBackRunning); the failure below finds the claim gone and changes nothing.
+          await tracker?.finished(job.id, { state: 'queued', error: (handBack.signal.reason as Error).message }).catch(() => {})
+          log(`[jobs] ${queue.name} ${job.id} handed back at shutdown`)
+          return { id: job.id, status: 'failed' as const, output: { message: 'handed back at shutdown' } }
+        }
+        // The message only: job data may hold ids and text, never to be copied into logs.
+        const message = (error as Error).message
+        // Retrying cannot fix it (see permanent.ts): failed now, its remaining attempts unused.
+        const permanent = isPermanentFailure(error)
+        const final = permanent || job.retryCount >= job.retryLimit
+        await tracker?.finished(job.id, { state: final ? 'failed' : 'queued', error: message }).catch(() => {})
+        const verdict = permanent ? ', not retried: another attempt would fail the same way' : final ? ', no retries left' : ', will retry'
+        log(`[jobs] ${queue.name} ${job.id} failed (attempt ${job.retryCount + 1}${verdict}): ${message}`)
+        return { id: job.id, status: permanent ? 'deadletter' as const : 'failed' as const, output: { message } }
+      }
+      finally {
+        running.delete(job.id)
+      }
+    })))
   }
 
   /**
@@ -215,7 +235,10 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
       const group = definition?.perWorkspace && workspaceId ? { group: { id: workspaceId } } : {}
       const id = await boss.send(queue, data ?? {}, { ...group, ...sendOptions })
       // A singleton already queued returns no id: nothing new to track.
-      if (id) await tracker?.queued(id, queue, workspaceId, data)
+      if (id) {
+        await tracker?.queued(id, queue, workspaceId, data)
+        wake(queue)
+      }
       return id
     },
     async sendMany(queue, jobs) {
@@ -236,6 +259,7 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
           await tracker?.queued(job.id, queue, (job.data as { workspaceId?: string }).workspaceId, job.data)
         }
       }
+      if (queued.length) wake(queue)
       return queued
     },
     async stop(timeoutMs = 25_000) {
