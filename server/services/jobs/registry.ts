@@ -37,9 +37,9 @@ export interface QueueDefinition {
   policy?: 'standard' | 'stately'
   /**
    * Seconds an idle worker waits before asking for jobs again; IDLE_POLL_SECONDS when unset. Every ask is a query,
-   * and a worker asks for each queue (and each slot of a fair one): at one second for all of them, an idle app on the
-   * embedded database spent a sixth to a quarter of a core asking. A job this process sends wakes its worker at once
-   * (see the engine), so only jobs sent by another process, retries and jobs whose time comes later wait for an ask.
+   * and a worker asks for each queue (and each slot of a fair one): at one second for all of them, about 27 a second.
+   * A job this process sends wakes its worker at once (see the engine), so only jobs sent by another process, retries
+   * and jobs whose time comes later wait for an ask.
    */
   pollSeconds?: number
   /**
