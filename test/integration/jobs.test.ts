@@ -153,7 +153,8 @@ describe(`background jobs on ${inject('databaseKind')}`, () => {
     const name = `test.wake_${randomUUID().slice(0, 8)}`
     const started: number[] = []
     const engine = await startJobEngine({
-      connectionString: url, works: true, queues: [testQueue(name, { pollSeconds: 30 }), testQueue(`${name}.fair`, { pollSeconds: 30, perWorkspace: 1, concurrency: 2 })],
+      connectionString: url, works: true, pollingIntervalSeconds: 30,
+      queues: [testQueue(name), testQueue(`${name}.fair`, { perWorkspace: 1, concurrency: 2 })],
       handlers: { [name]: async () => void started.push(Date.now()), [`${name}.fair`]: async () => void started.push(Date.now()) },
     })
     try {
@@ -171,6 +172,28 @@ describe(`background jobs on ${inject('databaseKind')}`, () => {
     }
     finally {
       await engine.stop(1000)
+    }
+  }, 60_000)
+
+  it('a backlog sent by another process drains job after job, though its idle worker asks only every 30 s', async () => {
+    const name = `test.drain_${randomUUID().slice(0, 8)}`
+    const other = await startJobEngine({ connectionString: url, works: false, queues: [testQueue(name, { concurrency: 1 })], handlers: {} })
+    const started: number[] = []
+    let worker: JobEngine | undefined
+    try {
+      for (let index = 0; index < 3; index++) expect(await other.send(name, { index })).toBeTruthy()
+      const from = Date.now()
+      worker = await startJobEngine({
+        connectionString: url, works: true, pollingIntervalSeconds: 30, queues: [testQueue(name, { concurrency: 1 })],
+        handlers: { [name]: async () => void started.push(Date.now()) },
+      })
+      // One job per ask (concurrency 1): the first ask as it starts, and each next one as soon as the last job is done.
+      await waitUntil(async () => started.length === 3, 20_000, 'the three jobs to run')
+      expect(Math.max(...started) - from).toBeLessThan(10_000)
+    }
+    finally {
+      await worker?.stop(1000)
+      await other.stop(1000)
     }
   }, 60_000)
 

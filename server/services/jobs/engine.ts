@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { PgBoss, type Job, type JobWithMetadata, type SendOptions } from 'pg-boss'
 import { isPermanentFailure } from './permanent'
-import { assertQueueRules, deadLetterOf, IDLE_POLL_SECONDS, SUPERVISE_SECONDS, type QueueDefinition } from './registry'
+import { assertQueueRules, deadLetterOf, SUPERVISE_SECONDS, type QueueDefinition } from './registry'
 import { resilientTracker, settleBatch, type Outcome } from './settle'
 
 export interface JobContext {
@@ -48,8 +48,8 @@ export interface EngineOptions {
   queues: QueueDefinition[]
   handlers: Record<string, JobHandler<never>>
   /**
-   * How often an idle worker asks for work (pg-boss allows 0.5 and up), for every queue. By default each queue's own
-   * pollSeconds (posts.publish 1 s: a post scheduled for 18:00 starts by 18:00:01), else IDLE_POLL_SECONDS.
+   * How often an idle worker asks for work (pg-boss allows 0.5 and up). 1 s by default: a job scheduled for 18:00
+   * starts by 18:00:01. A job sent from this process, and a worker that just finished one, do not wait for it.
    */
   pollingIntervalSeconds?: number
   /** How often lost jobs (a heartbeat gone quiet, a time limit passed) are looked for and retried. SUPERVISE_SECONDS by default. */
@@ -137,7 +137,7 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
       // One loop per queue fetches up to `concurrency` jobs at a time and runs them side by side. A queue shared
       // fairly between workspaces has one loop per slot instead, each fetching one job at a time, so a free slot
       // asks again as soon as it is free, and pg-boss's group limit skips a workspace that already has its share.
-      // A loop that found work asks again at once when it is done, not after its poll interval (pollSeconds): a
+      // A loop that found work asks again at once when it is done, not after its poll interval: a
       // backlog drains at full speed, and only an idle queue waits between asks.
       const slots = queue.perWorkspace ? queue.concurrency : 1
       const fetching = queue.perWorkspace
@@ -148,7 +148,7 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
         let id = ''
         id = await boss.work(queue.name, {
           ...fetching, perJobResults: true, includeMetadata: true,
-          pollingIntervalSeconds: options.pollingIntervalSeconds ?? queue.pollSeconds ?? IDLE_POLL_SECONDS,
+          pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
         }, batch => runBatch(queue, handler, batch as JobWithMetadata[]).finally(() => boss.notifyWorker(id)))
         ids.push(id)
       }

@@ -36,23 +36,11 @@ export interface QueueDefinition {
    */
   policy?: 'standard' | 'stately'
   /**
-   * Seconds an idle worker waits before asking for jobs again; IDLE_POLL_SECONDS when unset. Every ask is a query,
-   * and a worker asks for each queue (and each slot of a fair one): at one second for all of them, about 27 a second.
-   * A job this process sends wakes its worker at once (see the engine), so only jobs sent by another process, retries
-   * and jobs whose time comes later wait for an ask.
-   */
-  pollSeconds?: number
-  /**
    * The job was given up on: its retries ran out, or its worker vanished on the last attempt. Moves the domain row
    * out of its running state, with a reason a person can act on. Called by jobs.reconcile; idempotent.
    */
   onFinalFailure?: (db: PrismaClient, data: unknown, reason: string) => Promise<void>
 }
-
-/** How long an idle worker waits before asking again (pollSeconds), for a queue whose jobs may start a few seconds late. */
-export const IDLE_POLL_SECONDS = 5
-// Work a person waits for (an analysis after an upload, a render, an AI answer), sent by a web process to a worker.
-const PERSON_WAITS_POLL_SECONDS = 2
 
 /** How often the engine looks for jobs whose heartbeat stopped or whose time ran out (pg-boss's supervise pass). */
 export const SUPERVISE_SECONDS = 15
@@ -109,40 +97,40 @@ export const queues = {
   // 4K footage; the heartbeat brings a dead worker's job back in about a minute.
   'media.analyse': {
     name: 'media.analyse', payload: analysePayload, retryLimit: 2, retryDelay: 15, retryBackoff: true, expireInSeconds: 2 * 60 * 60,
-    heartbeatSeconds: 30, pollSeconds: PERSON_WAITS_POLL_SECONDS, concurrency: 1, perWorkspace: 1,
+    heartbeatSeconds: 30, concurrency: 1, perWorkspace: 1,
     onFinalFailure: (db, data, reason) => failAnalysis(db, analysePayload.parse(data), reason),
   },
   // A Studio render (preview, then full): libx264 takes both cores, so one at a time. An hour bounds a 15-minute
   // source at the slowest preset with room to spare; one retry, since a render that failed twice will fail again.
   'media.render': {
     name: 'media.render', payload: renderPayload, retryLimit: 1, retryDelay: 15, retryBackoff: false, expireInSeconds: 60 * 60,
-    heartbeatSeconds: 30, pollSeconds: PERSON_WAITS_POLL_SECONDS, concurrency: 1, perWorkspace: 1,
+    heartbeatSeconds: 30, concurrency: 1, perWorkspace: 1,
     onFinalFailure: (db, data, reason) => failRender(db, renderPayload.parse(data), reason),
   },
   // A strategy: one generate() call (which retries the provider itself) and a few queries. One retry covers a worker
   // that died; an AI refusal (budget, safety block) is thrown without retry. Five minutes bounds a slow model.
   'ai.strategy': {
     name: 'ai.strategy', payload: strategyPayload, retryLimit: 1, retryDelay: 5, retryBackoff: false, expireInSeconds: 5 * 60,
-    heartbeatSeconds: 30, pollSeconds: PERSON_WAITS_POLL_SECONDS, concurrency: 2, perWorkspace: 1,
+    heartbeatSeconds: 30, concurrency: 2, perWorkspace: 1,
   },
   // A batch of filming scripts (one AI call each, saved as written). Ten calls to a slow model fit in ten minutes;
   // a retry skips the scripts already saved.
   'ai.scripts': {
     name: 'ai.scripts', payload: scriptsPayload, retryLimit: 1, retryDelay: 5, retryBackoff: false, expireInSeconds: 10 * 60,
-    heartbeatSeconds: 30, pollSeconds: PERSON_WAITS_POLL_SECONDS, concurrency: 2, perWorkspace: 1,
+    heartbeatSeconds: 30, concurrency: 2, perWorkspace: 1,
   },
   // The AI's reading of one video: a model call (Gemini first uploads the video and waits for it). The providers
   // retry 429 and 5xx themselves, so one more attempt is enough; failures retrying cannot fix are not retried.
   // Nothing to settle on final failure: the last good reading stays, and the page reads the job's error.
   'ai.reading': {
     name: 'ai.reading', payload: readingPayload, retryLimit: 1, retryDelay: 20, retryBackoff: false, expireInSeconds: 15 * 60,
-    heartbeatSeconds: 30, pollSeconds: PERSON_WAITS_POLL_SECONDS, concurrency: 2, perWorkspace: 1,
+    heartbeatSeconds: 30, concurrency: 2, perWorkspace: 1,
   },
   // Captions from speech: an ffmpeg pass for the sound, then Whisper, Gemini or PocketSphinx (about a third of the
   // footage's length on one core). Half an hour bounds a long file; the heartbeat brings a dead worker's job back.
   'ai.transcribe': {
     name: 'ai.transcribe', payload: transcribePayload, retryLimit: 1, retryDelay: 10, retryBackoff: false, expireInSeconds: 30 * 60,
-    heartbeatSeconds: 30, pollSeconds: PERSON_WAITS_POLL_SECONDS, concurrency: 1, perWorkspace: 1,
+    heartbeatSeconds: 30, concurrency: 1, perWorkspace: 1,
   },
   // Re-encrypts stored secrets under the newest of ENCRYPTION_KEYS (server/services/security/rotate.ts). Queued at
   // worker start when any row needs it; idempotent (rows already under the newest key are not read), so a retry
@@ -162,7 +150,7 @@ export const queues = {
   // connector then resumes from what it stored (`pending`). A large upload on a slow link fits in an hour.
   'posts.publish': {
     name: 'posts.publish', payload: postPayload, retryLimit: 3, retryDelay: 15, retryBackoff: true, expireInSeconds: 60 * 60,
-    heartbeatSeconds: 30, concurrency: 8, pollSeconds: 1, policy: 'stately',
+    heartbeatSeconds: 30, concurrency: 8, policy: 'stately',
     onFinalFailure: (db, data, reason) => failStuckPost(db, postPayload.parse(data), reason),
   },
   // One read-only status check of a post the platform is processing; the next check is its own job, later.
