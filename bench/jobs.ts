@@ -4,7 +4,8 @@
 //     it); jobs worked per second from the worker's start to the last completion, and sends per second;
 //   - beside it, the bare paths: jobs inserted in bulk and worked by our engine without the tracker, and by bare
 //     pg-boss `work()`; the engine's overhead is bare ÷ engine, as a time ratio;
-//   - lateness of startAfter jobs on the production path: scheduled time to handler start, p50 and p99.
+//   - lateness of startAfter jobs on the production path: scheduled time to handler start, p50 and p99;
+//   - an idle worker's load on the database: statements per second, against one 1 s ask per queue and slot.
 //   npx tsx bench/jobs.ts [--quick]
 import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -18,7 +19,7 @@ import { startEmbeddedDatabase } from '../server/services/db/embedded'
 import { migrateIfBehind } from '../server/services/db/migrate'
 import { readMigrationsDir } from '../server/services/db/migration-files'
 import { startJobEngine } from '../server/services/jobs/engine'
-import type { QueueDefinition } from '../server/services/jobs/registry'
+import { queues, SUPERVISE_SECONDS, type QueueDefinition } from '../server/services/jobs/registry'
 import { prismaJobTracker } from '../server/services/jobs/tracker'
 import { createScratchPostgres } from '../test/support/postgres'
 import { timed } from './support'
@@ -121,6 +122,54 @@ async function lateness(url: string, prisma: PrismaClient): Promise<{ p50: numbe
   return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99) }
 }
 
+/** Counts the statements a pg-boss instance sends from the moment this is called. */
+function countStatements(boss: PgBoss): { count: number } {
+  const counter = { count: 0 }
+  const db = boss.getDb() as { executeSql: (sql: string, values?: unknown[]) => Promise<unknown> }
+  const execute = db.executeSql.bind(db)
+  db.executeSql = (sql, values) => {
+    counter.count++
+    return execute(sql, values)
+  }
+  return counter
+}
+
+// An idle worker of every queue in the registry: statements per second to the database, ours (one question a second
+// for all the queues, each queue's loops asking only as a 30 s backstop) against the same queues on bare pg-boss with
+// one loop per queue and slot asking every second, as the engine did before. Maintenance passes count on both sides.
+async function idleLoad(url: string): Promise<{ ours: number, bare: number }> {
+  const seconds = values.quick ? 15 : 60
+  const idle = () => new Promise(resolve => setTimeout(resolve, 3000))
+  let ours: { count: number } = { count: 0 }
+  const handlers = Object.fromEntries(Object.keys(queues).map(name => [name, async () => {}]))
+  const created = (boss: PgBoss) => {
+    ours = countStatements(boss)
+  }
+  const engine = await startJobEngine({ connectionString: url, works: true, queues: Object.values(queues), handlers, created })
+  await idle()
+  ours.count = 0
+  await new Promise(resolve => setTimeout(resolve, seconds * 1000))
+  const oursRate = ours.count / seconds
+  await engine.stop(5000)
+
+  const boss = new PgBoss({ connectionString: url, schema: 'pgboss', max: 4, superviseIntervalSeconds: SUPERVISE_SECONDS, monitorIntervalSeconds: SUPERVISE_SECONDS })
+  boss.on('error', () => {})
+  const bare = countStatements(boss)
+  await boss.start()
+  for (const queue of Object.values(queues) as QueueDefinition[]) {
+    const fetching = queue.perWorkspace ? { batchSize: 1, groupConcurrency: queue.perWorkspace } : { batchSize: queue.concurrency }
+    for (let slot = 0; slot < (queue.perWorkspace ? queue.concurrency : 1); slot++) {
+      await boss.work(queue.name, { ...fetching, perJobResults: true, pollingIntervalSeconds: 1 }, async batch => batch.map(job => ({ id: job.id, status: 'completed' as const })))
+    }
+  }
+  await idle()
+  bare.count = 0
+  await new Promise(resolve => setTimeout(resolve, seconds * 1000))
+  const bareRate = bare.count / seconds
+  await boss.stop({ graceful: true, timeout: 5000, close: true })
+  return { ours: Number(oursRate.toFixed(1)), bare: Number(bareRate.toFixed(1)) }
+}
+
 async function measure(label: string, url: string) {
   await migrateIfBehind(url, await readMigrationsDir(resolve(import.meta.dirname, '../prisma/migrations')))
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) })
@@ -144,9 +193,11 @@ async function measure(label: string, url: string) {
     const ours = Math.round((oursA + oursB) / 2)
     const bare = Math.round((bareA + bareB) / 2)
     const late = await lateness(url, prisma)
+    const idle = await idleLoad(url)
+    console.log(`${label.padEnd(10)} idle worker of every queue: ${idle.ours} statements/s, against ${idle.bare} with a 1 s ask per queue and slot (×${(idle.ours / idle.bare).toFixed(2)})`)
     const overhead = Number((bare / ours).toFixed(2))
     console.log(`${label.padEnd(10)} production path (tracker on) ${tracked} jobs/s worked, ${sent} jobs/s sent   engine, no tracker ${ours} jobs/s   bare pg-boss ${bare} jobs/s   engine overhead ×${overhead}   startAfter lateness (tracker on) p50 ${late.p50} ms p99 ${late.p99} ms`)
-    return { tracked, sent, ours, bare, overhead, lateP50: late.p50, lateP99: late.p99 }
+    return { tracked, sent, ours, bare, overhead, lateP50: late.p50, lateP99: late.p99, idle }
   }
   finally {
     await prisma.$disconnect()
@@ -163,6 +214,8 @@ try {
   console.log(`RESULT ${JSON.stringify({
     postgres_tracked_jobs_per_s: pg.tracked, postgres_tracked_sends_per_s: pg.sent, postgres_jobs_per_s: pg.ours, postgres_bare_jobs_per_s: pg.bare, postgres_overhead_ratio: pg.overhead, postgres_late_p50_ms: pg.lateP50, postgres_late_p99_ms: pg.lateP99,
     pglite_tracked_jobs_per_s: pglite.tracked, pglite_tracked_sends_per_s: pglite.sent, pglite_jobs_per_s: pglite.ours, pglite_bare_jobs_per_s: pglite.bare, pglite_overhead_ratio: pglite.overhead, pglite_late_p50_ms: pglite.lateP50, pglite_late_p99_ms: pglite.lateP99,
+    postgres_idle_statements_per_s: pg.idle.ours, postgres_idle_statements_per_s_before: pg.idle.bare,
+    pglite_idle_statements_per_s: pglite.idle.ours, pglite_idle_statements_per_s_before: pglite.idle.bare,
     jobs, concurrency,
   })}`)
 }

@@ -197,6 +197,51 @@ describe(`background jobs on ${inject('databaseKind')}`, () => {
     }
   }, 60_000)
 
+  it('an idle worker of many queues asks the database about once a second in all, and still starts a job another process sends, or one whose time comes, within about a second', async () => {
+    // As many queues as the app works, two of them shared fairly (one ask per slot).
+    const base = `test.idle_${randomUUID().slice(0, 8)}`
+    const names = Array.from({ length: 16 }, (_, index) => `${base}.${index}`)
+    const definitions = names.map((name, index) => testQueue(name, index < 2 ? { perWorkspace: 1, concurrency: 4 } : { concurrency: 2 }))
+    const started = new Map<string, number>()
+    const asks: number[] = []
+    const engine = await startJobEngine({
+      connectionString: url, works: true, queues: definitions,
+      handlers: Object.fromEntries(names.map(name => [name, async (job: { id: string }) => void started.set(job.id, Date.now())])),
+      created: (boss) => {
+        const db = boss.getDb() as { executeSql: (sql: string, values?: unknown[]) => Promise<unknown> }
+        const execute = db.executeSql.bind(db)
+        // Every statement that looks for work: pg-boss's fetch, or one question covering all the queues.
+        db.executeSql = async (sql, values) => {
+          if (/\bnext AS \(|AS due\b/.test(sql) && (names.some(name => sql.includes(`'${name}'`)) || JSON.stringify(values ?? []).includes(base))) asks.push(Date.now())
+          return execute(sql, values)
+        }
+      },
+    })
+    const other = await startJobEngine({ connectionString: url, works: false, queues: definitions, handlers: {} })
+    try {
+      await new Promise(resolve => setTimeout(resolve, 2000))
+      const from = Date.now()
+      await new Promise(resolve => setTimeout(resolve, 10_000))
+      const idleAsks = asks.filter(at => at >= from).length
+      // Before: each queue's loops asked every second on their own (18 loops, about 180 asks in 10 s).
+      expect(idleAsks).toBeLessThanOrEqual(15)
+      // A job sent by a process that does not work the queue: nothing here is woken by the send itself.
+      const sent = Date.now()
+      const id = (await other.send(names[5]!, {}))!
+      await waitUntil(async () => started.has(id), 10_000, 'the job from the other process to start')
+      expect(started.get(id)! - sent).toBeLessThan(2500)
+      // A job due three seconds from now starts on time, not at a backstop poll.
+      const due = Date.now() + 3000
+      const later = (await other.send(names[1]!, { workspaceId: randomUUID() }, { startAfter: new Date(due) }))!
+      await waitUntil(async () => started.has(later), 15_000, 'the job due in three seconds to start')
+      expect(started.get(later)! - due).toBeLessThan(2500)
+    }
+    finally {
+      await other.stop(1000)
+      await engine.stop(1000)
+    }
+  }, 60_000)
+
   it('a sweep enqueues once per window however many workers run it (singleton key)', async () => {
     const key = `sweep-${Date.now()}`
     const first = await sender.send('test.side_effect', {}, { singletonKey: key, singletonSeconds: 60 })

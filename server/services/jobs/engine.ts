@@ -38,6 +38,15 @@ export interface JobTracker {
 }
 
 const PROGRESS_EVERY_MS = 250
+// How often each queue's own loops ask pg-boss for work when nothing wakes them: only a backstop, since the one
+// question per process (dueQueues) wakes them within pollingIntervalSeconds of a job being due.
+const BACKSTOP_POLL_SECONDS = 30
+// Which of the queues have a job waiting whose time has come: the condition pg-boss's fetch starts from, through its
+// partial index on live jobs, for all the queues at once. Whether the job can be taken (a workspace's share, a
+// singleton already running) is left to the fetch this wakes.
+const DUE_QUEUES_SQL = `SELECT asked.name FROM unnest($1::text[]) AS asked(name)
+  WHERE EXISTS (SELECT 1 FROM pgboss.job AS due
+    WHERE due.name = asked.name AND due.state < 'active' AND NOT due.blocked AND due.start_after <= pgboss.job_now())`
 // After handing back, how long handlers get to notice the abort and let go of their files before the pool closes.
 const HAND_BACK_GRACE_MS = 5000
 
@@ -48,8 +57,9 @@ export interface EngineOptions {
   queues: QueueDefinition[]
   handlers: Record<string, JobHandler<never>>
   /**
-   * How often an idle worker asks for work (pg-boss allows 0.5 and up). 1 s by default: a job scheduled for 18:00
-   * starts by 18:00:01. A job sent from this process, and a worker that just finished one, do not wait for it.
+   * How often an idle worker process asks whether any of its queues has a job due (one statement for all of them;
+   * pg-boss allows 0.5 s and up). 1 s by default: a job scheduled for 18:00 starts by 18:00:01. A job sent from this
+   * process, and a worker that just finished one, do not wait for it.
    */
   pollingIntervalSeconds?: number
   /** How often lost jobs (a heartbeat gone quiet, a time limit passed) are looked for and retried. SUPERVISE_SECONDS by default. */
@@ -130,6 +140,7 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
     for (const worker of workers.get(queue) ?? []) boss.notifyWorker(worker)
   }
   let stopping = false
+  let dueTimer: NodeJS.Timeout | undefined
   if (options.works) {
     for (const queue of options.queues) {
       const handler = options.handlers[queue.name]
@@ -147,13 +158,37 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
       for (let slot = 0; slot < slots; slot++) {
         let id = ''
         id = await boss.work(queue.name, {
-          ...fetching, perJobResults: true, includeMetadata: true,
-          pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
+          ...fetching, perJobResults: true, includeMetadata: true, pollingIntervalSeconds: BACKSTOP_POLL_SECONDS,
         }, batch => runBatch(queue, handler, batch as JobWithMetadata[]).finally(() => boss.notifyWorker(id)))
         ids.push(id)
       }
       workers.set(queue.name, ids)
     }
+    askForDueJobs(options.queues.map(queue => queue.name), (options.pollingIntervalSeconds ?? 1) * 1000)
+  }
+
+  /**
+   * One question every `intervalMs` for all the queues this process works (not one per queue and slot: an idle
+   * app asked about 30 times a second before), waking the loops of each queue that has a job due: sent by another
+   * process, scheduled for now, or back for a retry.
+   */
+  function askForDueJobs(names: string[], intervalMs: number): void {
+    let failing = false
+    const ask = async () => {
+      try {
+        const { rows } = await boss.getDb().executeSql(DUE_QUEUES_SQL, [names]) as { rows: { name: string }[] }
+        for (const { name } of rows) wake(name)
+        if (failing) log('[jobs] asking for due jobs works again')
+        failing = false
+      }
+      catch (error) {
+        // Once per outage, not every second; the loops' backstop asks go on meanwhile.
+        if (!failing && !stopping) log(`[jobs] could not ask for due jobs, retrying every ${intervalMs / 1000} s: ${(error as Error).message}`)
+        failing = true
+      }
+      if (!stopping) dueTimer = setTimeout(ask, intervalMs)
+    }
+    dueTimer = setTimeout(ask, intervalMs)
   }
 
   function runBatch(queue: QueueDefinition, handler: JobHandler<never>, batch: JobWithMetadata[]): Promise<Outcome[]> {
@@ -265,6 +300,7 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
     async stop(timeoutMs = 25_000) {
       if (stopping) return
       stopping = true
+      clearTimeout(dueTimer)
       stopSignal.abort()
       // pg-boss's own deadline comes later: by then every job still running has been handed back, so the
       // failure it records for them (failWip) finds their claims gone and costs no attempt.
