@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PrismaClient } from '../../server/generated/prisma/client'
 import { foldNewOutcomes } from '../../server/services/analytics/learning'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
-import { launchChromium, signUpFirstAccount, waitForHydration } from '../support/browser'
+import { launchChromium, reducedMotion, signUpFirstAccount, waitForHydration } from '../support/browser'
 import { createScratchPostgres, type ScratchDatabase } from '../support/postgres'
 import { createPrisma } from '../support/scratch'
 
@@ -32,7 +32,7 @@ describe('the Analytics page', () => {
     database = await createScratchPostgres('reelwise_e2e_analytics')
     app = await startBuiltApp({ DATA_DIR: dataDir, DATABASE_URL: database.url, APP_ROLE: 'web' })
     browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 2400 } })
+    page = await browser.newPage({ ...reducedMotion, viewport: { width: 1440, height: 2400 } })
     page.on('pageerror', error => pageErrors.push(error.message))
     await signUpFirstAccount(page, app.url, { name: 'Ada Analytics', email: 'ada@analytics.test', password: 'analytics-page-password' })
 

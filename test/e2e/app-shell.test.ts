@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sections } from '#shared/navigation'
 import { fetchHealthReport, startBuiltApp, type RunningApp } from '../support/app-server'
-import { launchChromium, submitSignUp } from '../support/browser'
+import { launchChromium, reducedMotion, submitSignUp } from '../support/browser'
 
 const screenshots = resolve(import.meta.dirname, '__screenshots__')
 
@@ -25,7 +25,7 @@ describe('the app shell on a fresh data directory', () => {
     await mkdir(screenshots, { recursive: true })
     app = await startBuiltApp({ DATA_DIR: dataDir })
     browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    page = await browser.newPage({ ...reducedMotion, viewport: { width: 1280, height: 800 } })
     // Nothing may leave the machine: fonts, icons and scripts all come from the app itself.
     await page.route('**/*', (route) => {
       const host = new URL(route.request().url()).hostname

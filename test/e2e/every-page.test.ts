@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { root, type RunningApp } from '../support/app-server'
-import { chooseUploadKind, closeAppInChromium, openAppInChromium, signUpFirstAccount } from '../support/browser'
+import { chooseUploadKind, closeAppInChromium, openAppInChromium, reducedMotion, signUpFirstAccount } from '../support/browser'
 import { generateClip } from '../support/media'
 import { horizontalOverflow, seriousAccessibilityViolations, smallControls, unreachableByKeyboard } from '../support/page-checks'
 
@@ -80,7 +80,7 @@ describe('every page, at desktop and phone sizes', () => {
   afterAll(() => closeAppInChromium({ app, browser }, dataDir))
 
   it('finds each kind of problem on a page made to have them (so a check that stops working cannot pass quietly)', async () => {
-    const bad = await browser.newPage({ viewport: sizes[1].viewport })
+    const bad = await browser.newPage({ ...reducedMotion, viewport: sizes[1].viewport })
     try {
       await bad.setContent(`<html lang="en"><head><title>Bad</title></head><body><main>
         <div style="cursor:pointer" onclick="void 0">Click me</div><button style="height:20px">Tiny</button>
@@ -100,7 +100,7 @@ describe('every page, at desktop and phone sizes', () => {
       const problems: string[] = []
       let signedOut: BrowserContext | undefined
       try {
-        signedOut = await browser.newContext({ viewport: size.viewport })
+        signedOut = await browser.newContext({ ...reducedMotion, viewport: size.viewport })
         const anonymous = await signedOut.newPage()
         await page.setViewportSize(size.viewport)
         for (const each of pages) {

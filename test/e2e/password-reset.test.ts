@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiClient } from '../support/api'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
-import { launchChromium, waitForHydration } from '../support/browser'
+import { launchChromium, reducedMotion, waitForHydration } from '../support/browser'
 import { createScratchPostgres, type ScratchDatabase } from '../support/postgres'
 import { linkIn, startLoopbackSmtp, type LoopbackSmtp } from '../support/smtp'
 
@@ -26,7 +26,7 @@ describe('e-mail links in the browser', () => {
     database = await createScratchPostgres('reelwise_e2e_mail')
     app = await startBuiltApp({ DATA_DIR: dataDir, DATABASE_URL: database.url, SMTP_URL: smtp.url, MAIL_FROM: 'Reelwise <no-reply@reelwise.test>' })
     browser = await launchChromium()
-    page = await (await browser.newContext()).newPage()
+    page = await (await browser.newContext(reducedMotion)).newPage()
   })
 
   afterAll(async () => {

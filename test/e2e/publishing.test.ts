@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiClient } from '../support/api'
 import { freePort, type RunningApp } from '../support/app-server'
-import { closeAppInChromium, openAppInChromium, signUpFirstAccount, waitForHydration } from '../support/browser'
+import { closeAppInChromium, openAppInChromium, reducedMotion, signUpFirstAccount, waitForHydration } from '../support/browser'
 import { startFakeTiktok, type FakeTiktok } from '../support/fake-tiktok'
 import { startFakeYoutube, type FakeYoutube } from '../support/fake-youtube'
 import { generateClip } from '../support/media'
@@ -171,7 +171,7 @@ describe('connect, publish and disconnect in a browser', () => {
     const at = new Date(Math.ceil(Date.now() / 60_000) * 60_000 + 60_000)
     const wall = instantToWallTime(at.toISOString(), zone)
     const nextDay = instantToWallTime(new Date(at.getTime() + 86_400_000).toISOString(), zone)
-    const context = await browser.newContext({ viewport: desktop })
+    const context = await browser.newContext({ ...reducedMotion, viewport: desktop })
     const ed = await context.newPage()
     ed.on('pageerror', error => pageErrors.push(`editor: ${error.message}`))
     try {

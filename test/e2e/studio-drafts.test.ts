@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningApp } from '../support/app-server'
-import { closeAppInChromium, openAppInChromium, signUpFirstAccount } from '../support/browser'
+import { closeAppInChromium, openAppInChromium, reducedMotion, signUpFirstAccount } from '../support/browser'
 import { generateClip, type GeneratedClip } from '../support/media'
 
 const shots = '/tmp/shots-drafts'
@@ -86,7 +86,7 @@ describe('Studio drafts in a browser', () => {
     await page.screenshot({ path: join(shots, 'studio-drafts-1440.png') })
 
     // A second tab saves first: this one says so, overwrites nothing, and loads the newer draft when asked.
-    const otherTab = await browser.newContext({ storageState: await page.context().storageState(), viewport: { width: 1440, height: 900 } })
+    const otherTab = await browser.newContext({ ...reducedMotion, storageState: await page.context().storageState(), viewport: { width: 1440, height: 900 } })
     const other = await otherTab.newPage()
     await other.goto(page.url())
     await other.locator('#studio-hook-text').fill('From the other tab')

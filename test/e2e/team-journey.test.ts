@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBuiltApp, type RunningApp } from '../support/app-server'
-import { launchChromium, submitSignUp } from '../support/browser'
+import { launchChromium, reducedMotion, submitSignUp } from '../support/browser'
 
 // A team shares a workspace: the owner signs up, renames the workspace and invites an editor; the editor joins
 // and signs in; the editor cannot change roles; the owner can.
@@ -20,8 +20,8 @@ describe('a small team joins one workspace', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'reelwise-team-'))
     app = await startBuiltApp({ DATA_DIR: dataDir })
     browser = await launchChromium()
-    owner = await (await browser.newContext()).newPage()
-    editor = await (await browser.newContext()).newPage()
+    owner = await (await browser.newContext(reducedMotion)).newPage()
+    editor = await (await browser.newContext(reducedMotion)).newPage()
   })
 
   afterAll(async () => {

@@ -19,13 +19,20 @@ export async function submitSignUp(page: Page, person: { name: string, email: st
   await page.getByRole('button', { name: button }).click()
 }
 
+/**
+ * Options for every page and context a test opens: the system asks for reduced motion, as a person can in their
+ * settings, so the app holds its spinners still (assets/css/main.css). A spinning one keeps headless Chromium drawing
+ * sixty frames a second, about a tenth of a core, for as long as a page waits on a job.
+ */
+export const reducedMotion = { reducedMotion: 'reduce' } as const
+
 export interface AppInChromium { app: RunningApp, browser: Browser, page: Page }
 
 /** A built app with `env`, and Chromium with one page at `viewport` whose uncaught errors go to `pageErrors`. */
 export async function openAppInChromium(env: Record<string, string>, options: { viewport: { width: number, height: number }, pageErrors: string[] }): Promise<AppInChromium> {
   const app = await startBuiltApp(env)
   const browser = await launchChromium()
-  const page = await browser.newPage({ viewport: options.viewport })
+  const page = await browser.newPage({ ...reducedMotion, viewport: options.viewport })
   page.on('pageerror', error => options.pageErrors.push(error.message))
   return { app, browser, page }
 }
