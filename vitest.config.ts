@@ -16,10 +16,12 @@ const noDatabase = ['media-analysis', 'media-render*', 'media-store', 'media-too
 const pgliteOnly = ['embedded-database', 'ai-providers', 'platform-*', 'studio-render', 'video-reading', 'ai-transcribe', 'job-streams', 'disk-full']
 // PostgreSQL only:
 // - the scale test is about real PostgreSQL; cutting connections mid-run means nothing for PGlite, which lives in the
-//   app's process (see the file for why); the publish chaos test is about worker processes and pg-boss's heartbeat;
+//   app's process (see the file for why); the publish chaos test and the media jobs killed mid-ffmpeg are about
+//   several worker processes and pg-boss's heartbeat, a production setup (the embedded default is one process, which
+//   a kill takes down with its database); the media test spends over four minutes in ffmpeg and heartbeat waits;
 // - S3 storage, several web instances behind one Redis, and mail over SMTP are production setups, which run on
 //   PostgreSQL; the database is incidental to what they test.
-const postgresOnly = ['jobs-scale', 'database-outage-midrun', 'posts-chaos', 'library-s3', 'uploads-multi-instance', 'email', ...noDatabase]
+const postgresOnly = ['jobs-scale', 'database-outage-midrun', 'posts-chaos', 'jobs-media', 'library-s3', 'uploads-multi-instance', 'email', ...noDatabase]
 
 const integration = (database: 'pglite' | 'postgres') => ({
   test: {
