@@ -44,8 +44,7 @@ const results = await Promise.all([
   unit,
   run(['--project', 'integration:pglite'], '[pglite]', env),
   run(['--project', 'integration:postgres'], '[postgres]', env),
-  // Two e2e files at a time: with one, the cores were a fifth idle over the run (pages waiting on jobs and timers).
-  run(['--project', 'e2e', '--maxWorkers=2'], '[e2e]', env),
+  run(['--project', 'e2e'], '[e2e]', env),
 ])
 // One closing line over the four processes, as a single run would print it.
 const total = [0, 0, 0]
