@@ -169,8 +169,8 @@ export async function startJobEngine(options: EngineOptions): Promise<JobEngine>
 
   /**
    * One question every `intervalMs` for all the queues this process works (not one per queue and slot: an idle
-   * app asked about 30 times a second before), waking the loops of each queue that has a job due: sent by another
-   * process, scheduled for now, or back for a retry.
+   * app asked about 24 times a second before, most of its idle database work), waking the loops of each queue that
+   * has a job due: sent by another process, scheduled for now, or back for a retry.
    */
   function askForDueJobs(names: string[], intervalMs: number): void {
     let failing = false
