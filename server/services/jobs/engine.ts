@@ -39,7 +39,7 @@ export interface JobTracker {
 
 const PROGRESS_EVERY_MS = 250
 // How often each queue's own loops ask pg-boss for work when nothing wakes them: only a backstop, since the one
-// question per process (dueQueues) wakes them within pollingIntervalSeconds of a job being due.
+// question per process (askForDueJobs) wakes them within pollingIntervalSeconds of a job being due.
 const BACKSTOP_POLL_SECONDS = 30
 // Which of the queues have a job waiting whose time has come: the condition pg-boss's fetch starts from, through its
 // partial index on live jobs, for all the queues at once. Whether the job can be taken (a workspace's share, a
