@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PrismaPg } from '@prisma/adapter-pg'
+import { inject } from 'vitest'
 import { PrismaClient } from '../../server/generated/prisma/client'
 import { startEmbeddedDatabase } from '../../server/services/db/embedded'
 import { createScratchPostgres } from './postgres'
@@ -15,6 +16,9 @@ export interface Scratch {
 export async function createScratchDatabase(kind: 'pglite' | 'postgres'): Promise<Scratch> {
   if (kind === 'postgres') return createScratchPostgres('reelwise_scratch')
   const dir = await mkdtemp(join(tmpdir(), 'reelwise-scratch-'))
+  // A copy of the run's initdb'd template (test/support/database.global.ts) when there is one: the same empty database.
+  const template = inject('pgliteScratchTemplate')
+  if (template) await cp(template, join(dir, 'pglite'), { recursive: true })
   const embedded = await startEmbeddedDatabase(dir)
   return {
     url: embedded.url,
