@@ -4,26 +4,33 @@ import { defineConfig } from 'vitest/config'
 // and once on a real PostgreSQL database created for the run and dropped after it. `npm test` runs the two side by side
 // (scripts/test.ts), so a file that needs only one run goes where it keeps the two about equally long.
 const files = (names: string[]) => names.map(name => `test/integration/${name}.test.ts`)
-// No database at all (ffmpeg and the media store): one run, on PostgreSQL's side.
-const noDatabase = ['media-analysis', 'media-render*', 'media-store', 'media-tool-lifetime']
+// No database at all (ffmpeg and the media store): one run, on whichever side keeps the two about equally long.
+const noDatabasePostgresSide = ['media-analysis', 'media-render', 'media-render-overlays', 'media-render-pipeline', 'media-render-silence', 'media-store', 'media-tool-lifetime']
+const noDatabasePgliteSide = ['media-render-captions', 'media-input-guard']
 // PGlite only:
 // - the embedded database's own tests (persistence, locking, templates) have nothing to learn from PostgreSQL;
 // - the AI provider and platform connector tests use no database; one run of them is enough;
 // - the video reading, transcription and Studio render tests spend their time in ffmpeg and the recogniser, and their
 //   rows are plain inserts the other tests run on both databases; so is one run of the job streams (server-sent
-//   events, their slots in Redis across two web processes);
+//   events, their slots in Redis across two web processes), and of a failed render's message (its words, not its row);
 // - a full disk is likeliest on one machine running the embedded defaults;
 // - the 300 MB upload resumed over a dropped connection and a restart is about the upload protocol and the disk: its
-//   rows are plain inserts the other tests run on both; several instances uploading run on PostgreSQL (uploads-multi-instance).
-const pgliteOnly = ['embedded-database', 'ai-providers', 'platform-*', 'studio-render', 'video-reading', 'ai-transcribe', 'job-streams', 'disk-full', 'library-upload']
+//   rows are plain inserts the other tests run on both; several instances uploading run on PostgreSQL (uploads-multi-instance);
+//   so are the footage limits (ffprobe's reading, refused before a row is kept) and which upload a tus URL names;
+// - zod's messages on refused input, and the files a browser asks for before any page, never reach the database.
+const pgliteOnly = ['embedded-database', 'ai-providers', 'platform-*', 'studio-render', 'video-reading', 'ai-transcribe', 'job-streams', 'disk-full', 'library-upload',
+  'failure-messages', 'footage-limits', 'upload-id-confusion', 'validation-messages', 'public-files', ...noDatabasePgliteSide]
 // PostgreSQL only:
 // - the scale test is about real PostgreSQL; cutting connections mid-run means nothing for PGlite, which lives in the
 //   app's process (see the file for why); the publish chaos test and the media jobs killed mid-ffmpeg are about
 //   several worker processes and pg-boss's heartbeat, a production setup (the embedded default is one process, which
 //   a kill takes down with its database); the media test spends over four minutes in ffmpeg and heartbeat waits;
-// - S3 storage, several web instances behind one Redis, and mail over SMTP are production setups, which run on
-//   PostgreSQL; the database is incidental to what they test.
-const postgresOnly = ['jobs-scale', 'database-outage-midrun', 'posts-chaos', 'jobs-media', 'library-s3', 'uploads-multi-instance', 'email', ...noDatabase]
+// - S3 storage, several web instances behind one Redis (and the app's Redis connections at shutdown), Supabase's
+//   sign-in, mail over SMTP and a health token for the operator's monitor are production setups, which run on
+//   PostgreSQL; the database is incidental to what they test. So is the storage sweep, on both drivers: it lists and
+//   removes files, and its rows are plain reads the other tests run on both databases.
+const postgresOnly = ['jobs-scale', 'database-outage-midrun', 'posts-chaos', 'jobs-media', 'library-s3', 'uploads-multi-instance', 'email',
+  'redis-shutdown', 'supabase-auth', 'health-access', 'storage-sweep-jobs', ...noDatabasePostgresSide]
 
 const integration = (database: 'pglite' | 'postgres') => ({
   test: {
