@@ -1,42 +1,30 @@
 import type { JobHandler } from '../services/jobs/engine'
 import type { QueueName } from '../services/jobs/registry'
-import aiReading from './ai.reading'
-import aiScripts from './ai.scripts'
-import aiStrategy from './ai.strategy'
-import accountsRefresh from './accounts.refresh'
-import analyticsRebuild from './analytics.rebuild'
-import aiTranscribe from './ai.transcribe'
-import jobsReconcile from './jobs.reconcile'
-import maintenanceCleanup from './maintenance.cleanup'
-import mediaAnalyse from './media.analyse'
-import mediaRender from './media.render'
-import metricsFollowers from './metrics.followers'
-import metricsPull from './metrics.pull'
-import metricsSweep from './metrics.sweep'
-import postsCheck from './posts.check'
-import postsPublish from './posts.publish'
-import postsSweep from './posts.sweep'
-import secretsRotate from './secrets.rotate'
-import storageSweep from './storage.sweep'
+
+// Each handler's code, and the libraries only it uses (the statistics behind the pattern scores, the platforms' SDKs),
+// loads with its queue's first job rather than at start: a web or worker process is up sooner, with less to load.
+function lazy(load: () => Promise<{ default: JobHandler<never> }>): JobHandler<never> {
+  return async (job, context) => (await load()).default(job, context)
+}
 
 // One handler per queue in server/services/jobs/registry.ts; the engine refuses to start with one missing.
 export const handlers: Record<QueueName, JobHandler<never>> = {
-  'accounts.refresh': accountsRefresh,
-  'analytics.rebuild': analyticsRebuild,
-  'ai.reading': aiReading,
-  'ai.scripts': aiScripts,
-  'ai.strategy': aiStrategy,
-  'ai.transcribe': aiTranscribe,
-  'maintenance.cleanup': maintenanceCleanup,
-  'jobs.reconcile': jobsReconcile,
-  'media.analyse': mediaAnalyse,
-  'media.render': mediaRender,
-  'metrics.followers': metricsFollowers,
-  'metrics.pull': metricsPull,
-  'metrics.sweep': metricsSweep,
-  'posts.check': postsCheck,
-  'posts.publish': postsPublish,
-  'posts.sweep': postsSweep,
-  'storage.sweep': storageSweep,
-  'secrets.rotate': secretsRotate,
+  'accounts.refresh': lazy(() => import('./accounts.refresh')),
+  'analytics.rebuild': lazy(() => import('./analytics.rebuild')),
+  'ai.reading': lazy(() => import('./ai.reading')),
+  'ai.scripts': lazy(() => import('./ai.scripts')),
+  'ai.strategy': lazy(() => import('./ai.strategy')),
+  'ai.transcribe': lazy(() => import('./ai.transcribe')),
+  'maintenance.cleanup': lazy(() => import('./maintenance.cleanup')),
+  'jobs.reconcile': lazy(() => import('./jobs.reconcile')),
+  'media.analyse': lazy(() => import('./media.analyse')),
+  'media.render': lazy(() => import('./media.render')),
+  'metrics.followers': lazy(() => import('./metrics.followers')),
+  'metrics.pull': lazy(() => import('./metrics.pull')),
+  'metrics.sweep': lazy(() => import('./metrics.sweep')),
+  'posts.check': lazy(() => import('./posts.check')),
+  'posts.publish': lazy(() => import('./posts.publish')),
+  'posts.sweep': lazy(() => import('./posts.sweep')),
+  'storage.sweep': lazy(() => import('./storage.sweep')),
+  'secrets.rotate': lazy(() => import('./secrets.rotate')),
 }
