@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import pg from 'pg'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
 import { buildPgliteTemplate } from '../../scripts/lib/pglite-template'
 import { startEmbeddedDatabase } from '../../server/services/db/embedded'
 import { migrateIfBehind } from '../../server/services/db/migrate'
@@ -19,6 +19,13 @@ describe('embedded database', { timeout: 120_000 }, () => {
   })
   afterEach(() => rm(dir, { recursive: true, force: true }))
 
+  // An existing data directory, as after a first start: a copy of the run's initdb'd one (test/support/database.global.ts),
+  // for the tests about serving and locking, not creating (initdb costs PGlite about 4 CPU-seconds each time).
+  async function existing(): Promise<string> {
+    await cp(inject('pgliteScratchTemplate')!, join(dir, 'pglite'), { recursive: true })
+    return dir
+  }
+
   it('keeps its rows across a close and a reopen of the data directory', async () => {
     const first = await startEmbeddedDatabase(dir)
     await queryRows(first.url, 'CREATE TABLE notes (body text); INSERT INTO notes VALUES (\'kept\')')
@@ -29,7 +36,7 @@ describe('embedded database', { timeout: 120_000 }, () => {
   })
 
   it('serves several pg connections at once, with their transactions kept apart', async () => {
-    const database = await startEmbeddedDatabase(dir)
+    const database = await startEmbeddedDatabase(await existing())
     const a = new pg.Client({ connectionString: database.url })
     const b = new pg.Client({ connectionString: database.url })
     await Promise.all([a.connect(), b.connect()])
@@ -44,7 +51,7 @@ describe('embedded database', { timeout: 120_000 }, () => {
   })
 
   it('keeps each connection\'s extended-protocol messages together when many run at once', async () => {
-    const database = await startEmbeddedDatabase(dir)
+    const database = await startEmbeddedDatabase(await existing())
     const pool = new pg.Pool({ connectionString: database.url, max: 10 })
     // Served message by message, one connection's Bind or Execute met another's unnamed statement or portal
     // ("portal \"\" does not exist"), and the connection then lost track of the protocol.
@@ -114,7 +121,7 @@ describe('embedded database', { timeout: 120_000 }, () => {
 
   it('takes over a lock left by a process that crashed', async () => {
     await writeFile(join(dir, 'pglite.lock'), '999999999')
-    const database = await startEmbeddedDatabase(dir)
+    const database = await startEmbeddedDatabase(await existing())
     expect(await queryRows(database.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }])
     await database.close()
   })
@@ -124,7 +131,7 @@ describe('embedded database', { timeout: 120_000 }, () => {
   describe('notifications, read from the answers as they pass', () => {
     const channel = 'reelwise_test_channel'
     async function withTable() {
-      const database = await startEmbeddedDatabase(dir, { channels: [channel] })
+      const database = await startEmbeddedDatabase(await existing(), { channels: [channel] })
       await queryRows(database.url, `
         CREATE TABLE sessions (id int PRIMARY KEY, revoked boolean NOT NULL DEFAULT false);
         INSERT INTO sessions SELECT generate_series(1, 50);
