@@ -2,8 +2,8 @@
 // and a project whose files must not overlap (the e2e files, each with a server and a browser) runs only after all
 // the others, so one process spends most of its time waiting (on servers, browsers, ffmpeg and timers, not the CPU).
 // Here the unit tests run while the app is built, once; then three more processes run side by side: integration
-// on PGlite, integration on PostgreSQL, and e2e. Within an integration process files run one at a time, since a database's
-// files share its queues; the two integration projects have separate databases, and their Redis keys are unique to each run.
+// on PGlite, integration on PostgreSQL, and e2e. Within a process files run one at a time, since a database's files
+// share its queues; the two integration projects have separate databases, and their Redis keys are unique to each run.
 // Arguments go straight to a single `vitest run` (`npm test -- --project unit`).
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
@@ -44,10 +44,7 @@ const results = await Promise.all([
   unit,
   run(['--project', 'integration:pglite'], '[pglite]', env),
   run(['--project', 'integration:postgres'], '[postgres]', env),
-  // Two e2e files at a time. With one, e2e was the last to end (CI of d2b1b7a: 1,668 s, the integration runs 1,543 and
-  // 1,565 s) while the cores were a fifth idle (pages waiting on jobs and timers). Two at a time ended e2e 430 s sooner
-  // in the CI of 1a6ba44, and cost the integration runs about 20 s each.
-  run(['--project', 'e2e', '--maxWorkers=2'], '[e2e]', env),
+  run(['--project', 'e2e'], '[e2e]', env),
 ])
 // One closing line over the four processes, as a single run would print it.
 const total = [0, 0, 0]
