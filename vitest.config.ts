@@ -61,8 +61,8 @@ export default defineConfig({
           hookTimeout: 240_000,
           // The integration projects (ffmpeg encodes among them) share the two cores, so pages answer slower than alone.
           expect: { poll: { timeout: 10_000 } },
-          // Each file starts its own server and browser. Two at a time were tried (CI of 1a6ba44): e2e ended in 1,278 s
-          // instead of 1,707, but the integration processes, starved of the cores, ended later, and the run took longer.
+          // Each file starts its own server and browser. Two at a time were tried twice (CI of 1a6ba44 and of 5d4b02c): e2e
+          // ended 350–430 s sooner, but the integration processes, starved of the cores, ended later, and the run took longer.
           fileParallelism: false,
         },
       },

@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process'
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import pg from 'pg'
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { buildPgliteTemplate } from '../../scripts/lib/pglite-template'
 import { startEmbeddedDatabase } from '../../server/services/db/embedded'
 import { migrateIfBehind } from '../../server/services/db/migrate'
 import { readMigrationsDir } from '../../server/services/db/migration-files'
 import { queryRows } from '../support/postgres'
+import { copyEmptyDatabase } from '../support/scratch'
 
 // Runs in the integration:pglite project only (see vitest.config.ts). Each test starts PGlite from an empty data directory,
 // often twice: about 6 s a start alone, 15 s while the other suites share the two cores (one took 29.8 s of its 30 in CI).
@@ -19,10 +20,9 @@ describe('embedded database', { timeout: 120_000 }, () => {
   })
   afterEach(() => rm(dir, { recursive: true, force: true }))
 
-  // An existing data directory, as after a first start: a copy of the run's initdb'd one (test/support/database.global.ts),
-  // for the tests about serving and locking, not creating (initdb costs PGlite about 4 CPU-seconds each time).
+  // An existing data directory, as after a first start, for the tests about serving and locking, not creating.
   async function existing(): Promise<string> {
-    await cp(inject('pgliteScratchTemplate')!, join(dir, 'pglite'), { recursive: true })
+    await copyEmptyDatabase(dir)
     return dir
   }
 

@@ -1,9 +1,9 @@
 // Gives each integration project a migrated database of its own for the run, and removes it afterwards:
 // an embedded PGlite in a temporary folder, or a new database on the PostgreSQL server at 127.0.0.1:5432.
 import { mkdtemp, rm } from 'node:fs/promises'
-import { PGlite } from '@electric-sql/pglite'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
 import type { TestProject } from 'vitest/node'
 import { startEmbeddedDatabase } from '../../server/services/db/embedded'

@@ -12,13 +12,21 @@ export interface Scratch {
   drop: () => Promise<void>
 }
 
+/**
+ * Puts an empty embedded database in `dataDir`, as a first start leaves it: a copy of the run's initdb'd data directory
+ * (test/support/database.global.ts), since initdb costs PGlite about 4 CPU-seconds. Without one (the e2e project),
+ * nothing: the database is then made on its first start.
+ */
+export async function copyEmptyDatabase(dataDir: string): Promise<void> {
+  const template = inject('pgliteScratchTemplate')
+  if (template) await cp(template, join(dataDir, 'pglite'), { recursive: true })
+}
+
 /** An empty database of the given kind, for tests that need a blank slate (migrations, say). */
 export async function createScratchDatabase(kind: 'pglite' | 'postgres'): Promise<Scratch> {
   if (kind === 'postgres') return createScratchPostgres('reelwise_scratch')
   const dir = await mkdtemp(join(tmpdir(), 'reelwise-scratch-'))
-  // A copy of the run's initdb'd template (test/support/database.global.ts) when there is one: the same empty database.
-  const template = inject('pgliteScratchTemplate')
-  if (template) await cp(template, join(dir, 'pglite'), { recursive: true })
+  await copyEmptyDatabase(dir)
   const embedded = await startEmbeddedDatabase(dir)
   return {
     url: embedded.url,
