@@ -35,9 +35,13 @@ function baseEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, NUXT_TELEMETRY_DISABLED: '1', ...env }
 }
 
+// A test process run with V8's baseline wasm compiler only (the integration projects, vitest.config.ts) starts its apps
+// the same way: they too live seconds.
+const wasmTier = process.execArgv.filter(flag => flag === '--liftoff-only')
+
 /** Spawns a command from the project root and collects its output. */
 export function launch(args: string[], env: Record<string, string>): { child: ChildProcess, output: () => string } {
-  const child = spawn(process.execPath, args, { cwd: root, env: baseEnv(env), detached: true })
+  const child = spawn(process.execPath, [...wasmTier, ...args], { cwd: root, env: baseEnv(env), detached: true })
   let output = ''
   const collect = (chunk: Buffer) => {
     output += chunk.toString()
