@@ -32,6 +32,14 @@ const pgliteOnly = ['embedded-database', 'ai-providers', 'platform-*', 'studio-r
 const postgresOnly = ['jobs-scale', 'database-outage-midrun', 'posts-chaos', 'jobs-media', 'library-s3', 'uploads-multi-instance', 'email',
   'redis-shutdown', 'supabase-auth', 'health-access', 'storage-sweep-jobs', ...noDatabasePostgresSide]
 
+// Wasm compiled by V8's baseline compiler only, in the unit and integration processes: PGlite, Prisma's query compiler
+// and its schema engine are wasm, and each test file's process (and each app it starts, test/support/app-server.ts)
+// lives seconds, too short to repay V8's optimising recompile of them in the background. Measured on six integration
+// files (schedule, migrations, tenant-isolation, publishing, auth, learning): 67–75 busy CPU-s against 88 on PGlite,
+// 45 against 54 on PostgreSQL, same results; the unit project 50–56 against 59–63. The e2e apps live for minutes and
+// keep V8's default (no gain measured there), as production does.
+const baselineWasmOnly = ['--liftoff-only']
+
 const integration = (database: 'pglite' | 'postgres') => ({
   test: {
     name: `integration:${database}`,
@@ -40,12 +48,7 @@ const integration = (database: 'pglite' | 'postgres') => ({
     // The secret scan fails the run when a token a loopback platform issued appears in any app or worker's output.
     globalSetup: ['test/support/database.global.ts', 'test/support/secret-scan.global.ts'],
     provide: { databaseKind: database },
-    // Wasm compiled by the baseline compiler only: PGlite and Prisma's query compiler are wasm, and each test file's
-    // process (and each app it starts, test/support/app-server.ts) lives seconds, too short to repay V8's optimising
-    // recompile of them in the background. Measured on six files (schedule, migrations, tenant-isolation, publishing,
-    // auth, learning): 67–75 busy CPU-s against 88 on PGlite, 45 against 54 on PostgreSQL, same results. The e2e
-    // apps live for minutes and keep V8's default (no gain measured there), as production does.
-    execArgv: ['--liftoff-only'],
+    execArgv: baselineWasmOnly,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
@@ -55,7 +58,7 @@ export default defineConfig({
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000 } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000, execArgv: baselineWasmOnly } },
       integration('pglite'),
       integration('postgres'),
       {
