@@ -35,7 +35,7 @@ function baseEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, NUXT_TELEMETRY_DISABLED: '1', ...env }
 }
 
-// A test process run with V8's baseline wasm compiler only (the integration projects, vitest.config.ts) starts its apps
+// A test process run with V8's baseline wasm compiler only (the unit and integration projects, vitest.config.ts) starts its apps
 // the same way: they too live seconds.
 const wasmTier = process.execArgv.filter(flag => flag === '--liftoff-only')
 

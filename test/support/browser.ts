@@ -8,7 +8,7 @@ import { startBuiltApp, type RunningApp } from './app-server'
 // 226 for `chromium --headless`, which matters on two cores shared with the integration runs. The flags keep it from
 // reaching for the network on its own.
 const chromiumPath = process.env.CHROMIUM_PATH
-  ?? ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'].find(path => existsSync(path)) ?? '/usr/bin/chromium'
+  ?? (existsSync('/usr/bin/chromium-headless-shell') ? '/usr/bin/chromium-headless-shell' : '/usr/bin/chromium')
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
